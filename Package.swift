@@ -1,0 +1,94 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "patgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "patgate", targets: ["patgate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Test-only: an independent signature verifier for the cross-checks.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // C libraries: one system-library target each, wrapped by exactly one Swift module.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "JOSE", dependencies: ["CLibcrypto"], swiftSettings: strict),
+
+        // Core: RFC 8693 rules, policy, the PAT model and the ports. No NIO, no HTTP, no C.
+        .target(name: "PatgateCore", dependencies: ["JOSE"], swiftSettings: strict),
+
+        // Adapters implement the core's ports.
+        .target(
+            name: "PatgateAdapters",
+            dependencies: [
+                "PatgateCore", "Curl", "JOSE",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Server: routes, configuration, bootstrap.
+        .target(
+            name: "PatgateServer",
+            dependencies: [
+                "PatgateAdapters",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "patgate",
+            dependencies: [
+                "PatgateServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "JOSETests",
+            dependencies: [
+                "JOSE",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
+        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore"]),
+        .testTarget(name: "PatgateAdaptersTests", dependencies: ["PatgateAdapters"]),
+        .testTarget(
+            name: "PatgateServerTests",
+            dependencies: [
+                "PatgateServer", "Curl",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,82 @@
+import Dispatch
+import Synchronization
+
+/// The locked FIFO between callers and the worker threads. A `Mutex` guards the jobs;
+/// a counting semaphore, signalled once per job and once per worker at close, parks
+/// idle workers without spinning.
+final class JobQueue: Sendable {
+    private struct State {
+        var jobs: [CurlJob] = []
+        var head = 0
+        var closed = false
+
+        mutating func popFirst() -> CurlJob? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head == jobs.count || head >= 64 && head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    private let state = Mutex(State())
+    private let available = DispatchSemaphore(value: 0)
+    private let closedFlag = Atomic<Bool>(false)
+    private let liveWorkers = Atomic<Int>(0)
+    private let workerCount: Int
+
+    init(workerCount: Int) {
+        self.workerCount = workerCount
+    }
+
+    /// True once ``close()`` ran; read by running transfers to abort.
+    var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
+
+    /// Worker threads that have not exited (and so may still hold a curl handle).
+    var runningWorkers: Int { liveWorkers.load(ordering: .acquiring) }
+
+    /// Queues `job`, or hands it back if the queue is closed.
+    func enqueue(_ job: CurlJob) -> CurlJob? {
+        let rejected: CurlJob? = state.withLock { state in
+            guard !state.closed else { return job }
+            state.jobs.append(job)
+            return nil
+        }
+        if rejected == nil { available.signal() }
+        return rejected
+    }
+
+    /// Blocks the calling worker thread until a job arrives; nil once closed.
+    func next() -> CurlJob? {
+        while true {
+            available.wait()
+            let (job, closed) = state.withLock { ($0.closed ? nil : $0.popFirst(), $0.closed) }
+            if let job { return job }
+            if closed { return nil }
+        }
+    }
+
+    /// Closes the queue: later ``enqueue(_:)`` calls are refused, every worker wakes and
+    /// exits after its current job. Returns the jobs that were still waiting.
+    func close() -> [CurlJob] {
+        let pending: [CurlJob]? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.closed = true
+            let pending = Array(state.jobs[state.head...])
+            state.jobs = []
+            state.head = 0
+            return pending
+        }
+        guard let pending else { return [] }
+        closedFlag.store(true, ordering: .releasing)
+        for _ in 0..<workerCount { available.signal() }
+        return pending
+    }
+
+    func workerStarted() { liveWorkers.add(1, ordering: .acquiringAndReleasing) }
+
+    func workerExited() { liveWorkers.subtract(1, ordering: .acquiringAndReleasing) }
+}

@@ -1,0 +1,39 @@
+/// The error every throwing JOSE API uses.
+///
+/// `message` says what failed and may quote OpenSSL's own error string, a file
+/// path or an algorithm name, but never key material, PEM text or token contents.
+public struct JOSEError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public enum Code: Sendable {
+        /// The key could not be read: not a PEM, not a private key, encrypted, or malformed.
+        case invalidKey
+        /// The key is well-formed but of a type, curve or size this module does not sign with.
+        case unsupportedKey
+        /// An explicit algorithm was requested that the key cannot produce.
+        case algorithmMismatch
+        /// OpenSSL failed while signing.
+        case signingFailed
+        /// The random generator failed.
+        case randomFailed
+        /// A key or value could not be encoded.
+        case encodingFailed
+        /// A key file could not be read.
+        case ioFailed
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// A human-readable reason, free of secrets.
+    public let message: String
+
+    /// Creates an error with a code and a secret-free message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `JOSEError(code): message`.
+    public var description: String {
+        "JOSEError(\(code)): \(message)"
+    }
+}

@@ -1,0 +1,109 @@
+import PatgateCore
+import Synchronization
+
+/// Remembers validation answers and merges concurrent misses for one token into one
+/// upstream call (single-flight). Errors are never cached: the next request asks again.
+public final class CachingTokenValidator: SubjectTokenValidator {
+    private struct Entry {
+        let result: ValidationResult
+        let validUntil: Int64
+    }
+
+    private struct State {
+        var entries: [TokenDigest: Entry] = [:]
+        var inFlight: [TokenDigest: Task<ValidationResult, any Error>] = [:]
+        var statistics = Statistics()
+    }
+
+    /// Counters for tests, benchmarks and metrics.
+    public struct Statistics: Sendable, Equatable {
+        public var hits = 0
+        public var misses = 0
+        public var upstreamCalls = 0
+    }
+
+    private let upstream: any SubjectTokenValidator
+    private let settings: CacheSettings
+    private let digests: TokenDigest.Maker
+    private let now: @Sendable () -> Int64
+    private let state = Mutex(State())
+
+    public init(upstream: any SubjectTokenValidator, settings: CacheSettings,
+                now: @escaping @Sendable () -> Int64 = UnixTime.now) throws {
+        self.upstream = upstream
+        self.settings = settings
+        self.digests = try TokenDigest.Maker()
+        self.now = now
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    public func validate(_ token: String) async throws -> ValidationResult {
+        let key = digests.digest(token)
+        let time = now()
+        let lookup: Lookup = state.withLock { state in
+            if let entry = state.entries[key], entry.validUntil > time {
+                state.statistics.hits += 1
+                return .hit(entry.result)
+            }
+            state.statistics.misses += 1
+            if let running = state.inFlight[key] { return .wait(running) }
+            state.statistics.upstreamCalls += 1
+            let upstream = self.upstream
+            let running = Task { try await upstream.validate(token) }
+            state.inFlight[key] = running
+            return .wait(running)
+        }
+        switch lookup {
+        case .hit(let result): return result
+        case .wait(let task): return try await finish(task, key: key)
+        }
+    }
+
+    private enum Lookup {
+        case hit(ValidationResult)
+        case wait(Task<ValidationResult, any Error>)
+    }
+
+    private func finish(_ task: Task<ValidationResult, any Error>, key: TokenDigest) async throws -> ValidationResult {
+        let result: ValidationResult
+        do {
+            result = try await task.value
+        } catch {
+            state.withLock { state in
+                if state.inFlight[key] == task { state.inFlight[key] = nil }
+            }
+            throw error
+        }
+        let time = now()
+        state.withLock { state in
+            // The first waiter to wake up stores the answer; the others find it done.
+            guard state.inFlight[key] == task else { return }
+            state.inFlight[key] = nil
+            store(result, for: key, at: time, in: &state)
+        }
+        return result
+    }
+
+    private func store(_ result: ValidationResult, for key: TokenDigest, at time: Int64, in state: inout State) {
+        var validUntil = time + settings.negativeTTL
+        if case .active(let subject) = result {
+            validUntil = time + settings.positiveTTL
+            if let expiresAt = subject.expiresAt { validUntil = min(validUntil, expiresAt) }
+        }
+        guard validUntil > time, settings.maxEntries > 0 else { return }
+        if state.entries.count >= settings.maxEntries { evict(&state, at: time) }
+        state.entries[key] = Entry(result: result, validUntil: validUntil)
+    }
+
+    /// Drops expired entries; if that frees too little, drops an arbitrary tenth.
+    private func evict(_ state: inout State, at time: Int64) {
+        state.entries = state.entries.filter { $0.value.validUntil > time }
+        if state.entries.count >= settings.maxEntries {
+            for key in state.entries.keys.prefix(max(1, settings.maxEntries / 10)) {
+                state.entries.removeValue(forKey: key)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Curl
+import Foundation
+import Logging
+import PatgateCore
+
+/// The RFC 7662 client: asks the configured upstream whether a subject token is active.
+///
+/// Runs over libcurl with reused handles; every way the upstream can fail (down, slow,
+/// 5xx, not JSON, no `active`) throws, so the exchange fails closed.
+public final class IntrospectionClient: SubjectTokenValidator {
+    private let config: IntrospectionClientConfig
+    private let http: HTTPClient
+    private let authorization: String?
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+
+    public init(config: IntrospectionClientConfig, logger: Logger, now: @escaping @Sendable () -> Int64 = UnixTime.now) throws {
+        self.config = config
+        self.http = try HTTPClient(options: config.http)
+        self.logger = logger
+        self.now = now
+        switch config.authentication {
+        case .basic(let id, let secret):
+            let pair = FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)
+            authorization = "Basic " + Data(pair.utf8).base64EncodedString()
+        case .bearer(let token):
+            authorization = "Bearer " + token
+        case .none:
+            authorization = nil
+        }
+    }
+
+    deinit {
+        http.shutdown()
+    }
+
+    public func validate(_ token: String) async throws -> ValidationResult {
+        var body = "token=" + FormEncoding.encode(token)
+        if let hint = config.tokenTypeHint { body += "&token_type_hint=" + FormEncoding.encode(hint) }
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+        ]
+        if let authorization { headers.append(("Authorization", authorization)) }
+
+        let response: HTTPResponse
+        do {
+            response = try await http.perform(HTTPRequest(method: "POST", url: config.url, headers: headers, body: Array(body.utf8)))
+        } catch {
+            logger.error("introspection upstream unreachable", metadata: ["error": "\(error)"])
+            throw IntrospectionError.unreachable
+        }
+        guard response.status == 200 else {
+            logger.error("introspection upstream answered with an error status", metadata: ["status": "\(response.status)"])
+            throw IntrospectionError.status(response.status)
+        }
+        do {
+            return try IntrospectionParser.parse(response.body, now: now())
+        } catch {
+            logger.error("introspection upstream sent a malformed response", metadata: ["reason": "\(error)"])
+            throw error
+        }
+    }
+}
+
+/// Why an introspection call gave no answer. Never carries the token.
+public enum IntrospectionError: Error, Sendable, Equatable {
+    case unreachable
+    case status(Int)
+    case malformed(String)
+}

@@ -1,0 +1,44 @@
+import Foundation
+import PatgateCore
+
+/// Reads an RFC 7662 §2.2 response the way real upstreams write it.
+///
+/// - `active` must be a JSON boolean; anything else is a confused upstream (fail closed).
+/// - `sub` missing → `username` is the subject; neither → malformed.
+/// - `scope` is a space-separated string (an array of strings is tolerated).
+/// - no `exp` → the token does not expire; an `exp` in the past → inactive.
+public enum IntrospectionParser {
+    public static func parse(_ body: [UInt8], now: Int64) throws -> ValidationResult {
+        let members: [String: JSONValue]
+        do {
+            members = try JSONDecoder().decode([String: JSONValue].self, from: Data(body))
+        } catch {
+            throw IntrospectionError.malformed("the response is not a JSON object")
+        }
+        guard case .bool(let active)? = members["active"] else {
+            throw IntrospectionError.malformed("the response has no boolean 'active'")
+        }
+        guard active else { return .inactive }
+
+        let username = members["username"]?.stringValue
+        guard let subject = members["sub"]?.stringValue ?? username, !subject.isEmpty else {
+            throw IntrospectionError.malformed("an active token has neither 'sub' nor 'username'")
+        }
+        let scopes: [String]
+        switch members["scope"] {
+        case .string(let value)?: scopes = ScopeList.lenientSplit(value)
+        case .array(let values)?: scopes = values.compactMap(\.stringValue)
+        case nil, .null?: scopes = []
+        default: throw IntrospectionError.malformed("'scope' is neither a string nor an array")
+        }
+        var expiresAt: Int64?
+        if let exp = members["exp"], exp != .null {
+            guard let value = exp.integerValue else { throw IntrospectionError.malformed("'exp' is not a number") }
+            guard value > now else { return .inactive }
+            expiresAt = value
+        }
+        var claims = members
+        for handled in ["active", "sub", "scope", "exp"] { claims[handled] = nil }
+        return .active(SubjectIdentity(subject: subject, username: username, scopes: scopes, expiresAt: expiresAt, claims: claims))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import PatgateCore
+
+/// PATs in one SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a crash).
+///
+/// GRDB runs every statement on its own queues, never on the caller's event loop.
+public final class SQLitePATStore: PATStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the file and runs pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    public func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {
+        try await pool.write { db in
+            let live = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM personal_access_token
+                WHERE owner = ? AND name = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                """, arguments: [token.owner, token.name, token.createdAt]) ?? 0
+            guard live == 0 else {
+                throw PATError(.duplicateName, "a live token named '\(token.name)' already exists")
+            }
+            try db.execute(sql: """
+                INSERT INTO personal_access_token (id, owner, name, scopes, value_hash, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [token.id, token.owner, token.name, ScopeList.join(token.scopes),
+                                 Data(valueHash), token.createdAt, token.expiresAt])
+        }
+    }
+
+    public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM personal_access_token WHERE value_hash = ?",
+                             arguments: [Data(valueHash)]).map(Self.token)
+        }
+    }
+
+    public func find(id: String) async throws -> PersonalAccessToken? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM personal_access_token WHERE id = ?", arguments: [id]).map(Self.token)
+        }
+    }
+
+    public func list(owner: String) async throws -> [PersonalAccessToken] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM personal_access_token WHERE owner = ? ORDER BY created_at, id",
+                             arguments: [owner]).map(Self.token)
+        }
+    }
+
+    public func revoke(id: String, at time: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE personal_access_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                           arguments: [time, id])
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM personal_access_token WHERE id = ?", arguments: [id]) == 1
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    private static func token(_ row: Row) -> PersonalAccessToken {
+        PersonalAccessToken(
+            id: row["id"], owner: row["owner"], name: row["name"],
+            scopes: ScopeList.lenientSplit(row["scopes"]), createdAt: row["created_at"],
+            expiresAt: row["expires_at"], revokedAt: row["revoked_at"], lastUsedAt: row["last_used_at"])
+    }
+}

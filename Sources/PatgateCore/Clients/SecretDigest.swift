@@ -1,0 +1,50 @@
+import JOSE
+
+/// The SHA-256 digest of a high-entropy client secret, compared in constant time.
+///
+/// Client secrets are generated machine secrets, so one fast hash is the right tool here
+/// (a password hash per request would cost more than the whole exchange).
+public struct SecretDigest: Sendable, Equatable {
+    public let bytes: [UInt8]
+
+    public init(hashing secret: String) {
+        bytes = Digest.sha256(Array(secret.utf8))
+    }
+
+    /// `hex` is 64 hexadecimal characters, as `sha256sum` prints them.
+    public init?(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        self.bytes = bytes
+    }
+
+    public func matches(_ secret: String) -> Bool {
+        ConstantTime.equals(bytes, Digest.sha256(Array(secret.utf8)))
+    }
+
+    public var hex: String {
+        let table = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(table[Int(byte >> 4)])
+            out.append(table[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Scope strings as RFC 6749 §3.3 defines them: space-delimited, case-sensitive tokens.
+public enum ScopeList {
+    /// Splits a `scope` parameter; a malformed scope-token is `invalid_scope`.
+    public static func parse(_ value: String) throws(OAuthError) -> [String] {
+        var seen = Set<String>()
+        var scopes: [String] = []
+        for token in value.split(separator: " ", omittingEmptySubsequences: true) {
+            guard isValidToken(token) else { throw OAuthError(.invalidScope, "malformed scope value") }
+            if seen.insert(String(token)).inserted { scopes.append(String(token)) }
+        }
+        return scopes
+    }
+
+    /// Splits an upstream's space-separated scope claim, tolerating extra whitespace.
+    public static func lenientSplit(_ value: String) -> [String] {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    }
+
+    public static func join(_ scopes: [String]) -> String {
+        scopes.joined(separator: " ")
+    }
+
+    /// scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+    public static func isValidToken(_ token: some StringProtocol) -> Bool {
+        !token.isEmpty && token.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
+    }
+}

@@ -1,0 +1,54 @@
+/// The RFC 8693 token exchange: authenticate the client, validate the subject token,
+/// apply the policy, mint the JWT. Every failure is an `OAuthError`.
+public struct TokenExchangeService: Sendable {
+    public let clients: ClientAuthenticator
+    public let validator: any SubjectTokenValidator
+    public let policy: ExchangePolicy
+    public let minter: AccessTokenMinter
+    private let now: @Sendable () -> Int64
+
+    public init(
+        clients: ClientAuthenticator, validator: any SubjectTokenValidator, policy: ExchangePolicy,
+        minter: AccessTokenMinter, now: @escaping @Sendable () -> Int64 = UnixTime.now
+    ) {
+        self.clients = clients
+        self.validator = validator
+        self.policy = policy
+        self.minter = minter
+        self.now = now
+    }
+
+    /// Handles one `POST /token` body. `authorization` is the raw `Authorization` header.
+    public func exchange(form: FormBody, authorization: String?) async throws(OAuthError) -> TokenResponse {
+        let client = try clients.authenticate(authorization: authorization, form: form)
+        guard client.grants.contains(.tokenExchange) else {
+            throw OAuthError(.unauthorizedClient, "this client may not use the token-exchange grant")
+        }
+        let request = try TokenExchangeRequest(form: form)
+
+        let result: ValidationResult
+        do {
+            result = try await validator.validate(request.subjectToken)
+        } catch {
+            throw .upstreamUnavailable
+        }
+        guard case .active(let subject) = result else {
+            throw .invalidRequest("the subject token is invalid, expired or revoked")
+        }
+
+        let issuedAt = now()
+        let decision = try policy.decide(request, client: client, subject: subject, now: issuedAt)
+        let grant = AccessTokenMinter.Grant(
+            subject: subject, clientID: client.id, scopes: decision.scopes,
+            audiences: decision.audiences, issuedAt: issuedAt, lifetime: decision.lifetime)
+        let token: String
+        do {
+            token = try minter.mint(grant)
+        } catch {
+            throw OAuthError(.temporarilyUnavailable, "the token could not be signed; try again later")
+        }
+        return TokenResponse(
+            accessToken: token, issuedTokenType: request.requestedTokenType,
+            expiresIn: decision.lifetime, scopes: decision.scopes)
+    }
+}

@@ -1,0 +1,18 @@
+/// Why a PAT operation was refused; the text is safe to show to the requester.
+public struct PATError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case invalidName = "invalid_name"
+        case duplicateName = "duplicate_name"
+        case invalidScope = "invalid_scope"
+        case invalidExpiry = "invalid_expiry"
+        case notFound = "not_found"
+    }
+
+    public let code: Code
+    public let description: String
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}

@@ -1,0 +1,89 @@
+import JOSE
+
+/// The built-in PAT issuer: creates, lists, revokes and introspects PATs.
+///
+/// The value of a new PAT is returned once, by `create`; the store only ever sees
+/// `HMAC-SHA-256(hashKey, value)` (DESIGN invariant 1).
+public struct PATIssuer: Sendable {
+    public let store: any PATStore
+    public let format: PATFormat
+    /// Scopes a PAT may carry.
+    public let scopeCatalogue: [String]
+    private let hashKey: [UInt8]
+    private let now: @Sendable () -> Int64
+
+    public init(store: any PATStore, format: PATFormat, hashKey: [UInt8], scopeCatalogue: [String],
+                now: @escaping @Sendable () -> Int64 = UnixTime.now) {
+        self.store = store
+        self.format = format
+        self.hashKey = hashKey
+        self.scopeCatalogue = scopeCatalogue
+        self.now = now
+    }
+
+    /// A new PAT and its value (shown once). Scopes default to the whole catalogue.
+    public func create(owner: String, name: String, scopes: [String]?, expiresIn: Int64?) async throws -> (token: PersonalAccessToken, value: String) {
+        let trimmed = name.trimmingWhitespace
+        guard (1...100).contains(trimmed.count) else {
+            throw PATError(.invalidName, "a token name of 1 to 100 characters is required")
+        }
+        guard !owner.isEmpty else { throw PATError(.invalidName, "an owner is required") }
+        let scopes = scopes ?? scopeCatalogue
+        for scope in scopes where !scopeCatalogue.contains(scope) {
+            throw PATError(.invalidScope, "unknown scope '\(scope)'; allowed: \(scopeCatalogue.joined(separator: " "))")
+        }
+        if let expiresIn, expiresIn <= 0 {
+            throw PATError(.invalidExpiry, "the expiry must be in the future")
+        }
+        let created = now()
+        let token = PersonalAccessToken(
+            id: try Self.newID(), owner: owner, name: trimmed, scopes: scopes, createdAt: created,
+            expiresAt: expiresIn.map { created + $0 })
+        let value = try format.generate()
+        try await store.insert(token, valueHash: hash(value))
+        return (token, value)
+    }
+
+    public func list(owner: String) async throws -> [PersonalAccessToken] {
+        try await store.list(owner: owner)
+    }
+
+    /// Revokes by id; revoking twice is fine, an unknown id is `notFound`.
+    public func revoke(id: String) async throws {
+        guard try await store.revoke(id: id, at: now()) else {
+            throw PATError(.notFound, "no token with that id")
+        }
+    }
+
+    /// RFC 7662 view of a PAT value: `nil` for unknown, malformed, expired or revoked.
+    public func introspect(_ value: String) async throws -> PersonalAccessToken? {
+        guard format.isWellFormed(value) else { return nil }
+        guard let token = try await store.find(valueHash: hash(value)) else { return nil }
+        return token.state(at: now()) == .active ? token : nil
+    }
+
+    func hash(_ value: String) -> [UInt8] {
+        Digest.hmacSHA256(key: hashKey, data: Array(value.utf8))
+    }
+
+    /// 96 random bits, base62-free hex for easy copying in a terminal.
+    static func newID() throws -> String {
+        let table = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in try SecureRandom.bytes(12) {
+            out.append(table[Int(byte >> 4)])
+            out.append(table[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,57 @@
+/// The commented YAML written on first start. Every key is in the README's reference.
+enum DefaultConfigFile {
+    static func render(keyFile: String, port: Int, gatewaySecretSHA256: String, ciSecretSHA256: String) -> String {
+        """
+        # patgate configuration, written on first start. Paths are relative to this file's folder.
+        # Every key can be overridden by an environment variable: server.port <- PATGATE_SERVER_PORT.
+        server:
+          host: 127.0.0.1
+          port: \(port)
+          # issuer: https://patgate.example.com   # `iss` and discovery base; default http://host:port
+
+        keys:
+          active: \(keyFile)      # signs new tokens (ES256)
+          # retired: [keys/old.pem]               # still published in the JWKS after a rotation
+
+        store:
+          sqlite_path: patgate.sqlite
+
+        issuer:
+          enabled: true
+          token_prefix: pgat
+          hash_key_file: secrets/pat-hash.key
+          scopes: [openid, profile, email, credentials]
+
+        # The gateway validates PATs over RFC 7662. Without introspection_url it asks the
+        # built-in issuer on loopback, through libcurl, exactly as it would a remote upstream.
+        upstream:
+          auth: basic
+          client_id: patgate-gateway
+          client_secret_file: secrets/gateway-introspection.secret
+          timeout_ms: 5000
+
+        cache:
+          ttl_seconds: 60            # a revoked PAT stops working within this time
+          negative_ttl_seconds: 5
+          max_entries: 100000
+
+        policy:
+          max_token_lifetime_seconds: 600
+          default_audience: [patgate]
+          copy_claims: [username=preferred_username]
+
+        clients:
+          ids: [cli, ci, patgate-gateway]
+          cli:                       # public client: client_id only
+            public: true
+            audiences: [patgate]
+          ci:                        # confidential client; its secret is in secrets/ci.secret
+            secret_sha256: \(ciSecretSHA256)
+            audiences: [patgate]
+          patgate-gateway:           # the gateway's own introspection client
+            grants: [introspection]
+            secret_sha256: \(gatewaySecretSHA256)
+
+        """
+    }
+}

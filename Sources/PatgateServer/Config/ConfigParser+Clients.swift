@@ -1,0 +1,123 @@
+import Curl
+import Foundation
+import PatgateAdapters
+import PatgateCore
+
+extension ConfigParser {
+    /// `clients.ids` lists the clients; each has keys under `clients.<id>.`.
+    mutating func parseClients() -> [OAuthClient] {
+        let ids = reader.list("clients.ids") ?? []
+        if ids.isEmpty { reader.problem("clients.ids", "list at least one client") }
+        return ids.compactMap { id in
+            guard id.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else {
+                reader.problem("clients.ids", "'\(id)' may only use letters, digits, '-' and '_'")
+                return nil
+            }
+            return parseClient(id)
+        }
+    }
+
+    private mutating func parseClient(_ id: String) -> OAuthClient? {
+        let key = "clients.\(id)"
+        var grants: Set<OAuthClient.Grant> = []
+        for name in reader.list("\(key).grants") ?? ["token_exchange"] {
+            guard let grant = OAuthClient.Grant(rawValue: name) else {
+                reader.problem("\(key).grants", "'\(name)' is not one of token_exchange, introspection")
+                continue
+            }
+            grants.insert(grant)
+        }
+        let authentication: OAuthClient.Authentication
+        if reader.bool("\(key).public", default: false) {
+            authentication = .none
+        } else if let digest = secretDigest(key) {
+            authentication = .secret(digest)
+        } else {
+            reader.problem(key, "a confidential client needs secret_sha256, secret_file, secret_env or secret (or set public: true)")
+            return nil
+        }
+        return OAuthClient(
+            id: id, authentication: authentication, grants: grants,
+            allowedScopes: reader.list("\(key).scopes").map(Set.init),
+            allowedAudiences: Set(reader.list("\(key).audiences") ?? []),
+            defaultAudiences: reader.list("\(key).default_audience"),
+            maxTokenLifetime: reader.optionalInt("\(key).max_token_lifetime_seconds", in: 1...86_400).map(Int64.init))
+    }
+
+    private mutating func secretDigest(_ key: String) -> SecretDigest? {
+        if let hex = reader.string("\(key).secret_sha256") {
+            guard let digest = SecretDigest(hex: hex) else {
+                reader.problem("\(key).secret_sha256", "must be 64 hexadecimal characters (sha256sum of the secret)")
+                return nil
+            }
+            return digest
+        }
+        return secret(key, "secret").map(SecretDigest.init(hashing:))
+    }
+
+    /// A secret from `<key>.<name>`, `<key>.<name>_file` or `<key>.<name>_env`. Never echoed.
+    mutating func secret(_ key: String, _ name: String) -> String? {
+        if let file = reader.string("\(key).\(name)_file") {
+            guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else {
+                reader.problem("\(key).\(name)_file", "cannot read \(path(file))")
+                return nil
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let variable = reader.string("\(key).\(name)_env") {
+            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+                reader.problem("\(key).\(name)_env", "the environment variable \(variable) is not set")
+                return nil
+            }
+            return value
+        }
+        return reader.string("\(key).\(name)", secret: true)
+    }
+
+    /// Without `upstream.introspection_url`, the gateway asks the built-in issuer on loopback,
+    /// over HTTP through libcurl like any remote upstream.
+    mutating func parseUpstream(server: PatgateConfig.Server, issuer: PatgateConfig.Issuer) -> IntrospectionClientConfig {
+        let selfHost = server.host == "0.0.0.0" || server.host == "::" ? "127.0.0.1" : server.host
+        let bracketed = selfHost.contains(":") ? "[\(selfHost)]" : selfHost
+        let url = reader.string("upstream.introspection_url") ?? "http://\(bracketed):\(server.port)/introspect"
+        if reader.string("upstream.introspection_url") == nil && !issuer.enabled {
+            reader.problem("upstream.introspection_url", "is required when the built-in issuer is disabled")
+        }
+        let scheme = URL(string: url)?.scheme?.lowercased()
+        if scheme != "http" && scheme != "https" {
+            reader.problem("upstream.introspection_url", "must be an http or https URL")
+        }
+        let authentication: IntrospectionClientConfig.Authentication
+        switch reader.string("upstream.auth", default: "basic") {
+        case "basic":
+            let id = reader.string("upstream.client_id", default: "patgate-gateway")
+            guard let secret = secret("upstream", "client_secret") else {
+                reader.problem("upstream.client_secret", "basic authentication needs client_secret, client_secret_file or client_secret_env")
+                authentication = .none
+                break
+            }
+            authentication = .basic(clientID: id, secret: secret)
+        case "bearer":
+            guard let token = secret("upstream", "bearer_token") else {
+                reader.problem("upstream.bearer_token", "bearer authentication needs bearer_token, bearer_token_file or bearer_token_env")
+                authentication = .none
+                break
+            }
+            authentication = .bearer(token)
+        case "none":
+            authentication = .none
+        case let other:
+            reader.problem("upstream.auth", "must be basic, bearer or none, not '\(other)'")
+            authentication = .none
+        }
+        var http = HTTPClientOptions()
+        http.connectTimeout = .milliseconds(reader.int("upstream.connect_timeout_ms", default: 2_000, in: 1...60_000))
+        http.totalTimeout = .milliseconds(reader.int("upstream.timeout_ms", default: 5_000, in: 1...120_000))
+        http.verifyTLS = reader.bool("upstream.verify_tls", default: true)
+        http.caFile = reader.string("upstream.ca_file").map(path)
+        http.connections = reader.int("upstream.connections", default: 8, in: 1...256)
+        let hint = reader.string("upstream.token_type_hint", default: "access_token")
+        return IntrospectionClientConfig(url: url, authentication: authentication,
+                                         tokenTypeHint: hint == "none" ? nil : hint, http: http)
+    }
+}

@@ -1,0 +1,108 @@
+import Curl
+import Foundation
+import JOSE
+import PatgateAdapters
+import PatgateCore
+
+/// Turns configuration keys into a checked `PatgateConfig`, collecting every problem.
+struct ConfigParser {
+    var reader: CheckedReader
+    let dataDirectory: String
+    let overrides: ConfigLoader.Overrides
+
+    init(reader: CheckedReader, dataDirectory: String, overrides: ConfigLoader.Overrides) {
+        self.reader = reader
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.overrides = overrides
+    }
+
+    /// A path relative to the data directory, or absolute.
+    func path(_ value: String) -> String {
+        value.hasPrefix("/") ? value : dataDirectory + "/" + value
+    }
+
+    mutating func parse() throws -> PatgateConfig {
+        let server = parseServer()
+        let issuer = parseIssuer()
+        let config = PatgateConfig(
+            dataDirectory: dataDirectory,
+            server: server,
+            keys: parseKeys(),
+            issuer: issuer,
+            upstream: parseUpstream(server: server, issuer: issuer),
+            cache: CacheSettings(
+                positiveTTL: Int64(reader.int("cache.ttl_seconds", default: 60, in: 0...86_400)),
+                negativeTTL: Int64(reader.int("cache.negative_ttl_seconds", default: 5, in: 0...3_600)),
+                maxEntries: reader.int("cache.max_entries", default: 100_000, in: 0...50_000_000)),
+            policy: ExchangePolicy(
+                maxTokenLifetime: Int64(reader.int("policy.max_token_lifetime_seconds", default: 600, in: 1...86_400)),
+                defaultAudiences: reader.list("policy.default_audience") ?? ["patgate"]),
+            claimCopy: parseClaimCopy(),
+            clients: parseClients(),
+            logLevel: reader.string("logging.level", default: "info"))
+        if config.policy.defaultAudiences.isEmpty {
+            reader.problem("policy.default_audience", "needs at least one audience")
+        }
+        guard reader.problems.isEmpty else { throw ConfigError(reader.problems) }
+        return config
+    }
+
+    mutating func parseServer() -> PatgateConfig.Server {
+        let host = overrides.host ?? reader.string("server.host", default: "127.0.0.1")
+        let port = overrides.port ?? reader.int("server.port", default: 8080, in: 0...65_535)
+        let publicHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
+        let issuer = overrides.issuer ?? reader.string("server.issuer") ?? "http://\(publicHost):\(port)"
+        if URL(string: issuer)?.scheme?.hasPrefix("http") != true || issuer.contains("#") || issuer.contains("?") {
+            reader.problem("server.issuer", "must be an http(s) URL without query or fragment")
+        }
+        return .init(host: host, port: port, issuer: issuer,
+                     maxBodyBytes: reader.int("server.max_body_bytes", default: 16_384, in: 1_024...1_048_576))
+    }
+
+    mutating func parseKeys() -> PatgateConfig.Keys {
+        var algorithm: SignatureAlgorithm?
+        if let name = reader.string("keys.algorithm") {
+            algorithm = SignatureAlgorithm(rawValue: name)
+            if algorithm == nil {
+                reader.problem("keys.algorithm", "must be one of \(SignatureAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard let active = reader.string("keys.active") else {
+            reader.problem("keys.active", "the path of the PEM signing key is required")
+            return .init(activePath: "", algorithm: algorithm, retiredPaths: [])
+        }
+        return .init(activePath: path(active), algorithm: algorithm,
+                     retiredPaths: (reader.list("keys.retired") ?? []).map(path))
+    }
+
+    mutating func parseIssuer() -> PatgateConfig.Issuer {
+        let prefix = reader.string("issuer.token_prefix", default: "pgat")
+        if PATFormat(prefix: prefix) == nil {
+            reader.problem("issuer.token_prefix", "must be 1 to 16 characters of a-z and 0-9")
+        }
+        let scopes = reader.list("issuer.scopes") ?? ["openid", "profile", "email", "credentials"]
+        for scope in scopes where !ScopeList.isValidToken(scope) {
+            reader.problem("issuer.scopes", "'\(scope)' is not a valid scope token")
+        }
+        return .init(
+            enabled: reader.bool("issuer.enabled", default: true),
+            sqlitePath: path(reader.string("store.sqlite_path", default: "patgate.sqlite")),
+            tokenPrefix: prefix,
+            hashKeyFile: path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key")),
+            scopes: scopes)
+    }
+
+    mutating func parseClaimCopy() -> ClaimCopy {
+        var rules: [ClaimCopy.Rule] = []
+        for entry in reader.list("policy.copy_claims") ?? ["username=preferred_username"] {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            rules.append(.init(from: parts[0], to: parts.count == 2 ? parts[1] : parts[0]))
+        }
+        do {
+            return try ClaimCopy(rules: rules)
+        } catch {
+            reader.problem("policy.copy_claims", error.description)
+            return .none
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Curl
+import JOSE
+import PatgateAdapters
+import PatgateCore
+
+/// The whole configuration, resolved and checked. `ConfigLoader` builds it from the YAML
+/// file and the environment; every key is documented in the README.
+public struct PatgateConfig: Sendable {
+    public struct Server: Sendable {
+        public var host: String
+        public var port: Int
+        /// `iss` of minted tokens and the base of every discovery URL.
+        public var issuer: String
+        public var maxBodyBytes: Int
+    }
+
+    public struct Keys: Sendable {
+        public var activePath: String
+        public var algorithm: SignatureAlgorithm?
+        public var retiredPaths: [String]
+    }
+
+    public struct Issuer: Sendable {
+        public var enabled: Bool
+        public var sqlitePath: String
+        public var tokenPrefix: String
+        public var hashKeyFile: String
+        public var scopes: [String]
+    }
+
+    public var dataDirectory: String
+    public var server: Server
+    public var keys: Keys
+    public var issuer: Issuer
+    public var upstream: IntrospectionClientConfig
+    public var cache: CacheSettings
+    public var policy: ExchangePolicy
+    public var claimCopy: ClaimCopy
+    public var clients: [OAuthClient]
+    public var logLevel: String
+
+    /// The discovery URLs, all under `server.issuer`.
+    public func endpoint(_ path: String) -> String {
+        (server.issuer.hasSuffix("/") ? String(server.issuer.dropLast()) : server.issuer) + path
+    }
+}

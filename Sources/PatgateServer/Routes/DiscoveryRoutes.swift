@@ -1,0 +1,46 @@
+import Hummingbird
+import PatgateCore
+
+/// RFC 8414 and OpenID Connect discovery documents, and the JWKS (RFC 7517).
+struct DiscoveryRoutes {
+    let services: Services
+
+    func register(on router: Router<BasicRequestContext>) {
+        let metadata = Self.metadata(services)
+        let jwks = services.keys.jwksJSON
+        router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
+        router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
+        router.get(".well-known/jwks.json") { _, _ in
+            JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json")
+        }
+    }
+
+    /// Only what this server really supports.
+    static func metadata(_ services: Services) -> [UInt8] {
+        let config = services.config
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("issuer", config.server.issuer)
+        json.field("token_endpoint", config.endpoint("/token"))
+        json.field("jwks_uri", config.endpoint("/.well-known/jwks.json"))
+        if config.issuer.enabled {
+            json.field("introspection_endpoint", config.endpoint("/introspect"))
+            list(&json, "introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"])
+            list(&json, "scopes_supported", config.issuer.scopes)
+        }
+        list(&json, "grant_types_supported", [TokenTypeURI.tokenExchangeGrant])
+        list(&json, "token_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post", "none"])
+        list(&json, "response_types_supported", [])
+        list(&json, "subject_types_supported", ["public"])
+        list(&json, "access_token_signing_alg_values_supported", services.keys.algorithms)
+        json.endObject()
+        return json.bytes
+    }
+
+    private static func list(_ json: inout JSONWriter, _ name: String, _ values: [String]) {
+        json.key(name)
+        json.beginArray()
+        for value in values { json.value(value) }
+        json.endArray()
+    }
+}

@@ -1,0 +1,37 @@
+import HTTPTypes
+import Hummingbird
+import PatgateCore
+
+/// JSON responses the way OAuth endpoints must send them.
+enum JSONResponse {
+    static let pragma = HTTPField.Name("Pragma")!
+
+    /// A response that must not be cached (RFC 6749 §5.1): tokens, errors, introspection.
+    static func noStore(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        headers[pragma] = "no-cache"
+        return Response(status: HTTPResponse.Status(code: status), headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// A public document (discovery, JWKS) that clients may cache briefly.
+    static func cacheable(_ body: [UInt8], contentType: String = "application/json", maxAge: Int = 300) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.cacheControl] = "public, max-age=\(maxAge)"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// An RFC 6749 §5.2 error; `invalid_client` carries `WWW-Authenticate` (§5.2 requires it
+    /// when the client tried the Authorization header, and it does no harm otherwise).
+    static func error(_ error: OAuthError) -> Response {
+        var headers = HTTPFields()
+        if error.code == .invalidClient {
+            headers[.wwwAuthenticate] = #"Basic realm="patgate", charset="UTF-8""#
+        }
+        if error.status == 405 { headers[.allow] = "POST" }
+        return noStore(status: error.status, error.jsonBody, headers: headers)
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+import PatgateCore
+
+/// `POST /token`: the RFC 8693 token exchange.
+struct TokenRoutes {
+    let services: Services
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("token") { request, context in await exchange(request, context) }
+        router.on("token", method: .get) { _, _ in
+            JSONResponse.error(OAuthError(.invalidRequest, "use POST", status: 405))
+        }
+    }
+
+    func exchange(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        do {
+            let form = try await FormRequest.read(request, maxBytes: services.config.server.maxBodyBytes)
+            let response = try await services.exchange.exchange(form: form, authorization: request.headers[.authorization])
+            return JSONResponse.noStore(response.jsonBody)
+        } catch {
+            if error.code == .temporarilyUnavailable {
+                context.logger.warning("token exchange failed closed", metadata: ["reason": "\(error.description)"])
+            }
+            return JSONResponse.error(error)
+        }
+    }
+}

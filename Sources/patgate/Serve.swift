@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import JOSE
+import PatgateAdapters
+import PatgateServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway and the built-in PAT issuer in one process.")
+
+    @OptionGroup var location: ConfigOptions
+
+    @Option(help: "Listen on this port (overrides server.port).")
+    var port: Int?
+
+    @Option(help: "Listen on this address (overrides server.host).")
+    var host: String?
+
+    @Option(help: "The issuer URL: `iss` of minted tokens and the base of discovery URLs.")
+    var issuer: String?
+
+    func run() async throws {
+        let (config, firstStart) = try await ConfigLocation(options: location).load(
+            overrides: .init(host: host, port: port, issuer: issuer, dataDirectory: location.dataDir))
+        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "patgate")
+        let services = try Services(config: config, logger: logger)
+        if let firstStart { Banner.firstStart(firstStart, config: config) }
+        logger.info("patgate listening", metadata: [
+            "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
+            "kid": "\(services.keys.active.keyID)", "upstream": "\(config.upstream.url)",
+        ])
+        try await PatgateApplication.make(services: services, logger: logger).runService()
+    }
+}

@@ -1,0 +1,86 @@
+import Synchronization
+import Testing
+@testable import PatgateCore
+
+/// An in-memory PATStore for unit tests (the SQLite store has its own tests).
+final class MemoryPATStore: PATStore {
+    let rows = Mutex<[(token: PersonalAccessToken, hash: [UInt8])]>([])
+
+    func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {
+        try rows.withLock { rows in
+            if rows.contains(where: { $0.token.owner == token.owner && $0.token.name == token.name && $0.token.state(at: token.createdAt) == .active }) {
+                throw PATError(.duplicateName, "duplicate")
+            }
+            rows.append((token, valueHash))
+        }
+    }
+    func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? { rows.withLock { $0.first { $0.hash == valueHash }?.token } }
+    func find(id: String) async throws -> PersonalAccessToken? { rows.withLock { $0.first { $0.token.id == id }?.token } }
+    func list(owner: String) async throws -> [PersonalAccessToken] { rows.withLock { $0.map(\.token).filter { $0.owner == owner } } }
+    func revoke(id: String, at time: Int64) async throws -> Bool {
+        rows.withLock { rows in
+            guard let index = rows.firstIndex(where: { $0.token.id == id }) else { return false }
+            if rows[index].token.revokedAt == nil { rows[index].token.revokedAt = time }
+            return true
+        }
+    }
+    func ping() async throws {}
+}
+
+@Suite struct PATIssuerTests {
+    let store = MemoryPATStore()
+    let clock = Mutex<Int64>(1_000)
+
+    func issuer() -> PATIssuer {
+        let clock = self.clock
+        return PATIssuer(store: store, format: PATFormat(prefix: "pgat")!, hashKey: Array(repeating: 7, count: 32),
+                         scopeCatalogue: ["openid", "profile", "credentials"], now: { clock.withLock { $0 } })
+    }
+
+    @Test func storesOnlyAKeyedHashAndIntrospectsTheValue() async throws {
+        let (token, value) = try await issuer().create(owner: "alice", name: " my-pat ", scopes: ["openid"], expiresIn: 60)
+        #expect(token.name == "my-pat")
+        #expect(token.expiresAt == 1_060)
+        #expect(value.hasPrefix("pgat_"))
+        let stored = store.rows.withLock { $0[0].hash }
+        #expect(stored.count == 32)
+        #expect(!String(decoding: stored, as: UTF8.self).contains(value))
+        #expect(try await issuer().introspect(value)?.id == token.id)
+    }
+
+    @Test func expiredRevokedUnknownAndMalformedAreInactive() async throws {
+        let (expiring, expiringValue) = try await issuer().create(owner: "a", name: "e", scopes: nil, expiresIn: 10)
+        let (revoked, revokedValue) = try await issuer().create(owner: "a", name: "r", scopes: nil, expiresIn: nil)
+        try await issuer().revoke(id: revoked.id)
+        try await issuer().revoke(id: revoked.id)   // idempotent
+        clock.withLock { $0 = 1_010 }
+        #expect(try await issuer().introspect(expiringValue) == nil)
+        #expect(try await issuer().introspect(revokedValue) == nil)
+        #expect(try await issuer().introspect("pgat_" + String(repeating: "A", count: 33)) == nil)
+        #expect(try await issuer().introspect("garbage") == nil)
+        #expect(expiring.scopes == ["openid", "profile", "credentials"])
+    }
+
+    @Test func refusesBadNamesScopesAndDuplicates() async throws {
+        await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: "  ", scopes: nil, expiresIn: nil) }
+        await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: String(repeating: "x", count: 101), scopes: nil, expiresIn: nil) }
+        await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: "n", scopes: ["admin"], expiresIn: nil) }
+        await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: "n", scopes: nil, expiresIn: 0) }
+        _ = try await issuer().create(owner: "a", name: "dup", scopes: nil, expiresIn: nil)
+        await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: "dup", scopes: nil, expiresIn: nil) }
+        await #expect(throws: PATError.self) { try await issuer().revoke(id: "nope") }
+    }
+
+    @Test func formatChecksumCatchesTypos() throws {
+        let format = PATFormat(prefix: "pgat")!
+        let value = try format.generate()
+        #expect(value.count == 5 + 27 + 6)
+        #expect(format.isWellFormed(value))
+        var typo = Array(value)
+        typo[10] = typo[10] == "a" ? "b" : "a"
+        #expect(!format.isWellFormed(String(typo)))
+        #expect(!format.isWellFormed("ghp_" + value.dropFirst(5)))
+        #expect(PATFormat(prefix: "Bad-Prefix") == nil)
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+}

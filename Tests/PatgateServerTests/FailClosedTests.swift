@@ -1,0 +1,38 @@
+import Foundation
+import PatgateServer
+import Testing
+
+/// DESIGN invariant 3: an unreachable, slow or confused upstream makes `/token` answer 503.
+@Suite struct FailClosedTests {
+    static let body = TokenEndpointTests.grant + "&client_id=cli&subject_token=pgat_AAAAAAAAAAAAAAAAAAAAAAAAAAA000000"
+
+    func expect503(upstream url: String, extra: [String: String] = [:]) async throws {
+        let server = try await LiveServer.start(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": url].merging(extra) { $1 })
+        let response = try await server.post("/token", Self.body)
+        await server.stop()
+        #expect(response.status == 503)
+        #expect(try server.json(response)["error"] as? String == "temporarily_unavailable")
+        #expect(try server.json(response)["access_token"] == nil)
+    }
+
+    @Test func upstreamDown() async throws {
+        try await expect503(upstream: "http://127.0.0.1:\(try FreePort.find())/introspect")
+    }
+
+    @Test(arguments: [
+        FakeUpstream.Behaviour.status(200, "<html>not json</html>"), .status(200, #"{"sub":"x"}"#),
+        .status(200, #"{"active":"yes","sub":"x"}"#), .status(200, #"{"active":true}"#),
+        .status(500, #"{"active":true,"sub":"x"}"#), .status(401, "{}"),
+    ])
+    func upstreamConfused(_ behaviour: FakeUpstream.Behaviour) async throws {
+        let upstream = try await FakeUpstream(behaviour)
+        try await expect503(upstream: upstream.url)
+        await upstream.stop()
+    }
+
+    @Test func upstreamTooSlow() async throws {
+        let upstream = try await FakeUpstream(.hang(.seconds(5)))
+        try await expect503(upstream: upstream.url, extra: ["PATGATE_UPSTREAM_TIMEOUT_MS": "300"])
+        await upstream.stop()
+    }
+}

@@ -1,0 +1,97 @@
+import Curl
+import Foundation
+import Hummingbird
+import Logging
+import PatgateCore
+import PatgateServer
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real patgate on a real loopback port with a real SQLite file, made by the same
+/// first-start code as `patgate serve`. The gateway validates PATs over HTTP via libcurl.
+final class LiveServer: Sendable {
+    let config: PatgateConfig
+    let services: Services
+    let http: HTTPClient
+    let ciSecret: String
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    /// `environment` overrides config keys as `PATGATE_*` variables do.
+    static func start(environment: [String: String] = [:]) async throws -> LiveServer {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-test-\(UUID().uuidString)").path
+        let port = try FreePort.find()
+        let summary = try FirstStart(dataDirectory: dir, port: port).run()
+        let config = try await ConfigLoader.load(file: summary.configPath, environment: environment)
+        let secret = try String(contentsOfFile: summary.ciSecretPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await LiveServer(config: config, ciSecret: secret)
+    }
+
+    private init(config: PatgateConfig, ciSecret: String) async throws {
+        var logger = Logger(label: "patgate-test")
+        logger.logLevel = .critical
+        self.config = config
+        self.ciSecret = ciSecret
+        services = try Services(config: config, logger: logger)
+        http = try HTTPClient(options: HTTPClientOptions(connections: 4))
+        let app = PatgateApplication.make(services: services, logger: logger)
+        group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let group = self.group
+        task = Task { try await group.run() }
+        for _ in 0..<200 {
+            if (try? await get("/healthz").status) == 200 { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw HarnessError(text: "test server did not start")
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        http.shutdown()
+    }
+
+    var base: String { "http://127.0.0.1:\(config.server.port)" }
+
+    func get(_ path: String) async throws -> HTTPResponse {
+        try await http.perform(HTTPRequest(method: "GET", url: base + path))
+    }
+
+    func post(_ path: String, _ body: String, headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded")]) async throws -> HTTPResponse {
+        try await http.perform(HTTPRequest(method: "POST", url: base + path, headers: headers, body: Array(body.utf8)))
+    }
+
+    func json(_ response: HTTPResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+    }
+
+    var basicCI: (name: String, value: String) {
+        ("Authorization", "Basic " + Data("ci:\(ciSecret)".utf8).base64EncodedString())
+    }
+}
+
+enum FreePort {
+    /// Binds port 0 on loopback and returns what the kernel chose.
+    static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+                bind(fd, sockaddrPointer, length) == 0 && getsockname(fd, sockaddrPointer, &length) == 0
+            }
+        }
+        guard bound else { throw HarnessError(text: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct HarnessError: Error {
+    let text: String
+}
