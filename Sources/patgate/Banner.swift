@@ -1,10 +1,11 @@
+import Foundation
 import PatgateServer
 
 /// What the first start prints: where things are, and how to make a first exchange.
 enum Banner {
     static func firstStart(_ summary: FirstStart.Summary, config: PatgateConfig) {
         let dataDir = config.dataDirectory
-        print("""
+        let text = """
 
             patgate: first start, created the embedded default
               config:           \(summary.configPath)
@@ -20,6 +21,8 @@ enum Banner {
                 --data-urlencode "subject_token=$PAT"
               Keys to verify the JWT: \(config.endpoint("/.well-known/jwks.json"))
 
-            """)
+            """
+        // stdout may be a pipe or file; the server runs on, so write through at once.
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }

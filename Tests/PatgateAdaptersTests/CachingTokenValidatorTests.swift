@@ -8,12 +8,16 @@ final class CountingUpstream: SubjectTokenValidator {
     let calls = Mutex<[String: Int]>([:])
     let failing = Mutex(false)
     let expiresAt: Int64?
-    init(expiresAt: Int64? = nil) { self.expiresAt = expiresAt }
+    let delay: Duration
+    init(expiresAt: Int64? = nil, delay: Duration = .milliseconds(50)) {
+        self.expiresAt = expiresAt
+        self.delay = delay
+    }
     struct Down: Error {}
 
     func validate(_ token: String) async throws -> ValidationResult {
         calls.withLock { $0[token, default: 0] += 1 }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: delay)
         if failing.withLock({ $0 }) { throw Down() }
         return token.hasPrefix("good") ? .active(SubjectIdentity(subject: token, scopes: [], expiresAt: expiresAt)) : .inactive
     }
@@ -21,11 +25,11 @@ final class CountingUpstream: SubjectTokenValidator {
 }
 
 @Suite struct CachingTokenValidatorTests {
-    let clock = Mutex<Int64>(1_000)
+    let clock = TestClock(1_000)
 
     func cache(_ upstream: CountingUpstream, _ settings: CacheSettings = .init()) throws -> CachingTokenValidator {
         let clock = self.clock
-        return try CachingTokenValidator(upstream: upstream, settings: settings, now: { clock.withLock { $0 } })
+        return try CachingTokenValidator(upstream: upstream, settings: settings, now: { clock.now() })
     }
 
     @Test func concurrentMissesForOneTokenMakeOneCall() async throws {
@@ -43,17 +47,17 @@ final class CountingUpstream: SubjectTokenValidator {
         let upstream = CountingUpstream()
         let cache = try cache(upstream, .init(positiveTTL: 60, negativeTTL: 5))
         _ = try await cache.validate("good")
-        clock.withLock { $0 += 59 }
+        clock.value.withLock { $0 += 59 }
         _ = try await cache.validate("good")
         #expect(upstream.count("good") == 1)
-        clock.withLock { $0 += 1 }
+        clock.value.withLock { $0 += 1 }
         _ = try await cache.validate("good")
         #expect(upstream.count("good") == 2)
 
         let short = CountingUpstream(expiresAt: 1_070)
         let shortCache = try self.cache(short, .init(positiveTTL: 60))
         _ = try await shortCache.validate("good")   // now 1060: PAT has 10 s left
-        clock.withLock { $0 += 10 }
+        clock.value.withLock { $0 += 10 }
         _ = try await shortCache.validate("good")
         #expect(short.count("good") == 2)
     }
@@ -64,7 +68,7 @@ final class CountingUpstream: SubjectTokenValidator {
         #expect(try await cache.validate("bad") == .inactive)
         #expect(try await cache.validate("bad") == .inactive)
         #expect(upstream.count("bad") == 1)
-        clock.withLock { $0 += 5 }
+        clock.value.withLock { $0 += 5 }
         _ = try await cache.validate("bad")
         #expect(upstream.count("bad") == 2)
     }
@@ -80,7 +84,7 @@ final class CountingUpstream: SubjectTokenValidator {
     }
 
     @Test func sizeIsBounded() async throws {
-        let cache = try cache(CountingUpstream(), .init(maxEntries: 100))
+        let cache = try cache(CountingUpstream(delay: .zero), .init(maxEntries: 100))
         for index in 0..<1_000 { _ = try await cache.validate("good-\(index)") }
         #expect(cache.count <= 100)
     }

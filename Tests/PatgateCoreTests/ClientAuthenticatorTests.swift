@@ -38,10 +38,12 @@ import Testing
             #expect(throws: OAuthError.self) { try authenticator.authenticate(authorization: header, form: form(body)) }
             do {
                 _ = try authenticator.authenticate(authorization: header, form: form(body))
-            } catch {
+            } catch let error as OAuthError {
                 #expect(error.code == .invalidClient)
                 #expect(error.status == 401)
                 #expect(!error.description.contains("wrong"))
+            } catch {
+                Issue.record("unexpected \(error)")
             }
         }
     }

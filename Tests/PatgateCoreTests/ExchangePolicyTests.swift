@@ -34,7 +34,7 @@ import Testing
 
     @Test func audiencesAndResourcesBecomeAud() throws {
         let decision = try policy.decide(
-            request(audiences: ["storage"], resources: ["https://api.example.com", "storage"]),
+            request(audiences: ["storage", "https://api.example.com"], resources: ["https://api.example.com"]),
             client: client, subject: subject, now: 0)
         #expect(decision.audiences == ["storage", "https://api.example.com"])
         #expect(try policy.decide(request(), client: client, subject: subject, now: 0).audiences == ["patgate"])

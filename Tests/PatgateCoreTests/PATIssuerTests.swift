@@ -29,12 +29,12 @@ final class MemoryPATStore: PATStore {
 
 @Suite struct PATIssuerTests {
     let store = MemoryPATStore()
-    let clock = Mutex<Int64>(1_000)
+    let clock = TestClock(1_000)
 
     func issuer() -> PATIssuer {
         let clock = self.clock
         return PATIssuer(store: store, format: PATFormat(prefix: "pgat")!, hashKey: Array(repeating: 7, count: 32),
-                         scopeCatalogue: ["openid", "profile", "credentials"], now: { clock.withLock { $0 } })
+                         scopeCatalogue: ["openid", "profile", "credentials"], now: { clock.now() })
     }
 
     @Test func storesOnlyAKeyedHashAndIntrospectsTheValue() async throws {
@@ -53,7 +53,7 @@ final class MemoryPATStore: PATStore {
         let (revoked, revokedValue) = try await issuer().create(owner: "a", name: "r", scopes: nil, expiresIn: nil)
         try await issuer().revoke(id: revoked.id)
         try await issuer().revoke(id: revoked.id)   // idempotent
-        clock.withLock { $0 = 1_010 }
+        clock.value.withLock { $0 = 1_010 }
         #expect(try await issuer().introspect(expiringValue) == nil)
         #expect(try await issuer().introspect(revokedValue) == nil)
         #expect(try await issuer().introspect("pgat_" + String(repeating: "A", count: 33)) == nil)

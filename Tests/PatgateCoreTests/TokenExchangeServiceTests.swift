@@ -73,9 +73,11 @@ final class TableValidator: SubjectTokenValidator {
         do {
             _ = try await service(TableValidator(["x": nil])).exchange(form: form("x"), authorization: nil)
             Issue.record("expected a failure")
-        } catch {
+        } catch let error as OAuthError {
             #expect(error.code == .temporarilyUnavailable)
             #expect(error.status == 503)
+        } catch {
+            Issue.record("unexpected \(error)")
         }
     }
 

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func upstreamTooSlow() async throws {
-        let upstream = try await FakeUpstream(.hang(.seconds(5)))
+        let upstream = try await FakeUpstream(.hang(.seconds(2)))
         try await expect503(upstream: upstream.url, extra: ["PATGATE_UPSTREAM_TIMEOUT_MS": "300"])
         await upstream.stop()
     }

@@ -55,15 +55,15 @@ final class LiveServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(config.server.port)" }
 
-    func get(_ path: String) async throws -> HTTPResponse {
-        try await http.perform(HTTPRequest(method: "GET", url: base + path))
+    func get(_ path: String) async throws -> CurlResponse {
+        try await http.perform(CurlRequest(method: "GET", url: base + path))
     }
 
-    func post(_ path: String, _ body: String, headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded")]) async throws -> HTTPResponse {
-        try await http.perform(HTTPRequest(method: "POST", url: base + path, headers: headers, body: Array(body.utf8)))
+    func post(_ path: String, _ body: String, headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded")]) async throws -> CurlResponse {
+        try await http.perform(CurlRequest(method: "POST", url: base + path, headers: headers, body: Array(body.utf8)))
     }
 
-    func json(_ response: HTTPResponse) throws -> [String: Any] {
+    func json(_ response: CurlResponse) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 
@@ -95,3 +95,7 @@ enum FreePort {
 struct HarnessError: Error {
     let text: String
 }
+
+/// Curl's types, named apart from Hummingbird's HTTPTypes of the same names.
+typealias CurlRequest = Curl.HTTPRequest
+typealias CurlResponse = Curl.HTTPResponse

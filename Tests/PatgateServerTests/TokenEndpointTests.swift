@@ -65,7 +65,8 @@ import Testing
             ("\(Self.grant)&client_id=ci&client_secret=wrong&subject_token=\(pat)", form, 401, "invalid_client"),
             ("\(Self.grant)&subject_token=\(pat)", form, 401, "invalid_client"),
             ("\(Self.grant)&client_id=cli&subject_token=\(pat)", [("Content-Type", "application/json")], 415, "invalid_request"),
-            ("\(Self.grant)&client_id=cli&subject_token=\(pat)", [], 415, "invalid_request"),
+            ("\(Self.grant)&client_id=cli&subject_token=\(pat)", [("Content-Type", "text/plain")], 415, "invalid_request"),
+            ("\(Self.grant)&client_id=cli&subject_token=\(pat)", [("Content-Type", "application/x-www-form-urlencoded; charset=latin1")], 415, "invalid_request"),
             ("\(Self.grant)&client_id=cli&subject_token=%ZZ", form, 400, "invalid_request"),
             ("\(Self.grant)&client_id=cli&subject_token=\(pat)&x=" + String(repeating: "a", count: 20_000), form, 413, "invalid_request"),
         ]
