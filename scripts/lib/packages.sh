@@ -1,0 +1,17 @@
+# Installs the Debian packages patgate needs when they are missing (run as root, or with sudo).
+# Sourced by scripts/serve and scripts/test.
+ensure_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "patgate: installing ${missing[*]}" >&2
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# Build and run-time libraries: libcurl (OpenSSL flavour), OpenSSL, SQLite, pkg-config.
+PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config openssl)
