@@ -14,6 +14,10 @@ public struct HTTPClientOptions: Sendable {
     /// How many requests may run at once: one worker thread, each with one reusable
     /// libcurl handle (and so its own keep-alive connections), per connection.
     public var connections: Int = 8
+    /// The proxy to use, as libcurl's `CURLOPT_PROXY` takes it. `nil` means no proxy at all:
+    /// the `http_proxy`/`https_proxy` environment variables are ignored, so a subject token
+    /// never travels through a proxy nobody configured for it.
+    public var proxy: String? = nil
 
     /// Creates options; every parameter has the default documented on its property.
     public init(
@@ -22,8 +26,10 @@ public struct HTTPClientOptions: Sendable {
         verifyTLS: Bool = true,
         caFile: String? = nil,
         maxResponseBytes: Int = 1 << 20,
-        connections: Int = 8
+        connections: Int = 8,
+        proxy: String? = nil
     ) {
+        self.proxy = proxy
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.verifyTLS = verifyTLS

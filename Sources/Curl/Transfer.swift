@@ -50,6 +50,7 @@ struct Transfer {
         try handle.set(CURLOPT_TIMEOUT_MS, options.totalTimeout.curlMilliseconds, "TIMEOUT_MS")
         try handle.set(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
         try handle.set(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
+        try handle.set(CURLOPT_PROXY, options.proxy ?? "", "PROXY")   // "" disables environment proxies
         try handle.set(CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0, "SSL_VERIFYPEER")
         try handle.set(CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0, "SSL_VERIFYHOST")
         if let caFile = options.caFile {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JOSE
 import PatgateAdapters
+import PatgateCore
 import PatgateServer
 
 struct CheckConfig: AsyncParsableCommand {

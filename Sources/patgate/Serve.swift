@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     var issuer: String?
 
     func run() async throws {
+        signal(SIGPIPE, SIG_IGN)   // a peer closing early must not kill the server
         let (config, firstStart) = try await ConfigLocation(options: location).load(
             overrides: .init(host: host, port: port, issuer: issuer, dataDirectory: location.dataDir))
         let level = Logger.Level(rawValue: config.logLevel) ?? .info

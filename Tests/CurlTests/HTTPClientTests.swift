@@ -1,4 +1,7 @@
 import Curl
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite("HTTPClient requests and responses")
@@ -90,5 +93,21 @@ struct HTTPClientTests {
         let client = try HTTPClient(options: .init(maxResponseBytes: 4096))
         let response = try await client.perform(HTTPRequest(method: "GET", url: server.url))
         #expect(response.body == body)
+    }
+}
+
+@Suite("HTTPClient proxies")
+struct HTTPClientProxyTests {
+    /// A subject token must not leave through a proxy nobody configured for the client.
+    @Test func environmentProxiesAreIgnored() async throws {
+        let server = try TestServer.echo()
+        setenv("http_proxy", "http://127.0.0.1:9", 1)
+        setenv("HTTPS_PROXY", "http://127.0.0.1:9", 1)
+        defer { unsetenv("http_proxy"); unsetenv("HTTPS_PROXY") }
+        let client = try HTTPClient(options: .init(connections: 1))
+        let response = try await client.perform(HTTPRequest(url: server.url + "/direct", body: "token=x".bytes))
+        #expect(response.status == 200)
+        #expect(server.requests.first?.header("X-Echo-Target") == nil)
+        #expect(response.header("X-Echo-Target") == "/direct")
     }
 }

@@ -116,6 +116,7 @@ extension ConfigParser {
         http.verifyTLS = reader.bool("upstream.verify_tls", default: true)
         http.caFile = reader.string("upstream.ca_file").map(path)
         http.connections = reader.int("upstream.connections", default: 8, in: 1...256)
+        http.proxy = reader.string("upstream.proxy")
         let hint = reader.string("upstream.token_type_hint", default: "access_token")
         return IntrospectionClientConfig(url: url, authentication: authentication,
                                          tokenTypeHint: hint == "none" ? nil : hint, http: http)
