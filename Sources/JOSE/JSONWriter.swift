@@ -1,55 +1,85 @@
-/// A minimal compact JSON writer for the few objects JOSE emits itself
-/// (JWS headers, JWKs), so that no Foundation encoder is needed.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// A small, allocation-lean JSON writer for the hot path (JWS headers, JWT claims, token
+/// responses), so that no Foundation encoder is needed.
+///
+/// It writes compact JSON with RFC 8259 §7 string escaping; it does not validate nesting,
+/// which callers get right by construction.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init() {
-        bytes.reserveCapacity(256)
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
     }
 
-    mutating func raw(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
+    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
-    mutating func beginObject() {
-        bytes.append(UInt8(ascii: "{"))
+    public mutating func key(_ name: String) {
+        separator()
+        appendString(name)
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
+    public mutating func value(_ string: String) { separator(); appendString(string); needsComma = true }
+    public mutating func value(_ number: Int64) { separator(); appendInteger(number); needsComma = true }
+    public mutating func value(_ flag: Bool) { separator(); bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes); needsComma = true }
+    /// Appends bytes that are already valid JSON.
+    public mutating func raw(_ json: [UInt8]) { separator(); bytes.append(contentsOf: json); needsComma = true }
+    public mutating func null() { separator(); bytes.append(contentsOf: Self.nullBytes); needsComma = true }
+
+    public mutating func field(_ name: String, _ string: String) { key(name); value(string) }
+    public mutating func field(_ name: String, _ number: Int64) { key(name); value(number) }
+    public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
+    /// `"name":"value"`, or nothing when `value` is `nil`.
+    public mutating func member(_ name: String, _ value: String?) {
+        if let value { field(name, value) }
     }
 
-    /// Appends `"name":"value"`; does nothing when `value` is `nil`.
-    mutating func member(_ name: StaticString, _ value: String?) {
-        guard let value else { return }
+    private mutating func separator() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        raw(name)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-        string(value)
-        needsComma = true
     }
 
-    /// Appends `value` as a JSON string literal, escaping as RFC 8259 §7 requires.
-    mutating func string(_ value: String) {
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let nullBytes = Array("null".utf8)
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private mutating func appendString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        for byte in string.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(Self.hex[Int(byte >> 4)])
+                bytes.append(Self.hex[Int(byte & 0x0F)])
             default: bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendInteger(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 }

@@ -11,12 +11,12 @@ public struct JWKSet: Sendable, Codable, Equatable {
     /// `{"keys":[...]}` as compact JSON; members that are `nil` are omitted.
     public func jsonBytes() -> [UInt8] {
         var writer = JSONWriter()
-        writer.raw("{\"keys\":[")
-        for (index, key) in keys.enumerated() {
-            if index > 0 { writer.raw(",") }
-            key.writeJSON(to: &writer)
-        }
-        writer.raw("]}")
+        writer.beginObject()
+        writer.key("keys")
+        writer.beginArray()
+        for key in keys { key.writeJSON(to: &writer) }
+        writer.endArray()
+        writer.endObject()
         return writer.bytes
     }
 }

@@ -1,3 +1,4 @@
+import JOSE
 /// A JSON value as read from an upstream (introspection responses) and copied into claims.
 public enum JSONValue: Sendable, Equatable {
     case string(String)
@@ -41,5 +42,12 @@ public enum JSONValue: Sendable, Equatable {
             }
             json.endObject()
         }
+    }
+}
+
+extension JSONWriter {
+    /// Appends any JSON value (each part writes its own separator).
+    public mutating func value(_ json: JSONValue) {
+        json.write(into: &self)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PatgateCore
+import JOSE
 
 @Suite struct JSONWriterTests {
     @Test func escapesStringsSoFoundationReadsThemBack() throws {
@@ -17,7 +17,7 @@ import Testing
         json.value(Int64(42))
         json.endArray()
         json.endObject()
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
         #expect(object["s"] as? String == nasty)
         #expect((object["n"] as? NSNumber)?.int64Value == -9_007_199_254_740_993)
         #expect((object["z"] as? NSNumber)?.intValue == 0)
