@@ -1,0 +1,63 @@
+import Foundation
+import PatgateServer
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    func write(_ yaml: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("patgate.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func everyProblemIsNamedByItsKeyAndNoSecretIsQuoted() async throws {
+        let path = try write("""
+            server: {port: 99999, issuer: "ftp://x"}
+            keys: {algorithm: HS256}
+            issuer: {token_prefix: "Bad_Prefix", enabled: maybe}
+            upstream: {auth: kerberos, client_secret: "sup3r-s3cret"}
+            cache: {ttl_seconds: -1}
+            policy: {copy_claims: [username=sub]}
+            clients:
+              ids: [ci, "bad id"]
+              ci: {secret_sha256: nothex}
+            """)
+        do {
+            _ = try await ConfigLoader.load(file: path, environment: [:])
+            Issue.record("expected a ConfigError")
+        } catch let error as ConfigError {
+            let text = error.description
+            for key in ["server.port", "server.issuer", "keys.algorithm", "keys.active", "issuer.token_prefix",
+                        "issuer.enabled", "upstream.auth", "cache.ttl_seconds", "policy.copy_claims",
+                        "clients.ids", "clients.ci.secret_sha256"] {
+                #expect(text.contains(key), "missing \(key) in \(text)")
+            }
+            #expect(!text.contains("sup3r-s3cret"))
+        }
+    }
+
+    @Test func environmentOverridesTheFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-env-\(UUID().uuidString)").path
+        let summary = try FirstStart(dataDirectory: dir, port: 8181).run()
+        let config = try await ConfigLoader.load(file: summary.configPath, environment: [
+            "PATGATE_SERVER_PORT": "9191", "PATGATE_CACHE_TTL_SECONDS": "7", "PATGATE_POLICY_DEFAULT_AUDIENCE": "a,b",
+        ])
+        #expect(config.server.port == 9191)
+        #expect(config.server.issuer == "http://127.0.0.1:9191")
+        #expect(config.upstream.url == "http://127.0.0.1:9191/introspect")
+        #expect(config.cache.positiveTTL == 7)
+        #expect(config.policy.defaultAudiences == ["a", "b"])
+        #expect(config.clients.map(\.id) == ["cli", "ci", "patgate-gateway"])
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/secrets/ci.secret")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func anUnreadableKeyIsAClearStartupError() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-key-\(UUID().uuidString)").path
+        let summary = try FirstStart(dataDirectory: dir).run()
+        try "not a key".write(toFile: summary.keyPath, atomically: true, encoding: .utf8)
+        let config = try await ConfigLoader.load(file: summary.configPath, environment: [:])
+        #expect(throws: ConfigError.self) { try KeyRing(config: config.keys) }
+    }
+}
