@@ -1,4 +1,4 @@
-import Foundation
+import JOSE
 
 /// Authenticates the caller of an OAuth endpoint (RFC 6749 §2.3): `client_secret_basic`,
 /// `client_secret_post`, or a public client that sends only `client_id`.
@@ -47,18 +47,29 @@ public struct ClientAuthenticator: Sendable {
     }
 
     /// Decodes `Basic base64(urlencode(id):urlencode(secret))`; `nil` for other schemes.
+    /// Byte-level on purpose: it runs on every confidential exchange.
     static func basicCredentials(_ header: String) throws(OAuthError) -> (id: String, secret: String)? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
+        let bytes = Array(header.utf8)
+        guard bytes.count > 6, bytes[5] == UInt8(ascii: " "),
+              bytes[..<5].map({ $0 | 0x20 }) == Array("basic".utf8)
+        else { return nil }
         let malformed = OAuthError(.invalidClient, "malformed Basic credentials")
-        guard let data = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))) else {
-            throw malformed
+        // Standard base64 → unpadded base64url, then the strict decoder.
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(bytes.count - 6)
+        for byte in bytes[6...] where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "=") {
+            switch byte {
+            case UInt8(ascii: "+"): encoded.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): encoded.append(UInt8(ascii: "_"))
+            default: encoded.append(byte)
+            }
         }
-        let bytes = Array(data)
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { throw malformed }
+        guard let decoded = Base64URL.decode(String(decoding: encoded, as: UTF8.self)),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
+        else { throw malformed }
         do {
-            let id = try FormBody.decode(bytes[..<colon])
-            let secret = try FormBody.decode(bytes[(colon + 1)...])
+            let id = try FormBody.decode(decoded[..<colon])
+            let secret = try FormBody.decode(decoded[(colon + 1)...])
             guard !id.isEmpty else { throw malformed }
             return (id, secret)
         } catch {
