@@ -45,4 +45,48 @@ import PatgateCore
         #expect(try await !store.revoke(id: "missing", at: 1))
         try await store.ping()
     }
+
+    @Test func pagesAreNewestFirstWithAStateFilterAndACursor() async throws {
+        let store = try SQLitePATStore(path: path)
+        for index in 0..<7 {
+            var item = token("t\(index)", name: "n\(index)")
+            item.createdAt = 100 + Int64(index)
+            item.expiresAt = index == 6 ? 150 : nil
+            try await store.insert(item, valueHash: [UInt8(index)])
+        }
+        _ = try await store.revoke(id: "t5", at: 120)
+        _ = try await store.insert(token("bob1", owner: "bob"), valueHash: [99])
+
+        let first = try await store.page(PATQuery(owner: "alice", state: .active, now: 200, limit: 2))
+        #expect(first.items.map(\.id) == ["t4", "t3"])
+        let second = try await store.page(PATQuery(owner: "alice", state: .active, now: 200, limit: 2, cursor: first.nextCursor))
+        #expect(second.items.map(\.id) == ["t2", "t1"])
+        let third = try await store.page(PATQuery(owner: "alice", state: .active, now: 200, limit: 2, cursor: second.nextCursor))
+        #expect(third.items.map(\.id) == ["t0"])
+        #expect(third.nextCursor == nil)
+        #expect(try await store.page(PATQuery(owner: "alice", state: .expired, now: 200)).items.map(\.id) == ["t6"])
+        #expect(try await store.page(PATQuery(owner: "alice", state: .revoked, now: 200)).items.map(\.id) == ["t5"])
+        #expect(try await store.page(PATQuery(owner: nil, now: 200, limit: 100)).items.count == 8)
+    }
+
+    @Test func rotationRevokesTheOldAndInsertsTheNewAtomically() async throws {
+        let store = try SQLitePATStore(path: path)
+        try await store.insert(token("old", name: "ci"), valueHash: [1])
+        try await store.rotate(oldID: "old", replacement: token("new", name: "ci"), valueHash: [2], at: 300)
+        #expect(try await store.find(id: "old")?.revokedAt == 300)
+        #expect(try await store.find(valueHash: [2])?.id == "new")
+        await #expect(throws: PATError.self) {
+            try await store.rotate(oldID: "old", replacement: token("newer", name: "ci"), valueHash: [3], at: 301)
+        }
+        #expect(try await store.find(id: "newer") == nil)
+    }
+
+    @Test func markUsedRecordsTimeAndAddress() async throws {
+        let store = try SQLitePATStore(path: path)
+        try await store.insert(token("a"), valueHash: [1])
+        try await store.markUsed(id: "a", at: 500, address: "192.0.2.7")
+        let found = try await store.find(id: "a")
+        #expect(found?.lastUsedAt == 500)
+        #expect(found?.lastUsedAddress == "192.0.2.7")
+    }
 }

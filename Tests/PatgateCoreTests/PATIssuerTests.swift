@@ -24,6 +24,24 @@ final class MemoryPATStore: PATStore {
             return true
         }
     }
+    func page(_ query: PATQuery) async throws -> PATPage {
+        let items = rows.withLock { $0.map(\.token) }
+            .filter { query.owner == nil || $0.owner == query.owner }
+            .filter { query.state == nil || $0.state(at: query.now) == query.state }
+        return PATPage(items: Array(items.reversed().prefix(query.limit)), nextCursor: nil)
+    }
+    func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws {
+        guard try await revoke(id: oldID, at: time) else { throw PATError(.notFound, "unknown") }
+        try await insert(replacement, valueHash: valueHash)
+    }
+    func markUsed(id: String, at time: Int64, address: String?) async throws {
+        rows.withLock { rows in
+            for index in rows.indices where rows[index].token.id == id {
+                rows[index].token.lastUsedAt = time
+                rows[index].token.lastUsedAddress = address
+            }
+        }
+    }
     func ping() async throws {}
 }
 

@@ -17,6 +17,12 @@ enum SQLiteMigrations {
                 table.column("last_used_at", .integer)
             }
         }
+        migrator.registerMigration("v2_last_used_address") { db in
+            try db.alter(table: "personal_access_token") { table in
+                table.add(column: "last_used_address", .text)
+            }
+            try db.create(index: "personal_access_token_created", on: "personal_access_token", columns: ["created_at", "id"])
+        }
         return migrator
     }
 }

@@ -64,6 +64,60 @@ public final class SQLitePATStore: PATStore {
         }
     }
 
+    public func page(_ query: PATQuery) async throws -> PATPage {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let owner = query.owner {
+            conditions.append("owner = ?")
+            _ = arguments.append(contentsOf: [owner])
+        }
+        switch query.state {
+        case .active?:
+            conditions.append("revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
+            _ = arguments.append(contentsOf: [query.now])
+        case .expired?:
+            conditions.append("revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?")
+            _ = arguments.append(contentsOf: [query.now])
+        case .revoked?:
+            conditions.append("revoked_at IS NOT NULL")
+        case nil:
+            break
+        }
+        if let cursor = query.cursor.flatMap(PATCursor.init(encoded:)) {
+            conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            _ = arguments.append(contentsOf: [cursor.createdAt, cursor.createdAt, cursor.id])
+        }
+        let limit = max(1, min(query.limit, 500))
+        let sql = "SELECT * FROM personal_access_token"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        let bound = arguments
+        let rows = try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.token) }
+        return PATPage(lookahead: rows, limit: limit)
+    }
+
+    public func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE personal_access_token SET revoked_at = ?
+                WHERE id = ? AND owner = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                """, arguments: [time, oldID, replacement.owner, time])
+            guard db.changesCount == 1 else { throw PATError(.notFound, "no active token with that id") }
+            try db.execute(sql: """
+                INSERT INTO personal_access_token (id, owner, name, scopes, value_hash, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [replacement.id, replacement.owner, replacement.name, ScopeList.join(replacement.scopes),
+                                 Data(valueHash), replacement.createdAt, replacement.expiresAt])
+        }
+    }
+
+    public func markUsed(id: String, at time: Int64, address: String?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE personal_access_token SET last_used_at = ?, last_used_address = ? WHERE id = ?",
+                           arguments: [time, address, id])
+        }
+    }
+
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
@@ -72,6 +126,7 @@ public final class SQLitePATStore: PATStore {
         PersonalAccessToken(
             id: row["id"], owner: row["owner"], name: row["name"],
             scopes: ScopeList.lenientSplit(row["scopes"]), createdAt: row["created_at"],
-            expiresAt: row["expires_at"], revokedAt: row["revoked_at"], lastUsedAt: row["last_used_at"])
+            expiresAt: row["expires_at"], revokedAt: row["revoked_at"], lastUsedAt: row["last_used_at"],
+            lastUsedAddress: row["last_used_address"])
     }
 }

@@ -9,9 +9,12 @@ public struct PersonalAccessToken: Sendable, Equatable, Codable {
     public var expiresAt: Int64?
     public var revokedAt: Int64?
     public var lastUsedAt: Int64?
+    /// The client address of the last introspection (the gateway's, or the caller's).
+    public var lastUsedAddress: String?
 
     public init(id: String, owner: String, name: String, scopes: [String], createdAt: Int64,
-                expiresAt: Int64? = nil, revokedAt: Int64? = nil, lastUsedAt: Int64? = nil) {
+                expiresAt: Int64? = nil, revokedAt: Int64? = nil, lastUsedAt: Int64? = nil,
+                lastUsedAddress: String? = nil) {
         self.id = id
         self.owner = owner
         self.name = name
@@ -20,6 +23,7 @@ public struct PersonalAccessToken: Sendable, Equatable, Codable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
+        self.lastUsedAddress = lastUsedAddress
     }
 
     public enum State: String, Sendable { case active, expired, revoked }
@@ -31,18 +35,3 @@ public struct PersonalAccessToken: Sendable, Equatable, Codable {
     }
 }
 
-/// Persistence of PATs (a port: the SQLite store implements it, PostgreSQL later).
-///
-/// An acknowledged write is durable (DESIGN invariant 5).
-public protocol PATStore: Sendable {
-    /// Stores a new token with the keyed hash of its value; a live token of the same
-    /// owner and name makes it fail with `PATError.duplicateName`.
-    func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws
-    func find(valueHash: [UInt8]) async throws -> PersonalAccessToken?
-    func find(id: String) async throws -> PersonalAccessToken?
-    func list(owner: String) async throws -> [PersonalAccessToken]
-    /// Sets `revokedAt` if not yet set; `false` when no token has that id.
-    func revoke(id: String, at time: Int64) async throws -> Bool
-    /// A cheap query that proves the store answers.
-    func ping() async throws
-}

@@ -1,0 +1,53 @@
+/// Persistence of PATs (a port: SQLite and PostgreSQL implement it).
+///
+/// An acknowledged write is durable (DESIGN invariant 5). Times are seconds since the epoch.
+public protocol PATStore: Sendable {
+    /// Stores a new token with the keyed hash of its value; a live (not revoked, not expired
+    /// at `token.createdAt`) token of the same owner and name makes it throw `PATError(.duplicateName)`.
+    func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws
+    func find(valueHash: [UInt8]) async throws -> PersonalAccessToken?
+    func find(id: String) async throws -> PersonalAccessToken?
+    /// All tokens of one owner, oldest first (the CLI's view).
+    func list(owner: String) async throws -> [PersonalAccessToken]
+    /// One page of tokens, newest first; `owner == nil` means every owner (admin view).
+    func page(_ query: PATQuery) async throws -> PATPage
+    /// Sets `revokedAt` if not yet set; `false` when no token has that id.
+    func revoke(id: String, at time: Int64) async throws -> Bool
+    /// Revokes `oldID` and inserts `replacement` in one transaction; throws
+    /// `PATError(.notFound)` if `oldID` is unknown or no longer active at `time`.
+    func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws
+    /// Records a use; callers throttle, so this is not a write per exchange.
+    func markUsed(id: String, at time: Int64, address: String?) async throws
+    /// A cheap query that proves the store answers.
+    func ping() async throws
+}
+
+/// Which tokens `PATStore.page` returns.
+public struct PATQuery: Sendable, Equatable {
+    public var owner: String?
+    public var state: PersonalAccessToken.State?
+    /// Evaluates `state` at this time.
+    public var now: Int64
+    public var limit: Int
+    /// The opaque `nextCursor` of the previous page.
+    public var cursor: String?
+
+    public init(owner: String?, state: PersonalAccessToken.State? = nil, now: Int64, limit: Int = 50, cursor: String? = nil) {
+        self.owner = owner
+        self.state = state
+        self.now = now
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+public struct PATPage: Sendable, Equatable {
+    public var items: [PersonalAccessToken]
+    /// `nil` on the last page.
+    public var nextCursor: String?
+
+    public init(items: [PersonalAccessToken], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
