@@ -81,3 +81,10 @@ extension HTTPRequest {
         }
     }
 }
+
+extension HTTPRequest {
+    /// `url` without userinfo, query or fragment: safe for logs and error messages.
+    public static func redacted(_ url: String) -> String {
+        Redaction.url(url)
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curl
 import Foundation
 import JOSE
 import PatgateAdapters
@@ -20,7 +21,7 @@ struct CheckConfig: AsyncParsableCommand {
                 configuration ok
                   listen:   \(config.server.host):\(config.server.port), issuer \(config.server.issuer)
                   keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
-                  upstream: \(config.upstream.url)
+                  upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
                   clients:  \(config.clients.map(\.id).joined(separator: ", "))
                 """)
         } catch let error as ConfigError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curl
 import Foundation
 import Hummingbird
 import Logging
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         if let firstStart { Banner.firstStart(firstStart, config: config) }
         logger.info("patgate listening", metadata: [
             "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
-            "kid": "\(services.keys.active.keyID)", "upstream": "\(config.upstream.url)",
+            "kid": "\(services.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",
         ])
         try await PatgateApplication.make(services: services, logger: logger).runService()
     }

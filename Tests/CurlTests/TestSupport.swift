@@ -28,7 +28,7 @@ func elapsed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
 }
 
 /// Polls `condition` every 20 ms for up to `seconds`; true once it holds.
-func eventually(within seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if condition() { return true }

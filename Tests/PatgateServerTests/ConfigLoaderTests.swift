@@ -57,7 +57,12 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-key-\(UUID().uuidString)").path
         let summary = try FirstStart(dataDirectory: dir).run()
         try "not a key".write(toFile: summary.keyPath, atomically: true, encoding: .utf8)
-        let config = try await ConfigLoader.load(file: summary.configPath, environment: [:])
-        #expect(throws: ConfigError.self) { try KeyRing(config: config.keys) }
+        do {
+            _ = try await ConfigLoader.load(file: summary.configPath, environment: [:])
+            Issue.record("expected a ConfigError")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("keys.active: \(summary.keyPath)"))
+            #expect(!error.description.contains("not a key"))
+        }
     }
 }

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -34,10 +36,19 @@ STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def ipv6_loopback_available() -> bool:
+    try:
+        free_port("::1")
+        return True
+    except OSError:
+        return False
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -123,6 +134,8 @@ class Patgate:
         self.stdout_path = self.workdir / f"{name}.stdout.log"
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
+        self.host = "127.0.0.1"
+        self.issuer: str | None = None
         self.env: dict[str, str] = {}
         self.config: Path | None = None
         self.session = http_session()
@@ -137,13 +150,18 @@ class Patgate:
         return self
 
     def start(self, env: Mapping[str, str] | None = None, config: Path | str | None = None,
-              port: int | None = None, issuer: str | None = None, wait: bool = True) -> "Patgate":
+              port: int | None = None, issuer: str | None = None, host: str | None = None,
+              wait: bool = True) -> "Patgate":
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self.env = dict(env or {})
         self.config = Path(config) if config else None
+        self.host = host or "127.0.0.1"
+        self.issuer = issuer
         for attempt in range(3):
-            self.port = port or free_port()
+            self.port = port or free_port(self.host)
             args = [PATGATE_BIN, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+            if host:
+                args += ["--host", host]
             if self.config:
                 args += ["--config", str(self.config)]
             if issuer:
@@ -176,6 +194,8 @@ class Patgate:
         self.stop()
         kwargs.setdefault("env", self.env)
         kwargs.setdefault("config", self.config)
+        kwargs.setdefault("issuer", self.issuer)
+        kwargs.setdefault("host", self.host if self.host != "127.0.0.1" else None)
         return self.start(**kwargs)
 
     @property
@@ -186,7 +206,13 @@ class Patgate:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def issuer_url(self) -> str:
+        """`iss` and the discovery base: --issuer if given, else the listening address."""
+        return self.issuer or self.base_url
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -237,6 +263,9 @@ class Patgate:
         if expires_in is not None:
             args += ["--expires-in", str(expires_in)]
         created = json.loads(self.cli(*args).stdout)
+        assert created.get("token"), (
+            f"`patgate pat create` printed no token value: {created} (a stale incremental build of "
+            f"{PATGATE_BIN}? rebuild it)")
         self.created_pats.append(created["token"])
         return created
 
@@ -328,7 +357,7 @@ def verify_with_pyjwt(token: str, server: Patgate, alg: str = "ES256", audience:
     jwks_client = pyjwt.PyJWKClient(server.url("/.well-known/jwks.json"), cache_keys=False, cache_jwk_set=False)
     signing_key = jwks_client.get_signing_key_from_jwt(token)
     assert signing_key.key_id == header["kid"]
-    claims = pyjwt.decode(token, signing_key.key, algorithms=[alg], audience=audience, issuer=server.base_url,
+    claims = pyjwt.decode(token, signing_key.key, algorithms=[alg], audience=audience, issuer=server.issuer_url,
                           options={"require": ["exp", "iat", "nbf", "iss", "sub", "aud", "jti"]})
     for name in REQUIRED_CLAIMS:
         assert name in claims, (name, claims)
@@ -344,7 +373,7 @@ def verify_with_joserfc(token: str, server: Patgate, alg: str = "ES256", audienc
     assert decoded.header["typ"] == "at+jwt"
     assert decoded.header["alg"] == alg
     registry = jose_jwt.JWTClaimsRegistry(
-        iss={"essential": True, "value": server.base_url},
+        iss={"essential": True, "value": server.issuer_url},
         aud={"essential": True, "value": audience},
         sub={"essential": True},
         exp={"essential": True},
@@ -359,3 +388,17 @@ def verify_with_joserfc(token: str, server: Patgate, alg: str = "ES256", audienc
     key = key_set.get_by_kid(decoded.header["kid"])
     assert key.thumbprint() == decoded.header["kid"]
     return decoded.claims
+
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def well_formed_unknown_pat(prefix: str = "pgat") -> str:
+    """A PAT with a valid CRC-32 checksum (as a secret scanner checks it) that no issuer made."""
+    random_part = "".join(secrets.choice(BASE62) for _ in range(27))
+    value = zlib.crc32(random_part.encode())
+    digits = []
+    for _ in range(6):
+        digits.append(BASE62[value % 62])
+        value //= 62
+    return f"{prefix}_{random_part}{''.join(reversed(digits))}"

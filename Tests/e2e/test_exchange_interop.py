@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import base64
-import secrets
-import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from patgate_e2e import (
     DEFAULT_AUDIENCE, GRANT_TOKEN_EXCHANGE, MAX_LIFETIME, TYPE_ACCESS_TOKEN, TYPE_JWT, TYPE_PAT,
-    assert_oauth_error, verify_with_joserfc, verify_with_pyjwt,
+    assert_oauth_error, http_session, verify_with_joserfc, verify_with_pyjwt, well_formed_unknown_pat,
 )
 
 ALL_SCOPES = ["openid", "profile", "email", "credentials"]
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def well_formed_unknown_pat(prefix: str = "pgat") -> str:
-    """A PAT with a valid CRC-32 checksum (as a secret scanner checks it) that no issuer made."""
-    random_part = "".join(secrets.choice(BASE62) for _ in range(27))
-    value = zlib.crc32(random_part.encode())
-    digits = []
-    for _ in range(6):
-        digits.append(BASE62[value % 62])
-        value //= 62
-    return f"{prefix}_{random_part}{''.join(reversed(digits))}"
 
 
 @pytest.fixture
@@ -246,3 +233,54 @@ def test_client_secret_basic_is_form_urlencoded(server):
     form = {"grant_type": GRANT_TOKEN_EXCHANGE, "subject_token": pat, "subject_token_type": TYPE_PAT}
     response = server.post("/token", data=form, headers={"Authorization": header})
     assert response.status_code == 200, response.text
+
+
+def test_concurrent_exchanges_of_one_pat_all_succeed(server):
+    """Single-flight on a cold cache, then cache hits: 120 exchanges from 24 threads."""
+    pat = server.create_pat()["token"]
+
+    def one(_):
+        session = http_session()
+        response = session.post(server.url("/token"), auth=("ci", server.ci_secret), timeout=30, data={
+            "grant_type": GRANT_TOKEN_EXCHANGE, "subject_token": pat, "subject_token_type": TYPE_PAT})
+        return response.status_code, response.json().get("access_token")
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(one, range(120)))
+    assert [status for status, _ in results] == [200] * 120
+    tokens = [token for _, token in results]
+    assert len(set(tokens)) == 120  # every token has its own jti
+    assert verify_with_pyjwt(tokens[-1], server)["sub"] == "alice"
+
+
+RAW_FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("body, headers, use_auth", [
+    (b"grant_type=%FF%FE&subject_token=x", {"Content-Type": RAW_FORM}, True),          # invalid UTF-8
+    (b"grant_type=%", {"Content-Type": RAW_FORM}, True),                                  # truncated escape
+    (b"=&&=x&grant_type", {"Content-Type": RAW_FORM}, True),                              # empty names
+    (b"grant_type=x", {"Content-Type": RAW_FORM, "Authorization": "Basic "}, False),
+    (b"grant_type=x", {"Content-Type": RAW_FORM, "Authorization": "Basic Og=="}, False),  # ":" only
+    (b"grant_type=x", {"Content-Type": RAW_FORM, "Authorization": "Basic /w=="}, False),  # not UTF-8
+    (b"grant_type=x", {"Content-Type": RAW_FORM, "Authorization": "Bearer abc"}, False),
+    (b"grant_type=x", {"Content-Type": RAW_FORM,
+                       "Authorization": "Basic " + base64.b64encode(b"ci:%zz").decode()}, False),
+    (b"grant_type=" + GRANT_TOKEN_EXCHANGE.encode() + b"&subject_token=%00&subject_token_type=" + TYPE_PAT.encode(),
+     {"Content-Type": RAW_FORM}, True),
+    (b"grant_type=" + GRANT_TOKEN_EXCHANGE.encode() + b"&subject_token=" + b"a" * 15000 + b"&subject_token_type="
+     + TYPE_PAT.encode(), {"Content-Type": RAW_FORM}, True),
+    (b"grant_type=" + GRANT_TOKEN_EXCHANGE.encode() + b"&subject_token=x&subject_token_type=" + TYPE_PAT.encode()
+     + b"&scope=%C3%A9", {"Content-Type": RAW_FORM}, True),
+    (b"grant_type=" + GRANT_TOKEN_EXCHANGE.encode() + b"&subject_token=x&subject_token_type=" + TYPE_PAT.encode()
+     + b"&resource=%3A", {"Content-Type": RAW_FORM}, True),
+], ids=["bad-utf8", "truncated-escape", "empty-names", "basic-empty", "basic-colon-only", "basic-not-utf8",
+        "bearer-scheme", "basic-bad-escape", "nul-token", "long-token", "non-ascii-scope", "bare-colon-resource"])
+def test_odd_requests_get_rfc6749_errors_never_500(server, body, headers, use_auth):
+    auth = ("ci", server.ci_secret) if use_auth else None
+    response = server.post("/token", data=body, headers=headers, auth=auth)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    body_json = response.json()
+    assert set(body_json) <= {"error", "error_description", "error_uri"}
+    assert "no-store" in response.headers["Cache-Control"]
+    assert server.get("/healthz").status_code == 200

@@ -17,15 +17,15 @@ public struct KeyRing: Sendable {
     }
 
     public init(config: PatgateConfig.Keys) throws {
-        func load(_ path: String, _ algorithm: SignatureAlgorithm?) throws -> SigningKey {
+        func load(_ key: String, _ path: String, _ algorithm: SignatureAlgorithm?) throws -> SigningKey {
             do {
                 return try SigningKey(contentsOfFile: path, algorithm: algorithm)
             } catch {
-                throw ConfigError(["\(path): \(error)"])
+                throw ConfigError(["\(key): \(path): \(error)"])
             }
         }
-        let active = try load(config.activePath, config.algorithm)
-        let retired = try config.retiredPaths.map { try load($0, nil) }
+        let active = try load("keys.active", config.activePath, config.algorithm)
+        let retired = try config.retiredPaths.map { try load("keys.retired", $0, nil) }
         self.init(active: active, retired: retired)
     }
 

@@ -55,14 +55,11 @@ extension ConfigParser {
         return secret(key, "secret").map(SecretDigest.init(hashing:))
     }
 
-    /// A secret from `<key>.<name>`, `<key>.<name>_file` or `<key>.<name>_env`. Never echoed.
+    /// A secret from `<key>.<name>`, `<key>.<name>_env` or `<key>.<name>_file`, in that order,
+    /// so `PATGATE_UPSTREAM_CLIENT_SECRET` overrides a `client_secret_file` in the YAML. Never echoed.
     mutating func secret(_ key: String, _ name: String) -> String? {
-        if let file = reader.string("\(key).\(name)_file") {
-            guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else {
-                reader.problem("\(key).\(name)_file", "cannot read \(path(file))")
-                return nil
-            }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let value = reader.string("\(key).\(name)", secret: true) {
+            return value
         }
         if let variable = reader.string("\(key).\(name)_env") {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
@@ -71,7 +68,14 @@ extension ConfigParser {
             }
             return value
         }
-        return reader.string("\(key).\(name)", secret: true)
+        if let file = reader.string("\(key).\(name)_file") {
+            guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else {
+                reader.problem("\(key).\(name)_file", "cannot read \(path(file))")
+                return nil
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
     }
 
     /// Without `upstream.introspection_url`, the gateway asks the built-in issuer on loopback,

@@ -51,7 +51,8 @@ struct ConfigParser {
         let host = overrides.host ?? reader.string("server.host", default: "127.0.0.1")
         let port = overrides.port ?? reader.int("server.port", default: 8080, in: 0...65_535)
         let publicHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
-        let issuer = overrides.issuer ?? reader.string("server.issuer") ?? "http://\(publicHost):\(port)"
+        let bracketed = publicHost.contains(":") ? "[\(publicHost)]" : publicHost
+        let issuer = overrides.issuer ?? reader.string("server.issuer") ?? "http://\(bracketed):\(port)"
         if URL(string: issuer)?.scheme?.hasPrefix("http") != true || issuer.contains("#") || issuer.contains("?") {
             reader.problem("server.issuer", "must be an http(s) URL without query or fragment")
         }
@@ -71,8 +72,20 @@ struct ConfigParser {
             reader.problem("keys.active", "the path of the PEM signing key is required")
             return .init(activePath: "", algorithm: algorithm, retiredPaths: [])
         }
-        return .init(activePath: path(active), algorithm: algorithm,
-                     retiredPaths: (reader.list("keys.retired") ?? []).map(path))
+        let keys = PatgateConfig.Keys(activePath: path(active), algorithm: algorithm,
+                                      retiredPaths: (reader.list("keys.retired") ?? []).map(path))
+        checkKey("keys.active", keys.activePath, algorithm)
+        for retired in keys.retiredPaths { checkKey("keys.retired", retired, nil) }
+        return keys
+    }
+
+    /// Loads a key once to report a bad file with the key that names it (the server loads it again).
+    mutating func checkKey(_ key: String, _ file: String, _ algorithm: SignatureAlgorithm?) {
+        do {
+            _ = try SigningKey(contentsOfFile: file, algorithm: algorithm)
+        } catch {
+            reader.problem(key, "\(file): \(error)")
+        }
     }
 
     mutating func parseIssuer() -> PatgateConfig.Issuer {
@@ -84,11 +97,16 @@ struct ConfigParser {
         for scope in scopes where !ScopeList.isValidToken(scope) {
             reader.problem("issuer.scopes", "'\(scope)' is not a valid scope token")
         }
+        let enabled = reader.bool("issuer.enabled", default: true)
+        let hashKeyFile = path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key"))
+        if enabled, (try? Services.readHashKey(hashKeyFile)) == nil {
+            reader.problem("issuer.hash_key_file", "\(hashKeyFile) must hold at least 32 random bytes, base64url-encoded")
+        }
         return .init(
-            enabled: reader.bool("issuer.enabled", default: true),
+            enabled: enabled,
             sqlitePath: path(reader.string("store.sqlite_path", default: "patgate.sqlite")),
             tokenPrefix: prefix,
-            hashKeyFile: path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key")),
+            hashKeyFile: hashKeyFile,
             scopes: scopes)
     }
 

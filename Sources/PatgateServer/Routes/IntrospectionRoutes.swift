@@ -10,6 +10,9 @@ struct IntrospectionRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("introspect") { request, context in await introspect(request, context) }
+        router.on("introspect", method: .get) { _, _ in
+            JSONResponse.error(OAuthError(.invalidRequest, "use POST", status: 405))
+        }
     }
 
     func introspect(_ request: Request, _ context: BasicRequestContext) async -> Response {
