@@ -1,27 +1,39 @@
 /// An `application/x-www-form-urlencoded` body (WHATWG URL standard, as RFC 6749 §B uses it).
 ///
-/// Parsing works on bytes and allocates one string per name and value. Invalid percent
-/// escapes and invalid UTF-8 are errors, not silently replaced, so that a secret is never
-/// compared in a mangled form.
+/// Parsing works on raw bytes with concrete types (no generic collection crosses the module
+/// boundary, which would cost a metadata lookup per call on the hot path) and allocates one
+/// string per name and value. Invalid percent escapes and invalid UTF-8 are errors, not
+/// silently replaced, so that a secret is never compared in a mangled form.
 public struct FormBody: Sendable {
-    public private(set) var fields: [(name: String, value: String)] = []
-
-    public init(fields: [(name: String, value: String)]) {
-        self.fields = fields
+    /// One `name=value` pair, decoded.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
     }
 
-    public init(parsing body: some Collection<UInt8>) throws(OAuthError) {
-        var start = body.startIndex
-        while start != body.endIndex {
-            let end = body[start...].firstIndex(of: UInt8(ascii: "&")) ?? body.endIndex
-            let pair = body[start..<end]
-            if !pair.isEmpty {
-                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
-                let name = try Self.decode(pair[pair.startIndex..<equals])
-                let value = equals == pair.endIndex ? "" : try Self.decode(pair[pair.index(after: equals)...])
-                fields.append((name, value))
+    public private(set) var fields: [Field] = []
+
+    public init(parsing body: [UInt8]) throws(OAuthError) {
+        self = try body.withUnsafeBytes { bytes in
+            Result { () throws(OAuthError) in try FormBody(parsing: bytes) }
+        }.get()
+    }
+
+    public init(parsing body: UnsafeRawBufferPointer) throws(OAuthError) {
+        var start = 0
+        let end = body.count
+        while start < end {
+            var stop = start
+            while stop < end && body[stop] != UInt8(ascii: "&") { stop += 1 }
+            if stop > start {
+                var equals = start
+                while equals < stop && body[equals] != UInt8(ascii: "=") { equals += 1 }
+                let name = try Self.decode(UnsafeRawBufferPointer(rebasing: body[start..<equals]))
+                let value = equals < stop
+                    ? try Self.decode(UnsafeRawBufferPointer(rebasing: body[(equals + 1)..<stop])) : ""
+                fields.append(Field(name: name, value: value))
             }
-            start = end == body.endIndex ? end : body.index(after: end)
+            start = stop + 1
         }
     }
 
@@ -41,31 +53,34 @@ public struct FormBody: Sendable {
         return found?.isEmpty == true ? nil : found
     }
 
-    static func decode(_ bytes: some Collection<UInt8>) throws(OAuthError) -> String {
-        var output: [UInt8] = []
+    /// Percent-decodes one name or value (`+` is a space).
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws(OAuthError) -> String {
+        var output = [UInt8]()
         output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
+        var index = 0
+        while index < bytes.count {
             let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "+"):
+            if byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                let high = bytes.index(after: index)
-                guard high != bytes.endIndex, bytes.index(after: high) != bytes.endIndex,
-                      let h = hexValue(bytes[high]), let l = hexValue(bytes[bytes.index(after: high)])
-                else { throw .invalidRequest("the form body has an invalid percent-escape") }
-                output.append(h << 4 | l)
-                index = bytes.index(after: high)
-            default:
+            } else if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                    throw .invalidRequest("the form body has an invalid percent-escape")
+                }
+                output.append(high << 4 | low)
+                index += 2
+            } else {
                 output.append(byte)
             }
-            index = bytes.index(after: index)
+            index += 1
         }
         guard let string = String(validating: output, as: UTF8.self) else {
             throw .invalidRequest("the form body is not valid UTF-8")
         }
         return string
+    }
+
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(OAuthError) -> String {
+        try bytes.withUnsafeBytes { raw in Result { () throws(OAuthError) in try decode(raw) } }.get()
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

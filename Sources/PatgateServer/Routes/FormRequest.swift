@@ -14,7 +14,9 @@ enum FormRequest {
         } catch {
             throw OAuthError(.invalidRequest, "the request body is larger than \(maxBytes) bytes", status: 413)
         }
-        return try buffer.withUnsafeReadableBytes { bytes throws(OAuthError) in try FormBody(parsing: bytes) }
+        return try buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(OAuthError) in try FormBody(parsing: bytes) }
+        }.get()
     }
 
     /// `application/x-www-form-urlencoded`, optionally with `; charset=utf-8`.
