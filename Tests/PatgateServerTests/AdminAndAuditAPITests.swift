@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct AdminAndAuditAPITests {
     @Test func adminEndpointsNeedTheAdministratorRole() async throws {
-        let server = try await LiveServer.startAPI()
+        let server = try await LiveServer.startAPI(["PATGATE_CACHE_TTL_SECONDS": "0"])
         defer { Task { await server.stop() } }
         try await server.addUser("root", role: .admin)
         try await server.addUser("alice")
@@ -34,10 +34,13 @@ import Testing
         let bad = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"Bad Name!"}"#, headers: root.headers)
         #expect(bad.status == 400)
 
+        let alicePAT = try #require(try await server.createToken(alice, name: "before-disable")["token"] as? String)
+        #expect(try await server.exchange(alicePAT).status == 200)
         let disable = try await server.api("PATCH", "/api/v1/admin/users/alice", json: #"{"disabled":true}"#, headers: root.headers)
         #expect(disable.status == 200)
         #expect(try server.json(disable)["disabled"] as? Bool == true)
         #expect(try await server.api("GET", "/api/v1/tokens", headers: alice.cookieOnly).status == 401)
+        #expect(try await server.exchange(alicePAT).status == 400)   // a disabled owner's PATs are inactive
         #expect(try await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"password-123"}"#).status == 401)
         let lastAdmin = try await server.api("PATCH", "/api/v1/admin/users/root", json: #"{"role":"user"}"#, headers: root.headers)
         #expect(lastAdmin.status == 400)

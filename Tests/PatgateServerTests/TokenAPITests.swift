@@ -130,6 +130,11 @@ import Testing
             #expect(try server.problemCode(response) == code, "\(body.prefix(80))")
             #expect((try server.json(response)["detail"] as? String)?.isEmpty == false)
         }
+        for (method, path) in [("GET", "/api/v1/nothing"), ("PUT", "/api/v1/tokens"), ("POST", "/api/v1/tokens/x/y/z")] {
+            let response = try await server.api(method, path, headers: session.headers)
+            #expect([404, 405].contains(response.status), "\(method) \(path)")
+            #expect(response.header("Content-Type") == "application/problem+json", "\(method) \(path)")
+        }
         let text = try await server.api("POST", "/api/v1/tokens", headers: session.headers + [("Content-Type", "text/plain")])
         #expect(text.status == 415)
         #expect(try await server.api("GET", "/api/v1/tokens").status == 401)
