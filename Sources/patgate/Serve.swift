@@ -5,11 +5,17 @@ import Hummingbird
 import Logging
 import JOSE
 import PatgateAdapters
+import PatgateCore
 import PatgateServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway and the built-in PAT issuer in one process.")
+        abstract: "Run the gateway and the built-in PAT issuer in one process.",
+        discussion: """
+            Serves /token, discovery, JWKS, /introspect and the management API /api/v1. On a store \
+            without users it creates the administrator 'admin' and prints its password once; change \
+            it with `patgate user passwd admin`.
+            """)
 
     @OptionGroup var location: ConfigOptions
 
@@ -33,8 +39,11 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patgate")
-        let services = try Services(config: config, logger: logger)
+        let services = try await Services(config: config, logger: logger)
         if let firstStart { Banner.firstStart(firstStart, config: config) }
+        if let password = try await services.management?.accounts.ensureInitialAdmin() {
+            Banner.initialAdmin(password: password, config: config)
+        }
         logger.info("patgate listening", metadata: [
             "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
             "kid": "\(services.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",

@@ -222,7 +222,7 @@ def test_discovery_documents_point_at_working_endpoints(patgate):
     assert "urn:ietf:params:oauth:grant-type:token-exchange" in metadata["grant_types_supported"]
     assert {"client_secret_basic", "client_secret_post", "none"} <= set(metadata["token_endpoint_auth_methods_supported"])
     assert metadata["access_token_signing_alg_values_supported"] == ["ES256"]
-    assert set(metadata["scopes_supported"]) == {"openid", "profile", "email", "credentials"}
+    assert set(metadata["scopes_supported"]) == {"openid", "profile", "email", "credentials", "tokens"}
 
     jwks = patgate.session.get(metadata["jwks_uri"], timeout=10)
     assert jwks.status_code == 200 and jwks.json()["keys"]

@@ -1,0 +1,36 @@
+import HummingbirdBcrypt
+import NIOPosix
+import PatgateCore
+import Synchronization
+
+/// bcrypt (hummingbird-auth's `HummingbirdBcrypt`), run on NIO's blocking thread pool so
+/// the event loops never wait for it (DESIGN invariant 6).
+public final class BcryptPasswordHasher: PasswordHasher {
+    public let cost: UInt8
+    /// A hash of a random password at `cost`, made on first need: what unknown usernames
+    /// are verified against, so they cost as much time as a wrong password.
+    private let dummyHash = Mutex<String?>(nil)
+
+    public init(cost: Int) {
+        self.cost = UInt8(clamping: min(max(cost, 4), 31))
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String?) async throws -> Bool {
+        let target: String
+        if let hash { target = hash } else { target = try await dummy() }
+        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: target) }
+        return hash != nil && matches
+    }
+
+    private func dummy() async throws -> String {
+        if let made = dummyHash.withLock({ $0 }) { return made }
+        let made = try await self.hash(try AccountService.generatePassword())
+        dummyHash.withLock { $0 = $0 ?? made }
+        return made
+    }
+}
