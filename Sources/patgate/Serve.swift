@@ -32,12 +32,18 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patgate")
-        let services = try Services(config: config, logger: logger)
+        let services = try await Services(config: config, logger: logger)
         if let firstStart { Banner.firstStart(firstStart, config: config) }
         logger.info("patgate listening", metadata: [
             "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
             "kid": "\(services.keys.active.keyID)", "upstream": "\(config.upstream.url)",
         ])
-        try await PatgateApplication.make(services: services, logger: logger).runService()
+        do {
+            try await PatgateApplication.make(services: services, logger: logger).runService()
+        } catch {
+            await services.shutdown()
+            throw error
+        }
+        await services.shutdown()   // after the server stopped: close the store's connections
     }
 }

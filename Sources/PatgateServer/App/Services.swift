@@ -11,34 +11,64 @@ public struct Services: Sendable {
     public let exchange: TokenExchangeService
     /// `nil` when this process runs the gateway role only.
     public let issuer: PATIssuer?
+    /// The issuer's database; `nil` when this process runs the gateway role only.
+    public let stores: IssuerStores?
     public let clients: ClientAuthenticator
     public let cache: CachingTokenValidator
 
-    public init(config: PatgateConfig, logger: Logger) throws {
+    public init(config: PatgateConfig, logger: Logger) async throws {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
-        issuer = config.issuer.enabled ? try Self.makeIssuer(config.issuer) : nil
-        let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-        cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+        if config.issuer.enabled {
+            (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
+        } else {
+            (issuer, stores) = (nil, nil)
+        }
+        do {
+            let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
+            cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+        } catch {
+            await stores?.shutdown()
+            throw error
+        }
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
             minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy))
     }
 
-    /// Opens the store and reads the PAT hash key.
-    public static func makeIssuer(_ config: PatgateConfig.Issuer) throws -> PATIssuer {
+    /// Closes the store's connections (PostgreSQL); call once the server has stopped.
+    public func shutdown() async {
+        await stores?.shutdown()
+    }
+
+    /// Opens the configured store (`store.kind`) and reads the PAT hash key. The caller owns
+    /// the returned stores and shuts them down when done.
+    public static func makeIssuer(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> (PATIssuer, IssuerStores) {
         guard let format = PATFormat(prefix: config.tokenPrefix) else {
             throw ConfigError(["issuer.token_prefix: invalid"])
         }
-        let store: SQLitePATStore
-        do {
-            store = try SQLitePATStore(path: config.sqlitePath)
-        } catch {
-            throw ConfigError(["store.sqlite_path: cannot open \(config.sqlitePath): \(error)"])
+        let hashKey = try readHashKey(config.hashKeyFile)
+        let stores = try await openStores(config, logger: logger)
+        return (PATIssuer(store: stores.pats, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
+    }
+
+    static func openStores(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> IssuerStores {
+        switch config.storeKind {
+        case .sqlite:
+            do {
+                return try IssuerStores.sqlite(path: config.sqlitePath)
+            } catch {
+                throw ConfigError(["store.sqlite_path: cannot open \(config.sqlitePath): \(error)"])
+            }
+        case .postgres:
+            guard let settings = config.postgres else { throw ConfigError(["store.postgres_url: missing"]) }
+            do {
+                return try await IssuerStores.postgres(settings, logger: logger)
+            } catch {
+                throw ConfigError(["store.postgres_url: \(error.description)"])
+            }
         }
-        return PATIssuer(store: store, format: format, hashKey: try readHashKey(config.hashKeyFile),
-                         scopeCatalogue: config.scopes)
     }
 
     static func readHashKey(_ path: String) throws -> [UInt8] {

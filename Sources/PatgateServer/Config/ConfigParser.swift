@@ -84,9 +84,12 @@ struct ConfigParser {
         for scope in scopes where !ScopeList.isValidToken(scope) {
             reader.problem("issuer.scopes", "'\(scope)' is not a valid scope token")
         }
+        let (kind, postgres) = parseStore()
         return .init(
             enabled: reader.bool("issuer.enabled", default: true),
+            storeKind: kind,
             sqlitePath: path(reader.string("store.sqlite_path", default: "patgate.sqlite")),
+            postgres: postgres,
             tokenPrefix: prefix,
             hashKeyFile: path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key")),
             scopes: scopes)
