@@ -1,4 +1,5 @@
 import Foundation
+import PatgateAdapters
 import PatgateServer
 
 /// What the first start prints: where things are, and how to make a first exchange.

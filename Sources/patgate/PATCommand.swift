@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatgateAdapters
 import PatgateCore
 import PatgateServer
 

@@ -20,16 +20,17 @@ public struct Services: Sendable {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
+        var opened: (PATIssuer, IssuerStores)?
         if config.issuer.enabled {
-            (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
-        } else {
-            (issuer, stores) = (nil, nil)
+            opened = try await Self.makeIssuer(config.issuer, logger: logger)
         }
+        issuer = opened?.0
+        stores = opened?.1
         do {
             let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
             cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
         } catch {
-            await stores?.shutdown()
+            await opened?.1.shutdown()
             throw error
         }
         exchange = TokenExchangeService(

@@ -52,23 +52,10 @@ import PatgateCore
     func concurrentInsertsOfOneNameLetExactlyOneWin(_ backend: StoreBackend) async throws {
         try await backend.withStores { stores in
             let store = stores.pats
-            let outcomes = await withTaskGroup(of: Bool.self) { group in
-                for index in 0..<20 {
-                    group.addTask {
-                        do {
-                            try await store.insert(Self.token("race\(index)", name: "deploy"), valueHash: [0xEE, UInt8(index)])
-                            return true
-                        } catch let error as PATError {
-                            return error.code == .duplicateName ? false : true
-                        } catch {
-                            return true   // any other error counts as a wrong winner
-                        }
-                    }
-                }
-                return await group.reduce(into: [Bool]()) { $0.append($1) }
-            }
+            let outcomes = await Self.insertConcurrently(20, into: store)
             #expect(outcomes.filter { $0 }.count == 1)
-            #expect(try await store.list(owner: "alice").count == 1)
+            let stored = try await store.list(owner: "alice")
+            #expect(stored.count == 1)
         }
     }
 
@@ -119,6 +106,26 @@ import PatgateCore
             try await stores.pats.markUsed(id: "a", at: 600, address: nil)
             #expect(try await stores.pats.find(id: "a")?.lastUsedAddress == nil)
             try await stores.pats.markUsed(id: "missing", at: 600, address: nil)   // no error
+        }
+    }
+
+    /// Inserts `count` tokens named "deploy" at once; `true` for each that was stored (or
+    /// failed for another reason than the name: that counts as a wrong winner too).
+    static func insertConcurrently(_ count: Int, into store: any PATStore) async -> [Bool] {
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do {
+                        try await store.insert(token("race\(index)", name: "deploy"), valueHash: [0xEE, UInt8(index)])
+                        return true
+                    } catch let error as PATError {
+                        return error.code != .duplicateName
+                    } catch {
+                        return true
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
     }
 }

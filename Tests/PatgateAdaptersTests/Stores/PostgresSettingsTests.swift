@@ -30,11 +30,8 @@ import Testing
         "postgres://u:hunter2-secret@h/db/extra", "postgres://u:hunter2-secret@h:0/db", "not a url hunter2-secret",
     ])
     func badURLsAreRefusedWithoutEchoingThem(_ url: String) {
-        #expect {
-            try PostgresSettings(url: url)
-        } throws: { error in
-            guard let error = error as? PostgresStoreError else { return false }
-            return error.code == .invalidURL && !error.description.contains("hunter2")
-        }
+        let error = #expect(throws: PostgresStoreError.self) { try PostgresSettings(url: url) }
+        #expect(error?.code == .invalidURL)
+        #expect(error?.description.contains("hunter2") == false)
     }
 }
