@@ -33,6 +33,7 @@ public final class PostgresDatabase: Sendable {
                                         logger: logger, settings: settings.description)
         do {
             try await Deadline.run(after: connectTimeout) {
+                try await settings.probe(logger: logger)
                 try await PostgresMigrator(database: database).migrate()
             }
         } catch {

@@ -37,7 +37,8 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         else {
             throw PostgresStoreError(.invalidURL, "expected postgres://user:password@host:port/database")
         }
-        guard let host = components.host, !host.isEmpty else {
+        // Foundation keeps the brackets of an IPv6 host on Linux; connecting needs it bare.
+        guard let host = components.host.map(Self.unbracketed), !host.isEmpty else {
             throw PostgresStoreError(.invalidURL, "the URL names no host")
         }
         guard let user = components.user, !user.isEmpty else {
@@ -64,7 +65,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
                 throw PostgresStoreError(.invalidURL, "unknown URL parameter '\(item.name)' (only sslmode is understood)")
             }
         }
-        // URLComponents decodes `user` and `password`; an IPv6 host comes without brackets.
+        // URLComponents decodes `user` and `password`.
         self.init(host: host, port: port, username: user, password: components.password,
                   database: path.isEmpty ? user : path, tls: tls)
     }
@@ -73,6 +74,10 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let bracketed = host.contains(":") ? "[\(host)]" : host
         return "postgres://\(username)@\(bracketed):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+
+    private static func unbracketed(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// The same server and credentials, another database (tests create and drop their own).
