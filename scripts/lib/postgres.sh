@@ -1,9 +1,9 @@
 # A local PostgreSQL for the store tests (sourced by scripts/test, after packages.sh).
 #
 # ensure_test_postgres installs Debian's postgresql when it is missing, starts its cluster
-# (or uses the one already running), gives the role `patgate` a new random password and
-# CREATEDB (each test creates and drops its own database), creates the database `patgate`,
-# and exports PATGATE_TEST_POSTGRES_URL. A URL already set in the environment is used as is.
+# (or uses the one already running), gives the role `patgate` a new random password, creates
+# its database `patgate` (each test creates and drops a schema there), and exports
+# PATGATE_TEST_POSTGRES_URL. A URL already set in the environment is used as is.
 
 as_postgres() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
@@ -41,7 +41,7 @@ ensure_test_postgres() {
   password=$(openssl rand -hex 16)
   as_postgres psql -p "$port" -q -v ON_ERROR_STOP=1 -v password="$password" >/dev/null <<'SQL'
 SELECT 'CREATE ROLE patgate LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'patgate') \gexec
-ALTER ROLE patgate WITH LOGIN CREATEDB PASSWORD :'password';
+ALTER ROLE patgate WITH LOGIN PASSWORD :'password';
 SELECT 'CREATE DATABASE patgate OWNER patgate' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'patgate') \gexec
 SQL
   export PATGATE_TEST_POSTGRES_URL="postgres://patgate:${password}@127.0.0.1:${port}/patgate?sslmode=disable"

@@ -21,7 +21,8 @@ public final class PostgresDatabase: Sendable {
     }
 
     /// Connects, applies pending migrations, and returns a running database. Throws
-    /// `.unavailable` when no connection succeeds within `connectTimeout`.
+    /// `.unavailable` when a first, direct connection fails or takes longer than
+    /// `connectTimeout`, with the server's reason; `.migration` when a migration fails.
     public static func open(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 20,
                             connectTimeout: Duration = .seconds(10)) async throws(PostgresStoreError) -> PostgresDatabase {
         var configuration = PostgresClient.Configuration(
@@ -29,16 +30,16 @@ public final class PostgresDatabase: Sendable {
             password: settings.password, database: settings.database, tls: tls(settings.tls))
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = settings.startupParameters
         let database = PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
                                         logger: logger, settings: settings.description)
         do {
-            try await Deadline.run(after: connectTimeout) {
-                try await settings.probe(logger: logger)
-                try await PostgresMigrator(database: database).migrate()
-            }
+            // Bound only the first connection: a migration may wait for another replica's.
+            try await Deadline.run(after: connectTimeout) { try await settings.probe(logger: logger) }
+            try await PostgresMigrator(database: database).migrate()
         } catch {
             await database.shutdown()
-            if let own = error as? PostgresStoreError { throw own }
+            if let own = error as? PostgresStoreError, own.code != .unavailable { throw own }
             throw PostgresStoreError(.unavailable, "cannot use \(settings): \(PostgresStoreError.reason(error))")
         }
         return database

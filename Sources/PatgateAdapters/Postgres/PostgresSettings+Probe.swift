@@ -15,8 +15,9 @@ extension PostgresSettings {
         case .require: tls = .require(try NIOSSLContext(configuration: unverified))
         case .verifyFull: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
-        let configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.additionalStartupParameters = startupParameters
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         try? await connection.close()
     }

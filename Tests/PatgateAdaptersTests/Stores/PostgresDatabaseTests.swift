@@ -11,7 +11,7 @@ import Testing
 
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, PostgresTestDatabase.skipNote))
     func replicasStartingTogetherMigrateOnceAndASecondStartAppliesNothing() async throws {
-        try await PostgresTestDatabase.withFreshDatabase { settings in
+        try await PostgresTestDatabase.withFreshSchema { settings in
             let opened = try await withThrowingTaskGroup(of: IssuerStores.self) { group in
                 for _ in 0..<5 {
                     group.addTask { try await IssuerStores.postgres(settings, logger: PostgresTestDatabase.logger, maximumConnections: 2) }
@@ -30,7 +30,7 @@ import Testing
 
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, PostgresTestDatabase.skipNote))
     func aFailingMigrationAppliesNothingOfItsRun() async throws {
-        try await PostgresTestDatabase.withFreshDatabase { settings in
+        try await PostgresTestDatabase.withFreshSchema { settings in
             let database = try await PostgresDatabase.open(settings, logger: PostgresTestDatabase.logger)
             let broken = PostgresMigrations.all + [
                 .init(version: "9001_good", statements: ["CREATE TABLE later_good (x int)"]),
@@ -42,7 +42,7 @@ import Testing
             #expect(error?.code == .migration)
             #expect(error?.description.contains("9002_bad") == true)
             let tables = try await PostgresTestDatabase.strings(
-                "SELECT tablename::text FROM pg_tables WHERE tablename LIKE 'later_%'", on: settings)
+                "SELECT tablename::text FROM pg_tables WHERE tablename LIKE 'later_%' AND schemaname = current_schema()", on: settings)
             #expect(tables.isEmpty)
             let versions = try await PostgresTestDatabase.strings("SELECT version FROM schema_migrations", on: settings)
             #expect(versions.count == PostgresMigrations.all.count)

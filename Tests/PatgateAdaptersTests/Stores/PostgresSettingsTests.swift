@@ -16,6 +16,9 @@ import Testing
         #expect(settings.tls == .prefer)
         #expect(try PostgresSettings(url: "postgres://u:p@[::1]:5433/db?sslmode=verify-full").host == "::1")
         #expect(try PostgresSettings(url: "postgres://u:p@h/db?sslmode=disable").tls == .disable)
+        let schema = try PostgresSettings(url: "postgres://u:p@h/db?search_path=patgate_1&sslmode=require")
+        #expect(schema.searchPath == "patgate_1")
+        #expect(schema.description == "postgres://u@h:5432/db?sslmode=require&search_path=patgate_1")
     }
 
     @Test func descriptionNeverShowsThePassword() throws {
@@ -27,7 +30,8 @@ import Testing
     @Test(arguments: [
         "http://u:hunter2-secret@h/db", "postgres://u:hunter2-secret@/db", "postgres://:hunter2-secret@h/db",
         "postgres://u:hunter2-secret@h/db?sslmode=maybe", "postgres://u:hunter2-secret@h/db?options=-c%20x",
-        "postgres://u:hunter2-secret@h/db/extra", "postgres://u:hunter2-secret@h:0/db", "not a url hunter2-secret",
+        "postgres://u:hunter2-secret@h/db/extra", "postgres://u:hunter2-secret@h/db?search_path=a,b",
+        "postgres://u:hunter2-secret@h/db?search_path=Public", "postgres://u:hunter2-secret@h/db?search_path=", "postgres://u:hunter2-secret@h:0/db", "not a url hunter2-secret",
     ])
     func badURLsAreRefusedWithoutEchoingThem(_ url: String) {
         let error = #expect(throws: PostgresStoreError.self) { try PostgresSettings(url: url) }

@@ -4,8 +4,9 @@ import Testing
 @testable import PatgateAdapters
 import PostgresNIO
 
-/// The PostgreSQL server of `PATGATE_TEST_POSTGRES_URL`: each test creates its own database
-/// there (the role needs CREATEDB) and drops it afterwards, so tests run in parallel.
+/// The PostgreSQL server of `PATGATE_TEST_POSTGRES_URL`: each test creates its own schema in
+/// that database (cheap, unlike a database per test) and drops it afterwards, so tests run
+/// in parallel without seeing each other's tables.
 enum PostgresTestDatabase {
     static let url: String? = ProcessInfo.processInfo.environment["PATGATE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static var isConfigured: Bool { url != nil }
@@ -24,24 +25,25 @@ enum PostgresTestDatabase {
         return try PostgresSettings(url: url)
     }
 
-    /// Creates `patgate_test_<random>`, runs `body` with settings pointing at it, drops it.
-    static func withFreshDatabase<Result: Sendable>(_ body: (PostgresSettings) async throws -> Result) async throws -> Result {
+    /// Creates schema `patgate_test_<random>`, runs `body` with settings whose search path is
+    /// that schema, and drops it with everything in it.
+    static func withFreshSchema<Result: Sendable>(_ body: (PostgresSettings) async throws -> Result) async throws -> Result {
         let admin = try adminSettings()
         let name = "patgate_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         // `name` is generated here, never input: identifiers cannot be bound parameters.
-        try await execute("CREATE DATABASE \(name)", on: admin)
+        try await execute("CREATE SCHEMA \(name)", on: admin)
         let result: Result
         do {
-            result = try await body(admin.with(database: name))
+            result = try await body(admin.with(searchPath: name))
         } catch {
-            try? await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: admin)
+            try? await execute("DROP SCHEMA IF EXISTS \(name) CASCADE", on: admin)
             throw error
         }
-        try await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: admin)
+        try await execute("DROP SCHEMA IF EXISTS \(name) CASCADE", on: admin)
         return result
     }
 
-    /// One statement on its own connection (CREATE/DROP DATABASE cannot run in a transaction).
+    /// One statement on its own connection.
     static func execute(_ sql: String, on settings: PostgresSettings) async throws {
         let connection = try await connect(settings)
         do {
@@ -73,9 +75,10 @@ enum PostgresTestDatabase {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         let tls: PostgresConnection.Configuration.TLS = settings.tls == .disable ? .disable : .prefer(try NIOSSLContext(configuration: unverified))
-        let configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username,
             password: settings.password, database: settings.database, tls: tls)
+        configuration.options.additionalStartupParameters = settings.startupParameters
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     }
 }

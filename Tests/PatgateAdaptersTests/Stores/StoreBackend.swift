@@ -36,7 +36,7 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     }
 
     static let postgres = StoreBackend(kind: .postgres, hasUserStores: true) { body in
-        try await PostgresTestDatabase.withFreshDatabase { settings in
+        try await PostgresTestDatabase.withFreshSchema { settings in
             try await body { try await IssuerStores.postgres(settings, logger: PostgresTestDatabase.logger, maximumConnections: 8) }
         }
     }
