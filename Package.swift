@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Test-only: an independent signature verifier for the cross-checks.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 "PatgateCore", "Curl", "JOSE",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -85,7 +87,10 @@ let package = Package(
         ),
         .testTarget(name: "CurlTests", dependencies: ["Curl"]),
         .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore"]),
-        .testTarget(name: "PatgateAdaptersTests", dependencies: ["PatgateAdapters"]),
+        .testTarget(
+            name: "PatgateAdaptersTests",
+            dependencies: ["PatgateAdapters", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "PatgateServerTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import PatgateAdapters
 import PatgateServer
 
 /// What the first start prints: where things are, and how to make a first exchange.
@@ -10,7 +11,7 @@ enum Banner {
             patgate: first start, created the embedded default
               config:           \(summary.configPath)
               signing key:      \(summary.keyPath) (ES256, dev key)
-              store:            \(config.issuer.sqlitePath)
+              store:            \(config.issuer.postgres?.description ?? config.issuer.sqlitePath)
               clients:          cli (public), ci (confidential, secret in \(summary.ciSecretPath))
 
             Make a first exchange (in another terminal):

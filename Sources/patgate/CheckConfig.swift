@@ -2,6 +2,7 @@ import ArgumentParser
 import Curl
 import Foundation
 import JOSE
+import Logging
 import PatgateAdapters
 import PatgateCore
 import PatgateServer
@@ -16,7 +17,10 @@ struct CheckConfig: AsyncParsableCommand {
         do {
             let (config, _) = try await ConfigLocation(options: location).load(createIfMissing: false)
             let keys = try KeyRing(config: config.keys)
-            if config.issuer.enabled { _ = try Services.makeIssuer(config.issuer) }
+            if config.issuer.enabled {
+                let (_, stores) = try await Services.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
+                await stores.shutdown()
+            }
             print("""
                 configuration ok
                   listen:   \(config.server.host):\(config.server.port), issuer \(config.server.issuer)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PatgateAdapters
 import PatgateCore
 import PatgateServer
 
@@ -8,9 +10,18 @@ struct PATCommand: AsyncParsableCommand {
         commandName: "pat", abstract: "Create, list and revoke Personal Access Tokens in the built-in issuer.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    static func issuer(_ options: ConfigOptions) async throws -> PATIssuer {
+    /// Runs `body` with the configured issuer, then closes its store (PostgreSQL connections).
+    static func withIssuer<Result>(_ options: ConfigOptions, _ body: (PATIssuer) async throws -> Result) async throws -> Result {
         let (config, _) = try await ConfigLocation(options: options).load()
-        return try Services.makeIssuer(config.issuer)
+        let (issuer, stores) = try await Services.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
+        do {
+            let result = try await body(issuer)
+            await stores.shutdown()
+            return result
+        } catch {
+            await stores.shutdown()
+            throw error
+        }
     }
 
     struct Create: AsyncParsableCommand {
@@ -31,9 +42,9 @@ struct PATCommand: AsyncParsableCommand {
                 }
                 return seconds
             }
-            let issuer = try await PATCommand.issuer(location)
-            let (token, value) = try await issuer.create(
-                owner: user, name: name, scopes: scopes.isEmpty ? nil : scopes, expiresIn: lifetime)
+            let (token, value) = try await PATCommand.withIssuer(location) { issuer in
+                try await issuer.create(owner: user, name: name, scopes: scopes.isEmpty ? nil : scopes, expiresIn: lifetime)
+            }
             if json {
                 print(TokenJSON.created(token, value: value))
             } else {
@@ -55,7 +66,7 @@ struct PATCommand: AsyncParsableCommand {
         @Flag(help: "Print a JSON array.") var json = false
 
         func run() async throws {
-            let tokens = try await PATCommand.issuer(location).list(owner: user)
+            let tokens = try await PATCommand.withIssuer(location) { try await $0.list(owner: user) }
             if json {
                 print(TokenJSON.list(tokens))
                 return
@@ -79,7 +90,7 @@ struct PATCommand: AsyncParsableCommand {
         @Argument(help: "The token id, as `pat list` shows it.") var id: String
 
         func run() async throws {
-            try await PATCommand.issuer(location).revoke(id: id)
+            try await PATCommand.withIssuer(location) { try await $0.revoke(id: id) }
             print("revoked \(id)")
         }
     }

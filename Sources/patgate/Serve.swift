@@ -48,6 +48,12 @@ struct Serve: AsyncParsableCommand {
             "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
             "kid": "\(services.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",
         ])
-        try await PatgateApplication.make(services: services, logger: logger).runService()
+        do {
+            try await PatgateApplication.make(services: services, logger: logger).runService()
+        } catch {
+            await services.shutdown()
+            throw error
+        }
+        await services.shutdown()   // after the server stopped: close the store's connections
     }
 }

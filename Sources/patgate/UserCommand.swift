@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatgateAdapters
 import PatgateCore
 import PatgateServer
 
@@ -16,7 +17,8 @@ struct UserCommand: AsyncParsableCommand {
     /// The account service over the configured store, auditing as `cli:<os user>`.
     static func accounts(_ options: ConfigOptions) async throws -> (AccountService, Principal) {
         let (config, _) = try await ConfigLocation(options: options).load()
-        let stores = try Stores.open(config.issuer)
+        // The process ends right after the command, which closes any PostgreSQL connection.
+        let stores = try await Services.openStores(config.issuer, logger: Logger(label: "patgate-cli"))
         let audit = try Services.makeAuditLog(config, logger: Logger(label: "patgate-cli"))
         let accounts = try await Services.makeAccounts(config, users: stores.users, audit: audit)
         let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")

@@ -50,6 +50,7 @@ final class LiveServer: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
+        await services.shutdown()
         http.shutdown()
     }
 

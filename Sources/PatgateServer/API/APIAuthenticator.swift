@@ -1,3 +1,4 @@
+import PatgateAdapters
 import Foundation
 import HTTPTypes
 import Hummingbird

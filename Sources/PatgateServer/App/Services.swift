@@ -18,7 +18,8 @@ public struct Services: Sendable {
 
     /// The issuer's side of the management API and the console.
     public struct Management: Sendable {
-        public let stores: Stores
+        /// The issuer's database; shut down by `Services.shutdown()`.
+        public let stores: IssuerStores
         public let accounts: AccountService
         public let sessions: SessionService
         public let tokens: TokenManagement
@@ -31,40 +32,68 @@ public struct Services: Sendable {
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
         if config.issuer.enabled {
-            let stores = try Stores.open(config.issuer)
-            let issuer = try Self.makeIssuer(config.issuer, store: stores.pats)
-            let audit = try Self.makeAuditLog(config, logger: logger)
-            self.issuer = issuer
-            management = Management(
-                stores: stores,
-                accounts: try await Self.makeAccounts(config, users: stores.users, audit: audit),
-                sessions: SessionService(store: stores.sessions, users: stores.users, idleTimeout: config.accounts.idleTimeout,
-                                         absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
-                tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
-                usage: UsageRecorder(store: stores.pats, audit: audit),
-                audit: audit)
+            let (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
+            do {
+                let audit = try Self.makeAuditLog(config, logger: logger)
+                self.issuer = issuer
+                management = Management(
+                    stores: stores,
+                    accounts: try await Self.makeAccounts(config, users: stores.users, audit: audit),
+                    sessions: SessionService(store: stores.sessions, users: stores.users, idleTimeout: config.accounts.idleTimeout,
+                                             absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
+                    tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
+                    usage: UsageRecorder(store: stores.pats, audit: audit),
+                    audit: audit)
+                let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
+                cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+            } catch {
+                await stores.shutdown()
+                throw error
+            }
         } else {
             issuer = nil
             management = nil
+            let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
+            cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
         }
-        let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-        cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
             minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy))
     }
 
-    /// Opens the store and reads the PAT hash key.
-    public static func makeIssuer(_ config: PatgateConfig.Issuer) throws -> PATIssuer {
-        try makeIssuer(config, store: Stores.open(config).pats)
+    /// Closes the store's connections (PostgreSQL); call once the server has stopped.
+    public func shutdown() async {
+        await management?.stores.shutdown()
     }
 
-    static func makeIssuer(_ config: PatgateConfig.Issuer, store: any PATStore) throws -> PATIssuer {
+    /// Opens the configured store (`store.kind`) and reads the PAT hash key. The caller owns
+    /// the returned stores and shuts them down when done.
+    public static func makeIssuer(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> (PATIssuer, IssuerStores) {
         guard let format = PATFormat(prefix: config.tokenPrefix) else {
             throw ConfigError(["issuer.token_prefix: invalid"])
         }
-        return PATIssuer(store: store, format: format, hashKey: try readHashKey(config.hashKeyFile),
-                         scopeCatalogue: config.scopes)
+        let hashKey = try readHashKey(config.hashKeyFile)
+        let stores = try await openStores(config, logger: logger)
+        return (PATIssuer(store: stores.pats, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
+    }
+
+    /// The one place that chooses the store implementation.
+    public static func openStores(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> IssuerStores {
+        switch config.storeKind {
+        case .sqlite:
+            do {
+                return try IssuerStores.sqlite(path: config.sqlitePath)
+            } catch {
+                throw ConfigError(["store.sqlite_path: cannot open \(config.sqlitePath): \(error)"])
+            }
+        case .postgres:
+            guard let settings = config.postgres else { throw ConfigError(["store.postgres_url: missing"]) }
+            do {
+                return try await IssuerStores.postgres(settings, logger: logger)
+            } catch {
+                throw ConfigError(["store.postgres_url: \(error.description)"])
+            }
+        }
     }
 
     /// The account service the CLI and the server share (bcrypt at `users.bcrypt_cost`).

@@ -14,7 +14,9 @@ enum DefaultConfigFile {
           # retired: [keys/old.pem]               # still published in the JWKS after a rotation
 
         store:
+          kind: sqlite                            # or postgres, for several issuer replicas
           sqlite_path: patgate.sqlite
+          # postgres_url_env: PATGATE_POSTGRES_URL   # secret: postgres://user:pass@host:5432/db?sslmode=require
 
         issuer:
           enabled: true

@@ -104,9 +104,12 @@ struct ConfigParser {
         if enabled, (try? Services.readHashKey(hashKeyFile)) == nil {
             reader.problem("issuer.hash_key_file", "\(hashKeyFile) must hold at least 32 random bytes, base64url-encoded")
         }
+        let (kind, postgres) = parseStore()
         return .init(
             enabled: enabled,
+            storeKind: kind,
             sqlitePath: path(reader.string("store.sqlite_path", default: "patgate.sqlite")),
+            postgres: postgres,
             tokenPrefix: prefix,
             hashKeyFile: hashKeyFile,
             scopes: scopes,

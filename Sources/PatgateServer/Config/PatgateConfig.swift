@@ -22,7 +22,11 @@ public struct PatgateConfig: Sendable {
 
     public struct Issuer: Sendable {
         public var enabled: Bool
+        /// `store.kind`: which database holds PATs, users and sessions.
+        public var storeKind: IssuerStores.Kind
         public var sqlitePath: String
+        /// From `store.postgres_url` (a secret); set when `storeKind` is `.postgres`.
+        public var postgres: PostgresSettings?
         public var tokenPrefix: String
         public var hashKeyFile: String
         public var scopes: [String]

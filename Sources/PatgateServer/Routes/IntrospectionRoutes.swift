@@ -1,3 +1,4 @@
+import PatgateAdapters
 import Hummingbird
 import Logging
 import PatgateCore

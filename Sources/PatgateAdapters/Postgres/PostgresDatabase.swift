@@ -1,0 +1,91 @@
+import Logging
+import PostgresNIO
+
+/// A pool of PostgreSQL connections (postgres-nio's `PostgresClient`) with the schema migrated.
+///
+/// The database owns the task that runs the client: `open` starts it, `shutdown` cancels it
+/// and waits until every connection is closed. Work runs on NIO's event loops, never on the
+/// caller's. Several replicas may open the same database at once (see `PostgresMigrator`).
+public final class PostgresDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Where the database is, without the password.
+    public let settings: String
+    private let runner: Task<Void, Never>
+
+    private init(client: PostgresClient, logger: Logger, settings: String) {
+        self.client = client
+        self.logger = logger
+        self.settings = settings
+        runner = Task { await client.run() }
+    }
+
+    /// Connects, applies pending migrations, and returns a running database. Throws
+    /// `.unavailable` when a first, direct connection fails or takes longer than
+    /// `connectTimeout`, with the server's reason; `.migration` when a migration fails.
+    public static func open(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 20,
+                            connectTimeout: Duration = .seconds(10)) async throws(PostgresStoreError) -> PostgresDatabase {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username,
+            password: settings.password, database: settings.database, tls: tls(settings.tls))
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = settings.startupParameters
+        let database = PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+                                        logger: logger, settings: settings.description)
+        do {
+            // Bound only the first connection: a migration may wait for another replica's.
+            try await Deadline.run(after: connectTimeout) { try await settings.probe(logger: logger) }
+            try await PostgresMigrator(database: database).migrate()
+        } catch {
+            await database.shutdown()
+            if let own = error as? PostgresStoreError, own.code != .unavailable { throw own }
+            throw PostgresStoreError(.unavailable, "cannot use \(settings): \(PostgresStoreError.reason(error))")
+        }
+        return database
+    }
+
+    /// Closes every connection; later queries fail. Safe to call twice.
+    public func shutdown() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns, rolled
+    /// back when it throws, whose error is rethrown unchanged (a `PATError` stays one).
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+
+    /// One statement outside an explicit transaction.
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger)
+    }
+
+    private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(unverified)
+        case .require: return .require(unverified)
+        case .verifyFull: return .require(.makeClientConfiguration())
+        }
+    }
+}

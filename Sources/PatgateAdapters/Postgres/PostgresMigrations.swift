@@ -1,0 +1,56 @@
+/// The PostgreSQL schema, as versioned migrations applied in the order listed.
+///
+/// Never edit a shipped migration: a database that applied it will not apply it again.
+/// Add a new one at the end. Versions sort as text and are recorded in `schema_migrations`.
+enum PostgresMigrations {
+    struct Migration: Sendable {
+        let version: String
+        /// One statement each (the extended protocol runs one at a time); constants, never input.
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(version: "0001_personal_access_tokens", statements: [
+            """
+            CREATE TABLE personal_access_token (
+                id text COLLATE "C" PRIMARY KEY,
+                owner text NOT NULL,
+                name text NOT NULL,
+                scopes text[] NOT NULL,
+                value_hash bytea NOT NULL UNIQUE,
+                created_at bigint NOT NULL,
+                expires_at bigint,
+                revoked_at bigint,
+                last_used_at bigint,
+                last_used_address text
+            )
+            """,
+            "CREATE INDEX personal_access_token_owner ON personal_access_token (owner, name)",
+            "CREATE INDEX personal_access_token_created ON personal_access_token (created_at, id)",
+        ]),
+        Migration(version: "0002_users_and_sessions", statements: [
+            """
+            CREATE TABLE users (
+                username text PRIMARY KEY,
+                display_name text NOT NULL,
+                role text NOT NULL,
+                disabled boolean NOT NULL DEFAULT false,
+                password_hash text NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE sessions (
+                id_hash bytea PRIMARY KEY,
+                username text NOT NULL,
+                csrf_token text NOT NULL,
+                created_at bigint NOT NULL,
+                last_seen_at bigint NOT NULL,
+                address text
+            )
+            """,
+            "CREATE INDEX sessions_username ON sessions (username)",
+            "CREATE INDEX sessions_last_seen ON sessions (last_seen_at)",
+        ]),
+    ]
+}

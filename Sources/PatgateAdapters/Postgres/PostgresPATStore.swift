@@ -1,0 +1,99 @@
+import NIOCore
+import PatgateCore
+import PostgresNIO
+
+/// PATs in PostgreSQL, for several issuer replicas sharing one database.
+///
+/// Same semantics as `SQLitePATStore`. The live-name rule is race-free across replicas: every
+/// write that can create a live token takes a transaction-scoped advisory lock keyed by the
+/// owner before it looks, so two inserts of one owner's name are serialised.
+public struct PostgresPATStore: PATStore {
+    /// The first key of the two-key advisory locks on owners ("PAT0").
+    static let ownerLockSpace: Int32 = 0x5041_5430
+    static let columns = "id, owner, name, scopes, created_at, expires_at, revoked_at, last_used_at, last_used_address"
+
+    let database: PostgresDatabase
+
+    public init(database: PostgresDatabase) {
+        self.database = database
+    }
+
+    public func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {
+        try await database.transaction { connection in
+            try await lockOwner(token.owner, on: connection)
+            let live = try await connection.query("""
+                SELECT count(*) FROM personal_access_token
+                WHERE owner = \(token.owner) AND name = \(token.name) AND revoked_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > \(token.createdAt))
+                """, logger: database.logger).column(Int64.self).first ?? 0
+            guard live == 0 else {
+                throw PATError(.duplicateName, "a live token named '\(token.name)' already exists")
+            }
+            try await insertRow(token, valueHash: valueHash, on: connection)
+        }
+    }
+
+    public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
+        try await tokens("""
+            SELECT \(unescaped: Self.columns) FROM personal_access_token WHERE value_hash = \(ByteBuffer(bytes: valueHash))
+            """).first
+    }
+
+    public func find(id: String) async throws -> PersonalAccessToken? {
+        try await tokens("SELECT \(unescaped: Self.columns) FROM personal_access_token WHERE id = \(id)").first
+    }
+
+    public func list(owner: String) async throws -> [PersonalAccessToken] {
+        try await tokens("""
+            SELECT \(unescaped: Self.columns) FROM personal_access_token WHERE owner = \(owner) ORDER BY created_at, id
+            """)
+    }
+
+    public func revoke(id: String, at time: Int64) async throws -> Bool {
+        let rows = try await database.query("""
+            UPDATE personal_access_token SET revoked_at = COALESCE(revoked_at, \(time)) WHERE id = \(id) RETURNING id
+            """)
+        return try await !rows.column(String.self).isEmpty
+    }
+
+    public func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws {
+        try await database.transaction { connection in
+            try await lockOwner(replacement.owner, on: connection)
+            let revoked = try await connection.query("""
+                UPDATE personal_access_token SET revoked_at = \(time)
+                WHERE id = \(oldID) AND owner = \(replacement.owner) AND revoked_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > \(time))
+                RETURNING id
+                """, logger: database.logger).column(String.self)
+            guard !revoked.isEmpty else { throw PATError(.notFound, "no active token with that id") }
+            try await insertRow(replacement, valueHash: valueHash, on: connection)
+        }
+    }
+
+    public func markUsed(id: String, at time: Int64, address: String?) async throws {
+        try await database.query("""
+            UPDATE personal_access_token SET last_used_at = \(time), last_used_address = \(address) WHERE id = \(id)
+            """)
+    }
+
+    /// Answers within five seconds or throws, so `/readyz` reports a lost database promptly.
+    public func ping() async throws {
+        let database = database
+        _ = try await Deadline.run(after: .seconds(5)) {
+            try await database.query("SELECT 1").column(Int32.self)
+        }
+    }
+
+    func lockOwner(_ owner: String, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ownerLockSpace), hashtext(\(owner)))",
+                                   logger: database.logger)
+    }
+
+    private func insertRow(_ token: PersonalAccessToken, valueHash: [UInt8], on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO personal_access_token (id, owner, name, scopes, value_hash, created_at, expires_at)
+            VALUES (\(token.id), \(token.owner), \(token.name), \(token.scopes), \(ByteBuffer(bytes: valueHash)),
+                    \(token.createdAt), \(token.expiresAt))
+            """, logger: database.logger)
+    }
+}

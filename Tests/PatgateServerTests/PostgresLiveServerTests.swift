@@ -1,0 +1,39 @@
+import Foundation
+import PatgateCore
+import PatgateServer
+import Testing
+
+/// `patgate serve` with `store.kind: postgres`: the issuer keeps its PATs in PostgreSQL and the
+/// gateway exchanges and stops honouring them exactly as on SQLite. Uses the database of
+/// `PATGATE_TEST_POSTGRES_URL` itself, with an owner of its own per run.
+@Suite struct PostgresLiveServerTests {
+    static let url = ProcessInfo.processInfo.environment["PATGATE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Test(.enabled(if: url != nil, "PATGATE_TEST_POSTGRES_URL is not set: serve on PostgreSQL did not run (scripts/test sets it)"))
+    func servesExchangesAndRevokesWithThePostgresStore() async throws {
+        let server = try await LiveServer.start(environment: [
+            "PATGATE_STORE_KIND": "postgres", "PATGATE_STORE_POSTGRES_URL": try #require(Self.url),
+            "PATGATE_CACHE_TTL_SECONDS": "0", "PATGATE_CACHE_NEGATIVE_TTL_SECONDS": "0",
+        ])
+        defer { Task { await server.stop() } }
+        #expect(server.services.management?.stores.kind == .postgres)
+        #expect(try await server.get("/readyz").status == 200)
+
+        let issuer = try #require(server.services.issuer)
+        let owner = "pg-live-\(UUID().uuidString)"
+        let (token, pat) = try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 3_600)
+        await #expect(throws: PATError.self) { try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 60) }
+
+        let form = "\(TokenEndpointTests.grant)&subject_token=\(pat)&scope=openid"
+        let exchanged = try await server.post("/token", form, headers: [
+            ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
+        #expect(exchanged.status == 200)
+        #expect(try server.json(exchanged)["access_token"] is String)
+        #expect(try await issuer.list(owner: owner).map(\.id) == [token.id])
+
+        try await issuer.revoke(id: token.id)
+        let refused = try await server.post("/token", form, headers: [
+            ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
+        #expect(refused.status == 400)
+    }
+}

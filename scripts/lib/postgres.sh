@@ -1,0 +1,49 @@
+# A local PostgreSQL for the store tests (sourced by scripts/test, after packages.sh).
+#
+# ensure_test_postgres installs Debian's postgresql when it is missing, starts its cluster
+# (or uses the one already running), gives the role `patgate` a new random password, creates
+# its database `patgate` (each test creates and drops a schema there), and exports
+# PATGATE_TEST_POSTGRES_URL. A URL already set in the environment is used as is.
+
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
+ensure_test_postgres() {
+  if [[ -n "${PATGATE_TEST_POSTGRES_URL:-}" ]]; then
+    echo "patgate: PostgreSQL tests use the given PATGATE_TEST_POSTGRES_URL" >&2
+    return 0
+  fi
+  ensure_packages "${PATGATE_TEST_PACKAGES[@]}"
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+
+  # The first cluster of the newest version; Debian's postinst normally made one.
+  local version name port status
+  read -r version name port status _ < <(pg_lsclusters -h | sort -k1,1nr | head -n 1) || true
+  if [[ -z "${version:-}" ]]; then
+    version=$(ls /usr/lib/postgresql | sort -nr | head -n 1)
+    name=main
+    $sudo pg_createcluster "$version" "$name" >&2
+    read -r version name port status _ < <(pg_lsclusters -h | awk -v v="$version" -v n="$name" '$1==v && $2==n')
+  fi
+  if [[ "$status" != online* ]]; then
+    echo "patgate: starting PostgreSQL $version/$name on port $port" >&2
+    $sudo pg_ctlcluster "$version" "$name" start
+  fi
+  local tries=0
+  until pg_isready -q -h 127.0.0.1 -p "$port"; do
+    ((++tries > 60)) && { echo "patgate: PostgreSQL did not start on 127.0.0.1:$port" >&2; return 1; }
+    sleep 0.5
+  done
+
+  local password
+  password=$(openssl rand -hex 16)
+  as_postgres psql -p "$port" -q -v ON_ERROR_STOP=1 -v password="$password" >/dev/null <<'SQL'
+SELECT 'CREATE ROLE patgate LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'patgate') \gexec
+ALTER ROLE patgate WITH LOGIN PASSWORD :'password';
+SELECT 'CREATE DATABASE patgate OWNER patgate' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'patgate') \gexec
+SQL
+  export PATGATE_TEST_POSTGRES_URL="postgres://patgate:${password}@127.0.0.1:${port}/patgate?sslmode=disable"
+  echo "patgate: PostgreSQL $version/$name ready on 127.0.0.1:$port (role patgate, database patgate)" >&2
+}
