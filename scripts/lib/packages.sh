@@ -15,3 +15,6 @@ ensure_packages() {
 
 # Build and run-time libraries: libcurl (OpenSSL flavour), OpenSSL, SQLite, pkg-config.
 PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config openssl)
+
+# Test-only: headless Chromium, its WebDriver and a font for the console's browser tests (Tests/e2e/console).
+PATGATE_TEST_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
