@@ -51,7 +51,7 @@ def admin_account(api) -> tuple[str, str]:
     """(username, password) of an administrator: the first start's one, else one made with the CLI."""
     account = first_start_admin(api)
     if account is None:
-        account = add_user(api, "console-admin", role="admin")
+        account = add_user(api, "console-admin", admin=True)
     ApiClient(api, *account)  # fails here, clearly, if the credentials do not work
     return account
 

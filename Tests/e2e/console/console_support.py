@@ -120,27 +120,23 @@ class ApiClient:
         return self.http.request(method, self.server.url(path), headers=headers, timeout=15, **kwargs)
 
 
-ONE_TIME_PASSWORD = re.compile(r"(?i)password[^:=\n]*[:=]\s*(\S+)")
-USERNAME = re.compile(r"(?i)\buser(?:name)?\b[^:=\n]*[:=]\s*[\"'`]?([A-Za-z0-9_.@-]+)")
+ONE_TIME_PASSWORD = re.compile(r"(?i)password[^:\n]*:\s*(\S+)")
+FIRST_ADMIN = re.compile(r"(?i)administrator account '([^']+)'")
 
 
 def first_start_admin(server: Patgate) -> tuple[str, str] | None:
-    """The first-start administrator and one-time password printed on stdout, if any."""
+    """The administrator the first start created and its one-time password, from stdout:
+    "created the administrator account 'admin' … one-time password: …"."""
     text = server.stdout_text()
-    password = ONE_TIME_PASSWORD.search(text)
-    if not password:
-        return None
-    user = USERNAME.search(text[:password.start()].splitlines()[-1] if text[:password.start()].strip() else "")
-    user = user or USERNAME.search(text)
-    return (user.group(1) if user else "admin"), password.group(1).strip("\"'`")
+    account = FIRST_ADMIN.search(text)
+    password = ONE_TIME_PASSWORD.search(text, account.end()) if account else None
+    return (account.group(1), password.group(1)) if account and password else None
 
 
-def add_user(server: Patgate, username: str, role: str = "user") -> tuple[str, str]:
-    """Creates a user with a generated password through the CLI; returns (username, password)."""
-    args = ["user", "add", username, "--generate"]
-    if role != "user":
-        args += ["--role", role]
+def add_user(server: Patgate, username: str, admin: bool = False) -> tuple[str, str]:
+    """`patgate user add NAME [--admin] --generate`; returns (username, the printed password)."""
+    args = ["user", "add", username, "--generate"] + (["--admin"] if admin else [])
     result = server.cli(*args)
-    password = ONE_TIME_PASSWORD.search(result.stdout) or re.search(r"^\s*(\S{12,})\s*$", result.stdout, re.M)
+    password = ONE_TIME_PASSWORD.search(result.stdout)
     assert password, f"no password in `patgate user add` output: {result.stdout!r}"
-    return username, password.group(1).strip("\"'`")
+    return username, password.group(1)

@@ -344,7 +344,7 @@ def test_expiry_choices_follow_the_policy(tmp_path_factory, browser):
     try:
         if api_missing(server):
             pytest.skip("API missing: GET /api/v1/session answers 404")
-        account = first_start_admin(server) or add_user(server, "policy-admin", role="admin")
+        account = first_start_admin(server) or add_user(server, "policy-admin", admin=True)
         client = ApiClient(server, *account)
         policy = client.call("GET", "/api/v1/scopes").json()["policy"]
         assert policy["max_lifetime_seconds"] == 30 * 86400 and policy["expiry_required"] is True

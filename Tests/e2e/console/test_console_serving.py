@@ -101,6 +101,8 @@ def test_pages_have_nothing_inline_for_the_csp_to_block(page):
 @pytest.mark.parametrize("script", [a for a in ASSETS if a.endswith(".js")])
 def test_scripts_never_eval_build_markup_or_store_secrets(script):
     source = (CONSOLE_DIR / script).read_text()
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)  # comments may name what the code avoids
+    source = re.sub(r"(^|\s)//.*$", "", source, flags=re.M)
     for forbidden in (r"\beval\s*\(", r"new\s+Function\b", r"\binnerHTML\b", r"\bouterHTML\b",
                       r"insertAdjacentHTML", r"document\.write", r"\blocalStorage\b", r"\bsessionStorage\b",
                       r"document\.cookie", r"\.style\.", r"setAttribute\(\s*['\"]style", r"history\.(push|replace)State",
