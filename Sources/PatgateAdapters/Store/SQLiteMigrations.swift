@@ -23,6 +23,26 @@ enum SQLiteMigrations {
             }
             try db.create(index: "personal_access_token_created", on: "personal_access_token", columns: ["created_at", "id"])
         }
+        migrator.registerMigration("v3_users") { db in
+            try db.create(table: "app_user") { table in
+                table.primaryKey("username", .text)
+                table.column("display_name", .text).notNull()
+                table.column("role", .text).notNull()
+                table.column("disabled", .boolean).notNull().defaults(to: false)
+                table.column("password_hash", .text).notNull()
+                table.column("created_at", .integer).notNull()
+            }
+        }
+        migrator.registerMigration("v4_sessions") { db in
+            try db.create(table: "console_session") { table in
+                table.primaryKey("id_hash", .blob)
+                table.column("username", .text).notNull().indexed()
+                table.column("csrf_token", .text).notNull()
+                table.column("created_at", .integer).notNull()
+                table.column("last_seen_at", .integer).notNull()
+                table.column("address", .text)
+            }
+        }
         return migrator
     }
 }

@@ -2,21 +2,18 @@ import Foundation
 import GRDB
 import PatgateCore
 
-/// PATs in one SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a crash).
-///
-/// GRDB runs every statement on its own queues, never on the caller's event loop.
+/// PATs in the issuer's SQLite file (see `SQLiteDatabase`).
 public final class SQLitePATStore: PATStore {
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the file and runs pending migrations.
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        configuration.busyMode = .timeout(5)
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteMigrations.migrator.migrate(pool)
+    public convenience init(path: String) throws {
+        self.init(database: try SQLiteDatabase(path: path))
+    }
+
+    /// Shares an open database with the other stores.
+    public init(database: SQLiteDatabase) {
+        pool = database.pool
     }
 
     public func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {

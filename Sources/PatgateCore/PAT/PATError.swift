@@ -6,6 +6,8 @@ public struct PATError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidScope = "invalid_scope"
         case invalidExpiry = "invalid_expiry"
         case notFound = "not_found"
+        /// The request asks for more than the administrator's expiration policy allows.
+        case policyViolation = "policy_violation"
     }
 
     public let code: Code

@@ -62,6 +62,9 @@ public struct PATIssuer: Sendable {
         return token.state(at: now()) == .active ? token : nil
     }
 
+    /// The issuer's clock (seconds since the epoch).
+    public func currentTime() -> Int64 { now() }
+
     func hash(_ value: String) -> [UInt8] {
         Digest.hmacSHA256(key: hashKey, data: Array(value.utf8))
     }

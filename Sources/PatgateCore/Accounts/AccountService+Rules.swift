@@ -1,0 +1,33 @@
+import JOSE
+
+extension AccountService {
+    /// 1–64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.
+    public static func isValidUsername(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count) else { return false }
+        func alnum(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
+        return alnum(bytes[0]) && bytes.allSatisfy { alnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// 8 to 72 bytes (bcrypt ignores what follows the 72nd byte, so longer is refused).
+    static func checkedPassword(_ password: String) throws -> String {
+        guard (8...72).contains(password.utf8.count) else {
+            throw UserError(.invalid, "a password has 8 to 72 bytes")
+        }
+        guard !password.utf8.contains(0) else { throw UserError(.invalid, "a password may not contain NUL") }
+        return password
+    }
+
+    static func checkedDisplayName(_ name: String) throws -> String {
+        let trimmed = name.trimmingWhitespace
+        guard (1...100).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw UserError(.invalid, "a display name has 1 to 100 characters and no control characters")
+        }
+        return trimmed
+    }
+
+    /// 144 random bits as 24 base64url characters.
+    public static func generatePassword() throws -> String {
+        Base64URL.encode(try SecureRandom.bytes(18))
+    }
+}

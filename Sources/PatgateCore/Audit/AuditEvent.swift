@@ -1,0 +1,68 @@
+import JOSE
+
+/// One line of the audit log. It names who did what to which object from where; it never
+/// holds a token value or a password (DESIGN invariant 1).
+public struct AuditEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case loginSucceeded = "login.succeeded"
+        case loginFailed = "login.failed"
+        case loginThrottled = "login.throttled"
+        case logout
+        case patCreated = "pat.created"
+        case patRotated = "pat.rotated"
+        case patRevoked = "pat.revoked"
+        case patUsed = "pat.used"
+        case policyRejected = "policy.rejected"
+        case userAdded = "user.added"
+        case userChanged = "user.changed"
+        case userPasswordChanged = "user.password_changed"
+    }
+
+    public var time: Int64
+    public var kind: Kind
+    /// Who acted: a username, `cli:<os user>`, `system`, or the username tried at login.
+    public var actor: String
+    /// The object: a token id or a username.
+    public var target: String?
+    /// The client address of the request, when there was one.
+    public var address: String?
+    /// A short, safe explanation (a reason, the changed fields).
+    public var detail: String?
+
+    public init(time: Int64, kind: Kind, actor: String, target: String? = nil, address: String? = nil, detail: String? = nil) {
+        self.time = time
+        self.kind = kind
+        self.actor = actor
+        self.target = target
+        self.address = address
+        self.detail = detail
+    }
+
+    /// One JSON object and a newline: `{"time":"…","event":"…","actor":"…","target":…,"address":…}`.
+    public var jsonLine: [UInt8] {
+        var json = JSONWriter(capacity: 192)
+        json.beginObject()
+        json.field("time", RFC3339.format(time))
+        json.field("event", kind.rawValue)
+        json.field("actor", actor)
+        for (name, value) in [("target", target), ("address", address)] {
+            json.key(name)
+            if let value { json.value(value) } else { json.null() }
+        }
+        if let detail { json.field("detail", detail) }
+        json.endObject()
+        return json.bytes + [0x0A]
+    }
+}
+
+/// Where audit events go (a port). `record` never blocks the caller and never throws:
+/// implementations queue the line and write it elsewhere.
+public protocol AuditLog: Sendable {
+    func record(_ event: AuditEvent)
+}
+
+/// Drops every event: for tools and tests that need no audit trail.
+public struct NoAuditLog: AuditLog {
+    public init() {}
+    public func record(_ event: AuditEvent) {}
+}

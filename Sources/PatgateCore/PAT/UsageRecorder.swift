@@ -1,0 +1,43 @@
+import Synchronization
+
+/// Records that a PAT was used (`last_used_at`, the caller's address, a `pat.used` audit
+/// line) at most once per `interval` per token, so an exchange is not a store write.
+///
+/// The throttle is in memory: each process writes at most once per interval per token.
+public final class UsageRecorder: Sendable {
+    private let store: any PATStore
+    private let audit: any AuditLog
+    private let interval: Int64
+    private let now: @Sendable () -> Int64
+    private let lastRecorded = Mutex<[String: Int64]>([:])
+    private static let maxEntries = 100_000
+
+    public init(store: any PATStore, audit: any AuditLog, interval: Int64 = 60,
+                now: @escaping @Sendable () -> Int64 = UnixTime.now) {
+        self.store = store
+        self.audit = audit
+        self.interval = interval
+        self.now = now
+    }
+
+    /// Claims the right to record a use of `id` now: `true` at most once per interval per token.
+    public func claim(_ id: String) -> Bool {
+        let time = now()
+        return lastRecorded.withLock { seen in
+            if let last = seen[id], time - last < interval { return false }
+            if seen.count >= Self.maxEntries {
+                seen = seen.filter { time - $0.value < interval }
+                if seen.count >= Self.maxEntries { seen.removeAll(keepingCapacity: true) }
+            }
+            seen[id] = time
+            return true
+        }
+    }
+
+    /// Writes the use (after a successful `claim`).
+    public func record(_ token: PersonalAccessToken, address: String?) async throws {
+        let time = now()
+        try await store.markUsed(id: token.id, at: time, address: address)
+        audit.record(AuditEvent(time: time, kind: .patUsed, actor: token.owner, target: token.id, address: address))
+    }
+}
