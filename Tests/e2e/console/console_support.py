@@ -88,8 +88,16 @@ class Screenshots:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def save(self, driver, name: str) -> Path:
+        """The whole page (the window grows to the document's height, up to 1600 px, then shrinks back)."""
         path = self.directory / f"{name}.png"
-        assert driver.save_screenshot(str(path)), path
+        size = driver.get_window_size()
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        chrome = size["height"] - driver.execute_script("return window.innerHeight")
+        driver.set_window_size(size["width"], max(size["height"], min(1600, height + chrome)))
+        try:
+            assert driver.save_screenshot(str(path)), path
+        finally:
+            driver.set_window_size(size["width"], size["height"])
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         return path
 

@@ -31,6 +31,8 @@ PAT_PATTERN = re.compile(r"[a-z0-9]{1,16}_[0-9A-Za-z]{33}")
 def sign_in(driver, server, username, password):
     driver.get(server.url("/console/"))
     visible(driver, "#login-view")
+    # The signed-out page's only error entry is its session probe's 401; this also drains the log.
+    assert severe_entries(driver, [SESSION_PROBE_401]) == []
     driver.find_element(By.ID, "login-username").send_keys(username)
     driver.find_element(By.ID, "login-password").send_keys(password + Keys.ENTER)
     visible(driver, "#tokens-view")
@@ -52,6 +54,12 @@ def row(driver, name, body="tokens-body"):
 
 def rows(driver, body="tokens-body"):
     return {r.get_attribute("data-name"): r for r in driver.find_elements(By.CSS_SELECTOR, f"#{body} tr")}
+
+
+def row_names(driver, body="tokens-body") -> list[str]:
+    """The names listed, read in one script (rows may be re-rendered at any moment)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(`#${arguments[0]} tr`)].map((r) => r.dataset.name)", body)
 
 
 def open_create(driver):
@@ -164,14 +172,14 @@ def test_create_read_once_list_exchange_revoke(fresh_browser, api, admin_account
     assert body.json()["access_token"]
 
     # DELETE with its confirmation; the row goes and the exchange fails within the cache TTL.
-    listed.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
+    row(driver, "ci-deploy").find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
     confirm(driver, "Delete")
-    wait_for(driver, lambda d: "ci-deploy" not in rows(d))
+    wait_for(driver, lambda d: "ci-deploy" not in row_names(d))
     assert "deleted" in status_text(driver).lower()
     exchange_fails(api, value)
     driver.refresh()
     table_loaded(driver)
-    assert "ci-deploy" not in rows(driver)
+    assert "ci-deploy" not in row_names(driver)
     assert value not in driver.page_source
     assert severe_entries(driver) == []
 
@@ -185,7 +193,7 @@ def test_cancel_keeps_the_token(fresh_browser, api, admin_account, admin_api):
     visible(driver, "#confirm-dialog")
     press(driver, Keys.ESCAPE)
     wait_for(driver, lambda d: not d.execute_script("return document.getElementById('confirm-dialog').open"))
-    assert "keep-me" in rows(driver)
+    assert "keep-me" in row_names(driver)
     assert api.exchange(created.json()["token"], auth="public").status_code == 200
 
 
@@ -219,6 +227,14 @@ def test_create_dialog_keyboard_and_focus(fresh_browser, api, admin_account):
     error = visible(driver, "#create-error")
     assert "1 to 100 characters" in error.text
     assert driver.find_element(By.ID, "token-name").get_attribute("aria-invalid") == "true"
+    assert active_id(driver) == "token-name"
+    # A name but no scope: the dialog says so and points at the first chip.
+    driver.execute_script("document.getElementById('scope-0').click()")  # untick it again
+    press(driver, "x")
+    driver.execute_script("document.getElementById('token-name').focus()")
+    press(driver, Keys.ENTER)
+    wait_for(driver, lambda d: d.find_element(By.ID, "create-error").text == "Choose at least one scope.")
+    assert active_id(driver) == "scope-0"
 
     # Escape closes, and the focus returns to CREATE.
     press(driver, Keys.ESCAPE)
@@ -228,11 +244,13 @@ def test_create_dialog_keyboard_and_focus(fresh_browser, api, admin_account):
 
 
 def test_duplicate_name_is_reported_in_the_dialog(fresh_browser, api, admin_account, admin_api):
-    assert admin_api.call("POST", "/api/v1/tokens", json={"name": "twice", "scopes": []}).status_code == 201
+    assert admin_api.call("POST", "/api/v1/tokens", json={"name": "twice", "scopes": ["openid"]}).status_code == 201
     driver = fresh_browser
     sign_in(driver, api, *admin_account)
     open_create(driver)
-    driver.find_element(By.ID, "token-name").send_keys("twice" + Keys.ENTER)
+    driver.find_element(By.ID, "token-name").send_keys("twice")
+    choose_scopes(driver, "openid")
+    driver.find_element(By.ID, "token-name").send_keys(Keys.ENTER)
     error = visible(driver, "#create-error")
     assert error.text and error.get_attribute("role") == "alert"
     assert active_id(driver) == "token-name"
@@ -258,7 +276,7 @@ def test_rotate_shows_a_new_value_and_retires_the_old(fresh_browser, api, admin_
     assert stored_anywhere(driver, new) == [] and stored_anywhere(driver, old) == []
 
 
-def test_expired_and_soon_to_expire_tokens_are_marked_in_words(fresh_browser, api, admin_account):
+def test_expired_and_soon_to_expire_tokens_are_marked_in_words(fresh_browser, api, admin_account, screenshots):
     username = admin_account[0]
     api.create_pat(user=username, name="soon", expires_in="3d")
     api.create_pat(user=username, name="later", expires_in="60d")
@@ -273,6 +291,7 @@ def test_expired_and_soon_to_expire_tokens_are_marked_in_words(fresh_browser, ap
     assert "Expired" in listed["gone"].text
     assert listed["gone"].find_elements(By.XPATH, ".//button[normalize-space()='Rotate']") == []
     assert listed["later"].get_attribute("data-state") == "ok" and "Expire" not in listed["later"].text
+    screenshots.save(driver, "tokens-expiry")
 
 
 def test_last_use_is_shown_after_an_exchange(fresh_browser, api, admin_account, admin_api):
@@ -308,7 +327,7 @@ def test_admin_page_lists_users_and_revokes_anyones_token(fresh_browser, api, ad
     screenshots.save(driver, "admin")
     listed.find_element(By.XPATH, ".//button[normalize-space()='Revoke']").click()
     confirm(driver, "Revoke")
-    wait_for(driver, lambda d: "bobs-ci" not in rows(d, body="admin-tokens-body"))
+    wait_for(driver, lambda d: "bobs-ci" not in row_names(d, "admin-tokens-body"))
     exchange_fails(api, token["token"])
     assert severe_entries(driver) == []
 
@@ -358,6 +377,7 @@ def test_expiry_choices_follow_the_policy(tmp_path_factory, browser):
         date = visible(browser, "#token-expiry-date")
         assert date.get_attribute("max") and date.get_attribute("min")
         browser.find_element(By.ID, "token-name").send_keys("policy-max")
+        choose_scopes(browser, "openid")
         Select(browser.find_element(By.ID, "token-expiry")).select_by_visible_text("30 days (maximum)")
         browser.find_element(By.ID, "create-save").click()
         read_value_once(browser)

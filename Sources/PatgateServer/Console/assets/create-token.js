@@ -133,6 +133,9 @@ export class CreateTokenDialog {
       return this.fail(this.name, 'Give the token a name of 1 to 100 characters.');
     }
     const scopes = [...this.scopeList.querySelectorAll('input:checked')].map((box) => box.value);
+    if (scopes.length === 0) {
+      return this.fail(this.scopeList.querySelector('input') || this.expiry, 'Choose at least one scope.');
+    }
     const body = { name, scopes };
     const choice = this.expiry.value;
     if (choice === 'custom') {
