@@ -100,3 +100,11 @@ def test_wrong_password_or_missing_api_shows_an_alert(fresh_browser, console_ser
     assert error.text == expected
     assert driver.find_element(By.ID, "login-password").get_attribute("value") == ""
     assert active_id(driver) == "login-password"
+
+
+def test_admin_page_without_a_session_sends_to_sign_in(fresh_browser, console_server):
+    driver = fresh_browser
+    driver.get(console_server.url("/console/admin"))
+    wait_for(driver, lambda d: d.current_url == console_server.url("/console/"))
+    visible(driver, "#login-view")
+    assert not driver.find_element(By.ID, "admin-link").is_displayed()
