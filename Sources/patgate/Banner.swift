@@ -25,4 +25,17 @@ enum Banner {
         // stdout may be a pipe or file; the server runs on, so write through at once.
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
+
+    /// The one and only time the generated administrator password is shown.
+    static func initialAdmin(password: String, config: PatgateConfig) {
+        let text = """
+
+            patgate: created the administrator account 'admin' (no user existed).
+              one-time password: \(password)
+              It is shown only now. Log in at \(config.endpoint("/console/")) and change it with:
+                patgate user passwd admin --data-dir \(config.dataDirectory)
+
+            """
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
 }

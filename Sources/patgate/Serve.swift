@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import JOSE
 import PatgateAdapters
+import PatgateCore
 import PatgateServer
 
 struct Serve: AsyncParsableCommand {
@@ -32,8 +33,11 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patgate")
-        let services = try Services(config: config, logger: logger)
+        let services = try await Services(config: config, logger: logger)
         if let firstStart { Banner.firstStart(firstStart, config: config) }
+        if let password = try await services.management?.accounts.ensureInitialAdmin() {
+            Banner.initialAdmin(password: password, config: config)
+        }
         logger.info("patgate listening", metadata: [
             "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
             "kid": "\(services.keys.active.keyID)", "upstream": "\(config.upstream.url)",

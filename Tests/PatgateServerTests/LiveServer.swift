@@ -34,7 +34,7 @@ final class LiveServer: Sendable {
         logger.logLevel = .critical
         self.config = config
         self.ciSecret = ciSecret
-        services = try Services(config: config, logger: logger)
+        services = try await Services(config: config, logger: logger)
         http = try HTTPClient(options: HTTPClientOptions(connections: 4))
         let app = PatgateApplication.make(services: services, logger: logger)
         group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -3,14 +3,17 @@ import Logging
 
 /// Builds the HTTP application: issuer and gateway routes on one router.
 public enum PatgateApplication {
-    public static func router(services: Services) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func router(services: Services) -> Router<PatgateRequestContext> {
+        let router = Router(context: PatgateRequestContext.self)
         TokenRoutes(services: services).register(on: router)
         DiscoveryRoutes(services: services).register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)
         if let issuer = services.issuer {
             IntrospectionRoutes(services: services, issuer: issuer).register(on: router)
+            if let management = services.management {
+                ManagementAPI(services: services, management: management, issuer: issuer).register(on: router)
+            }
         }
         return router
     }

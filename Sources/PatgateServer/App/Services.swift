@@ -11,14 +11,42 @@ public struct Services: Sendable {
     public let exchange: TokenExchangeService
     /// `nil` when this process runs the gateway role only.
     public let issuer: PATIssuer?
+    /// Users, sessions, token management and usage; `nil` without the built-in issuer.
+    public let management: Management?
     public let clients: ClientAuthenticator
     public let cache: CachingTokenValidator
 
-    public init(config: PatgateConfig, logger: Logger) throws {
+    /// The issuer's side of the management API and the console.
+    public struct Management: Sendable {
+        public let stores: Stores
+        public let accounts: AccountService
+        public let sessions: SessionService
+        public let tokens: TokenManagement
+        public let usage: UsageRecorder
+        public let audit: any AuditLog
+    }
+
+    public init(config: PatgateConfig, logger: Logger) async throws {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
-        issuer = config.issuer.enabled ? try Self.makeIssuer(config.issuer) : nil
+        if config.issuer.enabled {
+            let stores = try Stores.open(config.issuer)
+            let issuer = try Self.makeIssuer(config.issuer, store: stores.pats)
+            let audit = try Self.makeAuditLog(config, logger: logger)
+            self.issuer = issuer
+            management = Management(
+                stores: stores,
+                accounts: try await Self.makeAccounts(config, users: stores.users, audit: audit),
+                sessions: SessionService(store: stores.sessions, users: stores.users, idleTimeout: config.accounts.idleTimeout,
+                                         absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
+                tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
+                usage: UsageRecorder(store: stores.pats, audit: audit),
+                audit: audit)
+        } else {
+            issuer = nil
+            management = nil
+        }
         let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
         exchange = TokenExchangeService(
@@ -28,17 +56,30 @@ public struct Services: Sendable {
 
     /// Opens the store and reads the PAT hash key.
     public static func makeIssuer(_ config: PatgateConfig.Issuer) throws -> PATIssuer {
+        try makeIssuer(config, store: Stores.open(config).pats)
+    }
+
+    static func makeIssuer(_ config: PatgateConfig.Issuer, store: any PATStore) throws -> PATIssuer {
         guard let format = PATFormat(prefix: config.tokenPrefix) else {
             throw ConfigError(["issuer.token_prefix: invalid"])
         }
-        let store: SQLitePATStore
-        do {
-            store = try SQLitePATStore(path: config.sqlitePath)
-        } catch {
-            throw ConfigError(["store.sqlite_path: cannot open \(config.sqlitePath): \(error)"])
-        }
         return PATIssuer(store: store, format: format, hashKey: try readHashKey(config.hashKeyFile),
                          scopeCatalogue: config.scopes)
+    }
+
+    /// The account service the CLI and the server share (bcrypt at `users.bcrypt_cost`).
+    public static func makeAccounts(_ config: PatgateConfig, users: any UserStore, audit: any AuditLog) async throws -> AccountService {
+        AccountService(users: users, hasher: try await BcryptPasswordHasher(cost: config.accounts.bcryptCost),
+                       throttle: LoginThrottle(settings: config.accounts.throttle), audit: audit)
+    }
+
+    /// The JSON Lines audit log of `audit.path`.
+    public static func makeAuditLog(_ config: PatgateConfig, logger: Logger) throws -> JSONLinesAuditLog {
+        do {
+            return try JSONLinesAuditLog(path: config.auditPath, logger: logger)
+        } catch {
+            throw ConfigError(["audit.path: \(error.description)"])
+        }
     }
 
     static func readHashKey(_ path: String) throws -> [UInt8] {

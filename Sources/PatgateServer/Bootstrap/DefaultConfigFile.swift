@@ -20,7 +20,18 @@ enum DefaultConfigFile {
           enabled: true
           token_prefix: pgat
           hash_key_file: secrets/pat-hash.key
-          scopes: [openid, profile, email, credentials]
+          scopes: [openid, profile, email, credentials, tokens]   # tokens: manage PATs through the API
+          # policy:                                # PAT lifetimes; none by default
+          #   max_lifetime_days: 365
+          #   default_lifetime_days: 90
+          #   expiry_required: false
+
+        sessions:                    # console login sessions
+          idle_timeout_seconds: 1800
+          absolute_timeout_seconds: 43200
+
+        audit:
+          path: audit.jsonl          # one JSON line per event; "-" = standard error
 
         # The gateway validates PATs over RFC 7662. Without introspection_url it asks the
         # built-in issuer on loopback, through libcurl, exactly as it would a remote upstream.

@@ -24,7 +24,7 @@ struct ConfigParser {
     mutating func parse() throws -> PatgateConfig {
         let server = parseServer()
         let issuer = parseIssuer()
-        let config = PatgateConfig(
+        var config = PatgateConfig(
             dataDirectory: dataDirectory,
             server: server,
             keys: parseKeys(),
@@ -40,6 +40,8 @@ struct ConfigParser {
             claimCopy: parseClaimCopy(),
             clients: parseClients(),
             logLevel: reader.string("logging.level", default: "info"))
+        config.accounts = parseAccounts()
+        config.auditPath = reader.string("audit.path").map { $0 == "-" ? $0 : path($0) } ?? path("audit.jsonl")
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")
         }
@@ -80,7 +82,7 @@ struct ConfigParser {
         if PATFormat(prefix: prefix) == nil {
             reader.problem("issuer.token_prefix", "must be 1 to 16 characters of a-z and 0-9")
         }
-        let scopes = reader.list("issuer.scopes") ?? ["openid", "profile", "email", "credentials"]
+        let scopes = reader.list("issuer.scopes") ?? ["openid", "profile", "email", "credentials", "tokens"]
         for scope in scopes where !ScopeList.isValidToken(scope) {
             reader.problem("issuer.scopes", "'\(scope)' is not a valid scope token")
         }
@@ -89,7 +91,8 @@ struct ConfigParser {
             sqlitePath: path(reader.string("store.sqlite_path", default: "patgate.sqlite")),
             tokenPrefix: prefix,
             hashKeyFile: path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key")),
-            scopes: scopes)
+            scopes: scopes,
+            policy: parseLifetimePolicy())
     }
 
     mutating func parseClaimCopy() -> ClaimCopy {

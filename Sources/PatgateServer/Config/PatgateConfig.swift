@@ -26,6 +26,20 @@ public struct PatgateConfig: Sendable {
         public var tokenPrefix: String
         public var hashKeyFile: String
         public var scopes: [String]
+        /// `issuer.policy.*`: PAT lifetimes the management API allows.
+        public var policy: LifetimePolicy = .none
+    }
+
+    /// Local accounts, login throttling and console sessions.
+    public struct Accounts: Sendable {
+        /// `sessions.idle_timeout_seconds`
+        public var idleTimeout: Int64 = 1_800
+        /// `sessions.absolute_timeout_seconds`
+        public var absoluteTimeout: Int64 = 43_200
+        /// `login.*`
+        public var throttle = LoginThrottle.Settings()
+        /// `users.bcrypt_cost`
+        public var bcryptCost = 12
     }
 
     public var dataDirectory: String
@@ -38,6 +52,12 @@ public struct PatgateConfig: Sendable {
     public var claimCopy: ClaimCopy
     public var clients: [OAuthClient]
     public var logLevel: String
+    public var accounts = Accounts()
+    /// `audit.path`: the JSON Lines audit log; `-` is standard error.
+    public var auditPath = "audit.jsonl"
+
+    /// Session cookies get `Secure` when the issuer URL is https.
+    public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }
 
     /// The discovery URLs, all under `server.issuer`.
     public func endpoint(_ path: String) -> String {

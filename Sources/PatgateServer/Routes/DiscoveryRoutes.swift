@@ -6,7 +6,7 @@ import PatgateCore
 struct DiscoveryRoutes {
     let services: Services
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<PatgateRequestContext>) {
         let metadata = Self.metadata(services)
         let jwks = services.keys.jwksJSON
         router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }

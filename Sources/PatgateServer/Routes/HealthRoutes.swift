@@ -6,7 +6,7 @@ import PatgateCore
 struct HealthRoutes {
     let services: Services
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<PatgateRequestContext>) {
         let ok = Array(#"{"status":"ok"}"#.utf8)
         router.get("healthz") { _, _ in JSONResponse.noStore(ok) }
         router.get("readyz") { _, context in

@@ -8,11 +8,11 @@ struct IntrospectionRoutes {
     let services: Services
     let issuer: PATIssuer
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<PatgateRequestContext>) {
         router.post("introspect") { request, context in await introspect(request, context) }
     }
 
-    func introspect(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    func introspect(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         let form: FormBody
         let token: String?
         do throws(OAuthError) {
@@ -29,9 +29,12 @@ struct IntrospectionRoutes {
             return JSONResponse.error(.invalidRequest("token is required"))
         }
         do {
-            guard let pat = try await issuer.introspect(token) else {
+            guard let pat = try await issuer.introspect(token),
+                  try await services.management?.stores.users.find(username: pat.owner)?.disabled != true
+            else {
                 return JSONResponse.noStore(IntrospectionResponse.inactive)
             }
+            services.management?.usage.recordInBackground(pat, address: context.clientAddress, logger: context.logger)
             return JSONResponse.noStore(IntrospectionResponse.active(pat, clientID: "pat"))
         } catch {
             context.logger.error("PAT store failed during introspection", metadata: ["error": "\(type(of: error))"])

@@ -6,14 +6,14 @@ import PatgateCore
 struct TokenRoutes {
     let services: Services
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<PatgateRequestContext>) {
         router.post("token") { request, context in await exchange(request, context) }
         router.on("token", method: .get) { _, _ in
             JSONResponse.error(OAuthError(.invalidRequest, "use POST", status: 405))
         }
     }
 
-    func exchange(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    func exchange(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         do {
             let form = try await FormRequest.read(request, maxBytes: services.config.server.maxBodyBytes)
             let response = try await services.exchange.exchange(form: form, authorization: request.headers[.authorization])

@@ -1,0 +1,19 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of every route: Hummingbird's core storage plus the client's
+/// address (for login throttling, the audit log and `last_used_ip`).
+public struct PatgateRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The peer's IP address as text (`127.0.0.1`, `::1`), without the port.
+    public var clientAddress: String? {
+        remoteAddress?.ipAddress
+    }
+}
