@@ -18,7 +18,7 @@ struct PATCommand: AsyncParsableCommand {
         @OptionGroup var location: ConfigOptions
         @Option(help: "The owner.") var user: String
         @Option(help: "A human-readable name, unique among the owner's live tokens.") var name: String
-        @Option(name: .customLong("scope"), help: "A scope from the catalogue; repeat for several (default: all).")
+        @Option(name: .customLong("scope"), help: "A scope from the catalogue; repeat for several (default: all but tokens).")
         var scopes: [String] = []
         @Option(name: .customLong("expires-in"), help: "Lifetime such as 3600, 90m, 12h, 30d (default: never expires).")
         var expiresIn: String?

@@ -9,7 +9,12 @@ import PatgateServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway and the built-in PAT issuer in one process.")
+        abstract: "Run the gateway and the built-in PAT issuer in one process.",
+        discussion: """
+            Serves /token, discovery, JWKS, /introspect and the management API /api/v1. On a store \
+            without users it creates the administrator 'admin' and prints its password once; change \
+            it with `patgate user passwd admin`.
+            """)
 
     @OptionGroup var location: ConfigOptions
 

@@ -69,17 +69,18 @@ import Testing
     }
 
     @Test func idleTimeoutEndsASession() async throws {
-        let server = try await LiveServer.startAPI(["PATGATE_SESSIONS_IDLE_TIMEOUT_SECONDS": "1"])
+        // Times are whole seconds: 2 s of idle allowance, then 3.1 s of silence.
+        let server = try await LiveServer.startAPI(["PATGATE_SESSIONS_IDLE_TIMEOUT_SECONDS": "2"])
         defer { Task { await server.stop() } }
         try await server.addUser("alice")
         let session = try await server.login("alice")
         #expect(try await server.api("GET", "/api/v1/tokens", headers: session.cookieOnly).status == 200)
-        try await Task.sleep(for: .milliseconds(2_100))
+        try await Task.sleep(for: .milliseconds(3_100))
         #expect(try await server.api("GET", "/api/v1/tokens", headers: session.cookieOnly).status == 401)
     }
 
     @Test func absoluteTimeoutEndsABusySession() async throws {
-        let server = try await LiveServer.startAPI(["PATGATE_SESSIONS_ABSOLUTE_TIMEOUT_SECONDS": "2"])
+        let server = try await LiveServer.startAPI(["PATGATE_SESSIONS_ABSOLUTE_TIMEOUT_SECONDS": "3"])
         defer { Task { await server.stop() } }
         try await server.addUser("alice")
         let session = try await server.login("alice")
@@ -87,7 +88,7 @@ import Testing
             #expect(try await server.api("GET", "/api/v1/session", headers: session.cookieOnly).status == 200)
             try await Task.sleep(for: .milliseconds(800))
         }
-        try await Task.sleep(for: .milliseconds(1_000))
+        try await Task.sleep(for: .milliseconds(2_200))
         #expect(try await server.api("GET", "/api/v1/session", headers: session.cookieOnly).status == 401)
     }
 

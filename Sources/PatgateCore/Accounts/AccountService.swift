@@ -21,7 +21,9 @@ public struct AccountService: Sendable {
     /// The account `principal` logs in with, if `password` is right, it exists and is enabled.
     /// Unknown users cost a dummy verify, so timing does not reveal which names exist.
     public func login(username: String, password: String, address: String?) async throws -> User {
-        let name = username.lowercased()
+        // At most 65 characters reach the throttle and the audit log (one more than a valid
+        // username, so a cut name never matches a real account).
+        let name = String(username.lowercased().prefix(65))
         if let wait = throttle.retryAfter(account: name, address: address) {
             record(.loginThrottled, actor: name, address: address, detail: "retry after \(wait) s")
             throw LoginError.throttled(retryAfter: wait)

@@ -10,7 +10,7 @@ import PatgateCore
 struct APIAuthenticator: Sendable {
     static let cookieName = "patgate_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
-    static let requiredScope = "tokens"
+    static let requiredScope = PATIssuer.managementScope
 
     let management: Services.Management
     let issuer: PATIssuer

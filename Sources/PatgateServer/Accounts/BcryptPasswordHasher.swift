@@ -1,20 +1,18 @@
 import HummingbirdBcrypt
 import NIOPosix
 import PatgateCore
+import Synchronization
 
 /// bcrypt (hummingbird-auth's `HummingbirdBcrypt`), run on NIO's blocking thread pool so
 /// the event loops never wait for it (DESIGN invariant 6).
-public struct BcryptPasswordHasher: PasswordHasher {
+public final class BcryptPasswordHasher: PasswordHasher {
     public let cost: UInt8
-    /// A hash of a random password at `cost`: what unknown usernames are verified against.
-    private let dummyHash: String
+    /// A hash of a random password at `cost`, made on first need: what unknown usernames
+    /// are verified against, so they cost as much time as a wrong password.
+    private let dummyHash = Mutex<String?>(nil)
 
-    /// Computes the dummy hash once (one bcrypt at `cost`, at start-up).
-    public init(cost: Int) async throws {
-        let cost = UInt8(clamping: min(max(cost, 4), 31))
-        self.cost = cost
-        let secret = try AccountService.generatePassword()
-        dummyHash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(secret, cost: cost) }
+    public init(cost: Int) {
+        self.cost = UInt8(clamping: min(max(cost, 4), 31))
     }
 
     public func hash(_ password: String) async throws -> String {
@@ -23,8 +21,16 @@ public struct BcryptPasswordHasher: PasswordHasher {
     }
 
     public func verify(_ password: String, hash: String?) async throws -> Bool {
-        let target = hash ?? dummyHash
+        let target: String
+        if let hash { target = hash } else { target = try await dummy() }
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: target) }
         return hash != nil && matches
+    }
+
+    private func dummy() async throws -> String {
+        if let made = dummyHash.withLock({ $0 }) { return made }
+        let made = try await self.hash(try AccountService.generatePassword())
+        dummyHash.withLock { $0 = $0 ?? made }
+        return made
     }
 }

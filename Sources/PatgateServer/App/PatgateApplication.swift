@@ -5,6 +5,7 @@ import Logging
 public enum PatgateApplication {
     public static func router(services: Services) -> Router<PatgateRequestContext> {
         let router = Router(context: PatgateRequestContext.self)
+        router.add(middleware: APIFallbackMiddleware())
         TokenRoutes(services: services).register(on: router)
         DiscoveryRoutes(services: services).register(on: router)
         HealthRoutes(services: services).register(on: router)

@@ -69,7 +69,7 @@ public struct Services: Sendable {
 
     /// The account service the CLI and the server share (bcrypt at `users.bcrypt_cost`).
     public static func makeAccounts(_ config: PatgateConfig, users: any UserStore, audit: any AuditLog) async throws -> AccountService {
-        AccountService(users: users, hasher: try await BcryptPasswordHasher(cost: config.accounts.bcryptCost),
+        AccountService(users: users, hasher: BcryptPasswordHasher(cost: config.accounts.bcryptCost),
                        throttle: LoginThrottle(settings: config.accounts.throttle), audit: audit)
     }
 

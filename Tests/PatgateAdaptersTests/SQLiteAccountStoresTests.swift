@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import Testing
+import PatgateAdapters
+import PatgateCore
+
+@Suite struct SQLiteAccountStoresTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-\(UUID().uuidString).sqlite").path
+
+    @Test func usersInsertFindUpdateListAndCount() async throws {
+        let database = try SQLiteDatabase(path: path)
+        let users = SQLiteUserStore(database: database)
+        #expect(try await users.count() == 0)
+        let alice = User(username: "alice", displayName: "Alice", role: .user, passwordHash: "$2b$04$x", createdAt: 10)
+        try await users.insert(alice)
+        try await users.insert(User(username: "admin", displayName: "Admin", role: .admin, passwordHash: "h", createdAt: 11))
+        await #expect(throws: UserError.self) { try await users.insert(alice) }
+        #expect(try await users.find(username: "alice") == alice)
+        #expect(try await users.find(username: "nobody") == nil)
+        var changed = alice
+        changed.disabled = true
+        changed.role = .admin
+        changed.displayName = "A."
+        changed.passwordHash = "new"
+        #expect(try await users.update(changed))
+        #expect(try await !users.update(User(username: "ghost", displayName: "g", role: .user, passwordHash: "h", createdAt: 0)))
+        // Reopening the file (and re-running migrations) keeps everything.
+        let reopened = SQLiteUserStore(database: try SQLiteDatabase(path: path))
+        #expect(try await reopened.list().map(\.username) == ["admin", "alice"])
+        #expect(try await reopened.find(username: "alice") == changed)
+        #expect(try await reopened.count() == 2)
+    }
+
+    @Test func sessionsAreFoundByHashTouchedDeletedAndPurged() async throws {
+        let database = try SQLiteDatabase(path: path)
+        let sessions = SQLiteSessionStore(database: database)
+        let one = Session(idHash: [1, 2, 3], username: "alice", csrfToken: "c1", createdAt: 100, lastSeenAt: 100, address: "127.0.0.1")
+        let two = Session(idHash: [4, 5, 6], username: "bob", csrfToken: "c2", createdAt: 100, lastSeenAt: 100, address: nil)
+        try await sessions.insert(one)
+        try await sessions.insert(two)
+        #expect(try await sessions.find(idHash: [1, 2, 3]) == one)
+        #expect(try await sessions.find(idHash: [9]) == nil)
+        try await sessions.touch(idHash: [1, 2, 3], at: 150)
+        #expect(try await sessions.find(idHash: [1, 2, 3])?.lastSeenAt == 150)
+        try await sessions.touch(idHash: [1, 2, 3], at: 120)   // never moves backwards
+        #expect(try await sessions.find(idHash: [1, 2, 3])?.lastSeenAt == 150)
+        #expect(try await sessions.purge(idleBefore: 120, createdBefore: 0) == 1)   // bob idle since 100
+        #expect(try await sessions.find(idHash: [4, 5, 6]) == nil)
+        #expect(try await sessions.purge(idleBefore: 0, createdBefore: 101) == 1)   // alice too old
+        try await sessions.insert(two)
+        try await sessions.delete(idHash: [4, 5, 6])
+        #expect(try await sessions.find(idHash: [4, 5, 6]) == nil)
+    }
+
+    @Test func theAuditLogAppendsOneLinePerEvent() throws {
+        let file = path + ".audit.jsonl"
+        let log = try JSONLinesAuditLog(path: file, logger: .init(label: "test"))
+        log.record(AuditEvent(time: 0, kind: .userAdded, actor: "cli:root", target: "alice"))
+        log.record(AuditEvent(time: 1, kind: .logout, actor: "alice", address: "::1"))
+        log.flush()
+        let again = try JSONLinesAuditLog(path: file, logger: .init(label: "test"))
+        again.record(AuditEvent(time: 2, kind: .loginSucceeded, actor: "alice"))
+        again.flush()
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[2].contains(#""event":"login.succeeded""#))
+        #expect(throws: AuditLogError.self) { try JSONLinesAuditLog(path: "/nonexistent/dir/a.jsonl", logger: .init(label: "t")) }
+    }
+}
