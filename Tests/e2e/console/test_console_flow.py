@@ -45,7 +45,21 @@ def press(driver, key):
 
 
 def table_loaded(driver, table="tokens-table"):
-    wait_for(driver, lambda d: d.find_element(By.ID, table).get_attribute("aria-busy") is None)
+    """Waits until the table has been filled: not busy, and rows or the empty message shown
+    (a freshly loaded page is not busy either, before its script has asked for anything)."""
+    body, empty = {"tokens-table": ("tokens-body", "tokens-empty"),
+                   "admin-tokens-table": ("admin-tokens-body", "admin-tokens-empty")}[table]
+    wait_for(driver, lambda d: d.execute_script("""
+        const [table, body, empty] = arguments;
+        const element = document.getElementById(table);
+        return element.offsetParent !== null && !element.hasAttribute('aria-busy')
+            && (document.getElementById(body).rows.length > 0 || !document.getElementById(empty).hidden);
+    """, table, body, empty))
+
+
+def reload_tokens(driver):
+    driver.refresh()
+    table_loaded(driver)
 
 
 def row(driver, name, body="tokens-body"):
@@ -177,8 +191,7 @@ def test_create_read_once_list_exchange_revoke(fresh_browser, api, admin_account
     wait_for(driver, lambda d: "ci-deploy" not in row_names(d))
     assert "deleted" in status_text(driver).lower()
     exchange_fails(api, value)
-    driver.refresh()
-    table_loaded(driver)
+    reload_tokens(driver)
     assert "ci-deploy" not in row_names(driver)
     assert value not in driver.page_source
     assert severe_entries(driver) == []
@@ -301,8 +314,7 @@ def test_last_use_is_shown_after_an_exchange(fresh_browser, api, admin_account, 
     sign_in(driver, api, *admin_account)
 
     def shown():
-        driver.refresh()
-        table_loaded(driver)
+        reload_tokens(driver)
         return row(driver, "used").find_elements(By.CSS_SELECTOR, "td.last-used time")
 
     assert poll(shown, timeout=5, interval=0.5), "the Last used column still says Never used after an exchange"
