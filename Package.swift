@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Console")],
             swiftSettings: strict
         ),
         .executableTarget(

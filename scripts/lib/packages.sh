@@ -16,5 +16,6 @@ ensure_packages() {
 # Build and run-time libraries: libcurl (OpenSSL flavour), OpenSSL, SQLite, pkg-config.
 PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config openssl)
 
-# Test-only: the PostgreSQL server the store tests run against (scripts/lib/postgres.sh starts it).
-PATGATE_TEST_PACKAGES=(postgresql)
+# Test-only: the PostgreSQL server the store tests run against (scripts/lib/postgres.sh starts
+# it), and headless Chromium, its WebDriver and a font for the console's browser tests.
+PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core)

@@ -14,7 +14,7 @@ ensure_test_postgres() {
     echo "patgate: PostgreSQL tests use the given PATGATE_TEST_POSTGRES_URL" >&2
     return 0
   fi
-  ensure_packages "${PATGATE_TEST_PACKAGES[@]}"
+  ensure_packages postgresql
   local sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
 

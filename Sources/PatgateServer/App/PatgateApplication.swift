@@ -9,6 +9,7 @@ public enum PatgateApplication {
         TokenRoutes(services: services).register(on: router)
         DiscoveryRoutes(services: services).register(on: router)
         HealthRoutes(services: services).register(on: router)
+        ConsoleRoutes().register(on: router)
         if let issuer = services.issuer {
             IntrospectionRoutes(services: services, issuer: issuer).register(on: router)
             if let management = services.management {
