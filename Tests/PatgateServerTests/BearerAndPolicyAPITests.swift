@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aJWTMintedWithTheTokensScopeIsAccepted() async throws {
-        let server = try await LiveServer.startAPI()
+        let server = try await LiveServer.startAPI(["PATGATE_CLIENTS_CLI_AUDIENCES": "patgate,https://storage.example.com"])
         defer { Task { await server.stop() } }
         try await server.addUser("alice")
         let session = try await server.login("alice")
@@ -35,6 +35,11 @@ import Testing
         #expect(list.status == 200)
         #expect((try server.json(list)["items"] as? [[String: Any]])?.first?["owner"] as? String == "alice")
         #expect(try await server.api("GET", "/api/v1/tokens", headers: [("Authorization", "Bearer \(withoutScope)")]).status == 403)
+        // A token minted for another resource does not open the management API.
+        let elsewhere = try await server.post("/token", TokenEndpointTests.grant
+            + "&client_id=cli&scope=tokens&resource=https%3A%2F%2Fstorage.example.com&subject_token=\(pat)")
+        let foreign = try #require(try server.json(elsewhere)["access_token"] as? String)
+        #expect(try await server.api("GET", "/api/v1/tokens", headers: [("Authorization", "Bearer \(foreign)")]).status == 401)
         let tampered = String(withScope.dropLast(3)) + (withScope.hasSuffix("AAA") ? "BBB" : "AAA")
         #expect(try await server.api("GET", "/api/v1/tokens", headers: [("Authorization", "Bearer \(tampered)")]).status == 401)
     }

@@ -17,12 +17,15 @@ struct APIAuthenticator: Sendable {
     let issuer: PATIssuer
     let verifier: JWTVerifier
     let issuerURL: String
+    /// Audiences a JWT must name to reach the management API.
+    let apiAudiences: Set<String>
 
     init(services: Services, management: Services.Management, issuer: PATIssuer) {
         self.management = management
         self.issuer = issuer
         verifier = JWTVerifier(keys: [services.keys.active] + services.keys.retired)
         issuerURL = services.config.server.issuer
+        apiAudiences = Set(services.config.policy.defaultAudiences + [issuerURL])
     }
 
     /// The caller, or a 401/403 problem. `admin` also requires the administrator role.
@@ -72,7 +75,8 @@ struct APIAuthenticator: Sendable {
                 management.usage.recordInBackground(pat, address: address, logger: context.logger)
             }
         } else {
-            let claims = try BearerJWT.claims(credential, verifier: verifier, issuer: issuerURL, now: issuer.currentTime())
+            let claims = try BearerJWT.claims(credential, verifier: verifier, issuer: issuerURL, audiences: apiAudiences,
+                                              now: issuer.currentTime())
             (username, scopes, method) = (claims.subject, claims.scopes, .jwt)
         }
         guard scopes.contains(Self.requiredScope) else {
