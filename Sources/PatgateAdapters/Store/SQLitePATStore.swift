@@ -6,11 +6,6 @@ import PatgateCore
 public final class SQLitePATStore: PATStore {
     private let pool: DatabasePool
 
-    /// Opens (creating if needed) the file and runs pending migrations.
-    public convenience init(path: String) throws {
-        self.init(database: try SQLiteDatabase(path: path))
-    }
-
     /// Shares an open database with the other stores.
     public init(database: SQLiteDatabase) {
         pool = database.pool
