@@ -18,6 +18,16 @@ import Testing
         await server.stop()
     }
 
+    @Test func configurationDocumentNamesTheExchangeAndNoProviderByDefault() async throws {
+        let server = try await LiveServer.start()
+        let document = try server.json(try await server.get("/.well-known/configuration"))
+        #expect(document["token_endpoint"] as? String == server.base + "/token")
+        #expect(document["subject_token_type"] as? String == "urn:ietf:params:oauth:token-type:pat")
+        #expect(document["credentials_scope"] as? String == "credentials")
+        #expect(document["credential_providers"] as? [String] == [])
+        await server.stop()
+    }
+
     @Test func introspectionNeedsTheIntrospectionGrant() async throws {
         let server = try await LiveServer.start()
         let issuer = try #require(server.services.issuer)

@@ -4,6 +4,9 @@ import JOSE
 /// holds a token value or a password (DESIGN invariant 1).
 public struct AuditEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
+        case credentialIssued = "credential.issued"
+        case credentialFailed = "credential.failed"
+        case credentialWithdrawn = "credential.withdrawn"
         case loginSucceeded = "login.succeeded"
         case loginFailed = "login.failed"
         case loginThrottled = "login.throttled"

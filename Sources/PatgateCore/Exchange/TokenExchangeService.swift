@@ -5,21 +5,26 @@ public struct TokenExchangeService: Sendable {
     public let validator: any SubjectTokenValidator
     public let policy: ExchangePolicy
     public let minter: AccessTokenMinter
+    /// Called only when the granted scopes include `credentials`.
+    public let credentials: CredentialBroker
     private let now: @Sendable () -> Int64
 
     public init(
         clients: ClientAuthenticator, validator: any SubjectTokenValidator, policy: ExchangePolicy,
-        minter: AccessTokenMinter, now: @escaping @Sendable () -> Int64 = UnixTime.now
+        minter: AccessTokenMinter, credentials: CredentialBroker = .none,
+        now: @escaping @Sendable () -> Int64 = UnixTime.now
     ) {
         self.clients = clients
         self.validator = validator
         self.policy = policy
         self.minter = minter
+        self.credentials = credentials
         self.now = now
     }
 
-    /// Handles one `POST /token` body. `authorization` is the raw `Authorization` header.
-    public func exchange(form: FormBody, authorization: String?) async throws(OAuthError) -> TokenResponse {
+    /// Handles one `POST /token` body. `authorization` is the raw `Authorization` header;
+    /// `address` the client's, for the audit log of issued credentials.
+    public func exchange(form: FormBody, authorization: String?, address: String? = nil) async throws(OAuthError) -> TokenResponse {
         let client = try clients.authenticate(authorization: authorization, form: form)
         guard client.grants.contains(.tokenExchange) else {
             throw OAuthError(.unauthorizedClient, "this client may not use the token-exchange grant")
@@ -47,8 +52,19 @@ public struct TokenExchangeService: Sendable {
         } catch {
             throw OAuthError(.temporarilyUnavailable, "the token could not be signed; try again later")
         }
-        return TokenResponse(
+        var response = TokenResponse(
             accessToken: token, issuedTokenType: request.requestedTokenType,
             expiresIn: decision.lifetime, scopes: decision.scopes)
+        if !credentials.isEmpty && decision.scopes.contains(CredentialBroker.scope) {
+            let credentialRequest = CredentialRequest(
+                subject: subject, clientID: client.id, accessToken: token, issuedAt: issuedAt,
+                tokenExpiresAt: issuedAt + decision.lifetime, notAfter: subject.expiresAt, form: form, address: address)
+            do {
+                response.credentials = try await credentials.issue(credentialRequest)
+            } catch {
+                throw error.oauthError
+            }
+        }
+        return response
     }
 }

@@ -5,12 +5,16 @@ public struct TokenResponse: Sendable, Equatable {
     public var issuedTokenType: String
     public var expiresIn: Int64
     public var scopes: [String]
+    /// Issued with the `credentials` scope, flattened into the response object.
+    public var credentials: [CredentialField]
 
-    public init(accessToken: String, issuedTokenType: String, expiresIn: Int64, scopes: [String]) {
+    public init(accessToken: String, issuedTokenType: String, expiresIn: Int64, scopes: [String],
+                credentials: [CredentialField] = []) {
         self.accessToken = accessToken
         self.issuedTokenType = issuedTokenType
         self.expiresIn = expiresIn
         self.scopes = scopes
+        self.credentials = credentials
     }
 
     public var jsonBody: [UInt8] {
@@ -21,6 +25,7 @@ public struct TokenResponse: Sendable, Equatable {
         json.field("token_type", "Bearer")
         json.field("expires_in", expiresIn)
         json.field("scope", ScopeList.join(scopes))
+        for field in credentials { field.write(to: &json) }
         json.endObject()
         return json.bytes
     }

@@ -15,6 +15,8 @@ public struct Services: Sendable {
     public let management: Management?
     public let clients: ClientAuthenticator
     public let cache: CachingTokenValidator
+    /// The audit log (`audit.path`), shared by the issuer and the credential providers.
+    public let audit: any AuditLog
 
     /// The issuer's side of the management API and the console.
     public struct Management: Sendable {
@@ -31,10 +33,11 @@ public struct Services: Sendable {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
+        let audit = try Self.makeAuditLog(config, logger: logger)
+        self.audit = audit
         if config.issuer.enabled {
             let (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
             do {
-                let audit = try Self.makeAuditLog(config, logger: logger)
                 self.issuer = issuer
                 management = Management(
                     stores: stores,
@@ -56,13 +59,22 @@ public struct Services: Sendable {
             let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
             cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
         }
+        let credentials: CredentialBroker
+        do {
+            credentials = try await Self.makeCredentialBroker(config, audit: audit, logger: logger)
+        } catch {
+            await management?.stores.shutdown()
+            throw error
+        }
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
-            minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy))
+            minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),
+            credentials: credentials)
     }
 
-    /// Closes the store's connections (PostgreSQL); call once the server has stopped.
+    /// Closes the store's and the providers' connections (PostgreSQL); call once the server has stopped.
     public func shutdown() async {
+        await exchange.credentials.shutdown()
         await management?.stores.shutdown()
     }
 

@@ -46,6 +46,10 @@ public struct PatgateConfig: Sendable {
         public var bcryptCost = 12
     }
 
+    /// `credentials.*`: the providers the `credentials` scope calls; each is off unless configured.
+    public struct Credentials: Sendable {
+    }
+
     public var dataDirectory: String
     public var server: Server
     public var keys: Keys
@@ -59,6 +63,7 @@ public struct PatgateConfig: Sendable {
     public var accounts = Accounts()
     /// `audit.path`: the JSON Lines audit log; `-` is standard error.
     public var auditPath = "audit.jsonl"
+    public var credentials = Credentials()
 
     /// Session cookies get `Secure` when the issuer URL is https.
     public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }

@@ -11,6 +11,8 @@ struct DiscoveryRoutes {
         let jwks = services.keys.jwksJSON
         router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
         router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
+        let configuration = Self.configuration(services)
+        router.get(".well-known/configuration") { _, _ in JSONResponse.cacheable(configuration) }
         router.get(".well-known/jwks.json") { _, _ in
             JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json")
         }
@@ -34,6 +36,24 @@ struct DiscoveryRoutes {
         list(&json, "response_types_supported", [])
         list(&json, "subject_types_supported", ["public"])
         list(&json, "access_token_signing_alg_values_supported", services.keys.algorithms)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// `/.well-known/configuration`: where to exchange, and the non-secret settings of the
+    /// credential providers under the same names the token response uses.
+    static func configuration(_ services: Services) -> [UInt8] {
+        let config = services.config
+        let credentials = services.exchange.credentials
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("issuer", config.server.issuer)
+        json.field("token_endpoint", config.endpoint("/token"))
+        json.field("jwks_uri", config.endpoint("/.well-known/jwks.json"))
+        json.field("subject_token_type", TokenTypeURI.pat)
+        json.field("credentials_scope", CredentialBroker.scope)
+        list(&json, "credential_providers", credentials.providers.map(\.name))
+        for field in credentials.publicSettings { field.write(to: &json) }
         json.endObject()
         return json.bytes
     }

@@ -16,7 +16,10 @@ struct TokenRoutes {
     func exchange(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         do {
             let form = try await FormRequest.read(request, maxBytes: services.config.server.maxBodyBytes)
-            let response = try await services.exchange.exchange(form: form, authorization: request.headers[.authorization])
+            // The address is only needed for the audit log of issued credentials.
+            let address = services.exchange.credentials.isEmpty ? nil : context.clientAddress
+            let response = try await services.exchange.exchange(
+                form: form, authorization: request.headers[.authorization], address: address)
             return JSONResponse.noStore(response.jsonBody)
         } catch {
             if error.code == .temporarilyUnavailable {

@@ -1,0 +1,12 @@
+import Logging
+import PatgateAdapters
+import PatgateCore
+
+extension Services {
+    /// The providers of `credentials.*`, in the order they issue (cheap to withdraw first is
+    /// not needed: the broker withdraws what was issued when a later provider fails).
+    static func makeCredentialBroker(_ config: PatgateConfig, audit: any AuditLog, logger: Logger) async throws -> CredentialBroker {
+        let providers: [any CredentialProvider] = []
+        return CredentialBroker(providers: providers, audit: audit)
+    }
+}
