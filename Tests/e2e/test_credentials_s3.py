@@ -333,7 +333,8 @@ def test_a_pat_expiring_within_900_seconds_is_refused(patgate_factory, fake_sts:
 def test_the_sts_call_carries_a_valid_session_name_and_a_json_safe_policy(patgate_factory, fake_sts: FakeSTS):
     fake_sts.answer(403, ERROR_DOCUMENT.format(code="AccessDenied"))
     server = patgate_factory().start(env=s3_env(fake_sts.url))
-    users = ["alice", 'eve"},{"Effect":"Allow","Action":"s3:*","Resource":"*', "o'brien/../x y", "z" * 80]
+    users = ["alice", 'eve"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/x',
+             "o'brien/../x y\\", "z" * 80]
     for user in users:
         exchange_credentials(server, user=user)
     assert len(fake_sts.forms) == len(users)

@@ -7,7 +7,13 @@ extension ConfigParser {
     /// `session_name` and `policy` are templates in which `{user}` stands for the user.
     mutating func parseS3() -> S3CredentialSettings? {
         let key = "credentials.s3"
-        guard let endpoint = reader.string("\(key).sts_endpoint") else { return nil }
+        guard let endpoint = reader.string("\(key).sts_endpoint") else {
+            let others = ["role_arn", "policy", "policy_file", "endpoint_url", "region", "bucket"]
+            if others.contains(where: { reader.string("\(key).\($0)") != nil }) {
+                reader.problem("\(key).sts_endpoint", "is required to turn the S3 provider on (other credentials.s3 keys are set)")
+            }
+            return nil
+        }
         if !isHTTPURL(endpoint) {
             reader.problem("\(key).sts_endpoint", "must be an http or https URL")
         }
