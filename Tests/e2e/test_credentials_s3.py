@@ -222,6 +222,27 @@ def test_credentials_are_reused_per_user(gateway: Patgate):
     assert other.json()["aws_access_key_id"] != first.json()["aws_access_key_id"]
 
 
+def test_concurrent_exchanges_for_one_user_share_one_sts_call(gateway: Patgate):
+    pats = [gateway.create_pat(user="erin", scopes=["openid", "credentials"], expires_in=86_400) for _ in range(8)]
+    results: list[requests.Response] = []
+    lock = threading.Lock()
+
+    def run(token: str) -> None:
+        response = gateway.exchange(token, scope="openid credentials")
+        with lock:
+            results.append(response)
+
+    threads = [threading.Thread(target=run, args=(pat["token"],)) for pat in pats]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [r.status_code for r in results] == [200] * len(pats), [r.text for r in results]
+    assert len({r.json()["aws_access_key_id"] for r in results}) == 1
+    issued = [line for line in audit_lines(gateway) if line["event"] == "credential.issued" and line["actor"] == "erin"]
+    assert len(issued) == len(pats)   # every exchange is audited, also when it reuses
+
+
 def test_no_secret_reaches_the_logs_or_the_audit(patgate_factory, moto: Moto):
     server = patgate_factory().start(env={**s3_env(moto.url), "PATGATE_LOGGING_LEVEL": "trace"})
     bodies = []
