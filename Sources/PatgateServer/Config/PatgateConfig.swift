@@ -48,6 +48,8 @@ public struct PatgateConfig: Sendable {
 
     /// `credentials.*`: the providers the `credentials` scope calls; each is off unless configured.
     public struct Credentials: Sendable {
+        /// `credentials.s3.*`: on when `sts_endpoint` is set.
+        public var s3: S3CredentialSettings?
     }
 
     public var dataDirectory: String

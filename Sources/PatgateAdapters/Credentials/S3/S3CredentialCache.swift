@@ -1,0 +1,108 @@
+import PatgateCore
+import Synchronization
+
+/// Temporary credentials per (user, role, policy), reused while more than `reuseMargin`
+/// seconds of their life remain, they last as long as the request needs, and they do not
+/// outlive the request's PAT; concurrent misses for one key share one STS call.
+///
+/// Keys are keyed hashes (`TokenDigest`) of the user, role and policy: no secret, and not
+/// even the user name, is a key. Failures are never cached.
+final class S3CredentialCache: Sendable {
+    /// Counters for tests.
+    struct Statistics: Sendable, Equatable {
+        var hits = 0
+        var stsCalls = 0
+    }
+
+    private struct State {
+        var entries: [TokenDigest: STSCredentials] = [:]
+        var inFlight: [TokenDigest: Task<STSCredentials, any Error>] = [:]
+        var statistics = Statistics()
+    }
+
+    private let reuseMargin: Int64
+    private let maxEntries: Int
+    private let digests: TokenDigest.Maker
+    private let now: @Sendable () -> Int64
+    private let state = Mutex(State())
+
+    init(reuseMargin: Int64, maxEntries: Int, now: @escaping @Sendable () -> Int64 = UnixTime.now) throws {
+        self.reuseMargin = reuseMargin
+        self.maxEntries = maxEntries
+        self.digests = try TokenDigest.Maker()
+        self.now = now
+    }
+
+    var statistics: Statistics { state.withLock { $0.statistics } }
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// The key for a user, role and (rendered) policy.
+    func key(user: String, role: String?, policy: String?) -> TokenDigest {
+        // Lengths first, so no choice of strings can make two triples collide.
+        let parts = [user, role ?? "", policy ?? ""]
+        return digests.digest(parts.map { "\($0.utf8.count):\($0)" }.joined())
+    }
+
+    /// Cached credentials for `key` that expire after the margin, not before `neededUntil`
+    /// and not after `notAfter`, or those `fetch` returns (shared with concurrent callers of the same key).
+    func credentials(for key: TokenDigest, neededUntil: Int64, notAfter: Int64?,
+                     fetch: @escaping @Sendable () async throws(CredentialError) -> STSCredentials) async throws(CredentialError) -> STSCredentials {
+        let time = now()
+        let lookup: Lookup = state.withLock { state in
+            if let cached = state.entries[key], cached.expiration - time > reuseMargin, cached.expiration >= neededUntil,
+               fits(cached, notAfter) {
+                state.statistics.hits += 1
+                return .hit(cached)
+            }
+            if let running = state.inFlight[key] { return .wait(running) }
+            state.statistics.stsCalls += 1
+            let running = Task<STSCredentials, any Error> { try await fetch() }
+            state.inFlight[key] = running
+            return .wait(running)
+        }
+        let task: Task<STSCredentials, any Error>
+        switch lookup {
+        case .hit(let cached): return cached
+        case .wait(let running): task = running
+        }
+        let result: STSCredentials
+        do {
+            result = try await task.value
+        } catch {
+            state.withLock { state in
+                if state.inFlight[key] == task { state.inFlight[key] = nil }
+            }
+            throw (error as? CredentialError) ?? CredentialError(.unavailable, "the S3 credentials could not be obtained; try again later")
+        }
+        state.withLock { state in
+            guard state.inFlight[key] == task else { return }
+            state.inFlight[key] = nil
+            store(result, for: key, in: &state)
+        }
+        if fits(result, notAfter) { return result }
+        // Another request's call, for a PAT that lives longer than ours: ask for our own.
+        state.withLock { $0.statistics.stsCalls += 1 }
+        return try await fetch()
+    }
+
+    private enum Lookup {
+        case hit(STSCredentials)
+        case wait(Task<STSCredentials, any Error>)
+    }
+
+    private func fits(_ credentials: STSCredentials, _ notAfter: Int64?) -> Bool {
+        notAfter.map { credentials.expiration <= $0 } ?? true
+    }
+
+    private func store(_ credentials: STSCredentials, for key: TokenDigest, in state: inout State) {
+        let time = now()
+        guard maxEntries > 0, credentials.expiration - time > reuseMargin else { return }
+        if state.entries[key] == nil && state.entries.count >= maxEntries {
+            state.entries = state.entries.filter { $0.value.expiration - time > reuseMargin }
+            if state.entries.count >= maxEntries {
+                for old in state.entries.keys.prefix(max(1, maxEntries / 10)) { state.entries.removeValue(forKey: old) }
+            }
+        }
+        state.entries[key] = credentials
+    }
+}
