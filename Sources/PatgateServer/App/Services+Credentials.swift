@@ -6,7 +6,8 @@ extension Services {
     /// The providers of `credentials.*`, in the order they issue (cheap to withdraw first is
     /// not needed: the broker withdraws what was issued when a later provider fails).
     static func makeCredentialBroker(_ config: PatgateConfig, audit: any AuditLog, logger: Logger) async throws -> CredentialBroker {
-        let providers: [any CredentialProvider] = []
+        var providers: [any CredentialProvider] = []
+        if let x509 = config.credentials.x509 { providers.append(X509CredentialProvider(settings: x509)) }
         return CredentialBroker(providers: providers, audit: audit)
     }
 }

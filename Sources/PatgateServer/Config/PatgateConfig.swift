@@ -48,6 +48,8 @@ public struct PatgateConfig: Sendable {
 
     /// `credentials.*`: the providers the `credentials` scope calls; each is off unless configured.
     public struct Credentials: Sendable {
+        /// `credentials.x509.*`: client certificates signed by a CA (`nil`: off).
+        public var x509: X509Settings?
     }
 
     public var dataDirectory: String
