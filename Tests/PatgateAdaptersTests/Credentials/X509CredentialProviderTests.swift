@@ -53,8 +53,9 @@ struct X509CredentialProviderTests {
         let provider = try provider()
         for form in ["csr=abc", "csr=%2D%2D%2D%2D%2DBEGIN", Self.form(Self.csr) + "&csr=abc"] {
             #expect(throws: CredentialError.self) { try provider.prepare(request(form)) }
+            let exchange = try request(form)
             do {
-                _ = try provider.prepare(request(form))
+                _ = try provider.prepare(exchange)
             } catch {
                 #expect(error.kind == .invalidRequest)
             }
