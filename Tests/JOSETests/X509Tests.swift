@@ -103,6 +103,38 @@ struct X509Tests {
         #expect(serials.count == 20)
     }
 
+    @Test func oneAuthorityIssuesConcurrently() async throws {
+        let cli = try OpenSSLCLI()
+        defer { cli.cleanUp() }
+        let created = try CertificateAuthority.create(algorithm: .es256, commonName: "shared", notBefore: Self.now, days: 1)
+        let csr = try CertificateSigningRequest(Self.csr(cli, .p256PKCS8))
+        let authority = created.authority
+        let serials = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    let certificate = try authority.issue(for: csr, commonName: "user\(index)", uri: "urn:x:\(index)",
+                                                          notBefore: Self.now, notAfter: Self.now + 60)
+                    #expect(try certificate.notAfter() == Self.now + 60)
+                    return certificate.serialHex
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(serials.count == 64)
+        #expect(authority.notAfter == Self.now + 86_400)
+    }
+
+    @Test func base64URLDERMayEndWithANewlineOrPadding() throws {
+        let cli = try OpenSSLCLI()
+        defer { cli.cleanUp() }
+        _ = try Self.csr(cli, .p256PKCS8)
+        let der = try Self.derBase64URL(cli)
+        for text in [der + "\n", " " + der, der + "=", der + "==\r\n"] {
+            #expect(try CertificateSigningRequest(text).keyInfo == .ec(curve: "P-256"))
+        }
+        #expect(throws: JOSEError.self) { try CertificateSigningRequest(der + "A\n") }
+    }
+
     @Test func caThatDoesNotFitIsRefused() throws {
         let one = try CertificateAuthority.create(algorithm: .es256, commonName: "one", notBefore: Self.now, days: 1)
         let two = try CertificateAuthority.create(algorithm: .es256, commonName: "two", notBefore: Self.now, days: 1)

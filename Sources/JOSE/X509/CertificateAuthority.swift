@@ -8,6 +8,8 @@ public struct CertificateAuthority: Sendable {
     public let certificate: Certificate
     /// The chain sent after each issued certificate: every certificate of the chain file, as PEM.
     public let chainPEM: String
+    /// The CA certificate's `notAfter` (seconds since the epoch): nothing it issues may outlive it.
+    public let notAfter: Int64
 
     let key: EVPKey
 
@@ -63,6 +65,7 @@ public struct CertificateAuthority: Sendable {
             OpenSSLError.clear()
             throw JOSEError(.invalidCertificate, "the CA certificate has no subject key identifier extension")
         }
+        self.notAfter = try first.notAfter()
         self.certificate = first
         self.key = key
         self.chainPEM = try chain.map { try $0.pem() }.joined()

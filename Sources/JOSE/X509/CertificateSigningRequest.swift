@@ -20,7 +20,10 @@ public struct CertificateSigningRequest: Sendable {
         if text.contains("-----BEGIN") {
             handle = try Self.parsePEM(Array(text.utf8))
         } else {
-            let trimmed = text.hasSuffix("==") ? text.dropLast(2) : text.hasSuffix("=") ? text.dropLast() : Substring(text)
+            // Tolerate a final newline (as `basenc` or a file gives it) and base64 padding.
+            var trimmed = Substring(text)
+            while let last = trimmed.last, last == "=" || last.isWhitespace { trimmed = trimmed.dropLast() }
+            while let first = trimmed.first, first.isWhitespace { trimmed = trimmed.dropFirst() }
             guard let der = Base64URL.decode(trimmed), !der.isEmpty else {
                 throw JOSEError(.invalidCSR, "the CSR is neither PEM nor base64url-encoded DER")
             }

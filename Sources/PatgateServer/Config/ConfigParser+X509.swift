@@ -33,7 +33,7 @@ extension ConfigParser {
             reader.problem("credentials.x509", message + hint)
             return nil
         }
-        if let expiry = try? authority.certificate.notAfter(), expiry <= Int64(Date().timeIntervalSince1970) {
+        if authority.notAfter <= Int64(Date().timeIntervalSince1970) {
             reader.problem(certificateKey, "the CA certificate \(certificatePath) has expired")
         }
         guard let template else { return nil }

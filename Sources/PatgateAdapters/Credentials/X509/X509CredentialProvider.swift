@@ -48,7 +48,7 @@ public struct X509CredentialProvider: CredentialProvider {
         guard notAfter > notBefore else {
             throw CredentialError(.notPermitted, "the PAT expires before a certificate could be valid")
         }
-        guard let caExpiry = try? settings.authority.certificate.notAfter(), notAfter <= caExpiry else {
+        guard notAfter <= settings.authority.notAfter else {
             throw CredentialError(.unavailable, "the gateway's CA certificate expires before the requested certificate would; renew the CA")
         }
         return Prepared(authority: settings.authority, csr: csr, commonName: user,
