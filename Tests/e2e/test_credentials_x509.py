@@ -266,6 +266,9 @@ def test_audit_records_the_serial_not_the_certificate(server):
     issued = [event for event in events if event.get("target") == serial]
     assert issued and "credential.issued" in json.dumps(issued[0]) and "provider=x509" in json.dumps(issued[0])
     assert "BEGIN CERTIFICATE" not in audit and "MII" not in audit
+    ca_key_body = "".join((server.data_dir / "secrets" / "ca-key.pem").read_text().splitlines()[1:-1])
+    for text in (audit, server.stderr_text(), server.stdout_text()):
+        assert ca_key_body[:32] not in text and "PRIVATE KEY" not in text
 
 
 def test_discovery_lists_the_x509_provider(server):
