@@ -21,6 +21,8 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #if OPENSSL_VERSION_NUMBER < 0x30000000L
 #error "patgate needs OpenSSL 3.0 or later (libssl-dev)"
@@ -56,6 +58,46 @@ static inline int patgate_EVP_MAC_CTX_set_digest(EVP_MAC_CTX *ctx, const char *d
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
     params[1] = OSSL_PARAM_construct_end();
     return EVP_MAC_CTX_set_params(ctx, params);
+}
+
+/* X.509 (JOSE/X509). A certificate extension from its OpenSSL config text ("critical,CA:FALSE",
+ * "hash", "keyid:always"), with `issuer`/`subject` as context for the key identifiers, added
+ * to `cert`. Only constant texts are passed: nothing a client sends reaches this parser.
+ * Returns 1 on success. */
+static inline int patgate_X509_add_conf_extension(X509 *cert, X509 *issuer, int nid, const char *value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+    X509_EXTENSION *extension = X509V3_EXT_nconf_nid(NULL, &ctx, nid, value);
+    if (extension == NULL) return 0;
+    int ok = X509_add_ext(cert, extension, -1);
+    X509_EXTENSION_free(extension);
+    return ok == 1 ? 1 : 0;
+}
+
+/* Adds a subjectAltName holding one uniformResourceIdentifier. Built from GENERAL_NAME values,
+ * not config text, so the URI's bytes cannot add other names. The sk_* helpers are macros.
+ * Returns 1 on success. */
+static inline int patgate_X509_add_uri_san(X509 *cert, const unsigned char *uri, int length) {
+    GENERAL_NAMES *names = sk_GENERAL_NAME_new_null();
+    if (names == NULL) return 0;
+    GENERAL_NAME *name = GENERAL_NAME_new();
+    ASN1_IA5STRING *text = ASN1_IA5STRING_new();
+    if (name == NULL || text == NULL || ASN1_STRING_set(text, uri, length) != 1) {
+        GENERAL_NAME_free(name);
+        ASN1_IA5STRING_free(text);
+        GENERAL_NAMES_free(names);
+        return 0;
+    }
+    GENERAL_NAME_set0_value(name, GEN_URI, text);
+    if (sk_GENERAL_NAME_push(names, name) <= 0) {
+        GENERAL_NAME_free(name);
+        GENERAL_NAMES_free(names);
+        return 0;
+    }
+    int ok = X509_add1_ext_i2d(cert, NID_subject_alt_name, names, 0, X509V3_ADD_APPEND);
+    GENERAL_NAMES_free(names);
+    return ok == 1 ? 1 : 0;
 }
 
 #endif /* PATGATE_CLIBCRYPTO_SHIM_H */

@@ -19,6 +19,10 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
         case encodingFailed
         /// A key file could not be read.
         case ioFailed
+        /// A certificate signing request could not be read, or its signature does not verify.
+        case invalidCSR
+        /// A certificate could not be read, or is not fit for its role (a CA that is no CA).
+        case invalidCertificate
     }
 
     /// What kind of failure this is.

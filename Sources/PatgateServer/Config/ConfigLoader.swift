@@ -26,6 +26,14 @@ public enum ConfigLoader {
     public static func load(
         file: String, overrides: Overrides = .init(), environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> PatgateConfig {
+        let reader = try await reader(file: file, environment: environment)
+        let base = dataDirectory(reader, file: file, overrides: overrides)
+        var parser = ConfigParser(reader: CheckedReader(reader), dataDirectory: base, overrides: overrides)
+        return try parser.parse()
+    }
+
+    /// The YAML file under the `PATGATE_*` environment variables.
+    static func reader(file: String, environment: [String: String]) async throws -> ConfigReader {
         let provider: FileProvider<YAMLSnapshot>
         do {
             provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(file))
@@ -33,10 +41,12 @@ public enum ConfigLoader {
             throw ConfigError(["\(file): cannot be read as YAML (\(error))"])
         }
         let variables = EnvironmentVariablesProvider(environmentVariables: environment)
-        let reader = ConfigReader(providers: [variables.prefixKeys(with: ConfigKey("patgate")), provider])
-        let base = overrides.dataDirectory ?? reader.string(forKey: "data_dir")
+        return ConfigReader(providers: [variables.prefixKeys(with: ConfigKey("patgate")), provider])
+    }
+
+    /// Relative paths are resolved against this: the override, `data_dir`, or the file's folder.
+    static func dataDirectory(_ reader: ConfigReader, file: String, overrides: Overrides) -> String {
+        overrides.dataDirectory ?? reader.string(forKey: "data_dir")
             ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
-        var parser = ConfigParser(reader: CheckedReader(reader), dataDirectory: base, overrides: overrides)
-        return try parser.parse()
     }
 }

@@ -50,6 +50,8 @@ public struct PatgateConfig: Sendable {
     public struct Credentials: Sendable {
         /// `credentials.s3.*`: on when `sts_endpoint` is set.
         public var s3: S3CredentialSettings?
+        /// `credentials.x509.*`: client certificates signed by a CA (`nil`: off).
+        public var x509: X509Settings?
     }
 
     public var dataDirectory: String
