@@ -10,7 +10,7 @@ struct Patgate: AsyncParsableCommand {
             $PATGATE_DATA_DIR or ./data) and creates it, with a dev signing key and clients, \
             on first use.
             """,
-        subcommands: [Serve.self, PATCommand.self, UserCommand.self, KeysCommand.self, CheckConfig.self],
+        subcommands: [Serve.self, PATCommand.self, UserCommand.self, KeysCommand.self, CredentialsCommand.self, CheckConfig.self],
         defaultSubcommand: Serve.self)
 }
 

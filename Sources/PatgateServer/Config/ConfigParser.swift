@@ -41,6 +41,7 @@ struct ConfigParser {
             clients: parseClients(),
             logLevel: reader.string("logging.level", default: "info"))
         config.accounts = parseAccounts()
+        config.credentials.postgres = parsePostgresCredentials()
         config.auditPath = reader.string("audit.path").map { $0 == "-" ? $0 : path($0) } ?? path("audit.jsonl")
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")

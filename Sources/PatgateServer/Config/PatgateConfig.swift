@@ -48,6 +48,8 @@ public struct PatgateConfig: Sendable {
 
     /// `credentials.*`: the providers the `credentials` scope calls; each is off unless configured.
     public struct Credentials: Sendable {
+        /// `credentials.postgres.*`: temporary PostgreSQL logins.
+        public var postgres: PostgresLoginSettings?
     }
 
     public var dataDirectory: String
