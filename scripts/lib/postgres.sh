@@ -6,7 +6,8 @@
 # PATGATE_TEST_POSTGRES_URL. A URL already set in the environment is used as is.
 #
 # For the PostgreSQL credentials provider it also makes the role `patgate_admin` (CREATEROLE,
-# pg_signal_backend, ADMIN OPTION on the group `patgate_test_reader`, which may read the table
+# pg_signal_backend, CREATE on the database (tests make schemas a login may own objects in),
+# ADMIN OPTION on the group `patgate_test_reader`, which may read the table
 # `patgate_test_readable` but not `patgate_test_secret`) and exports
 # PATGATE_TEST_POSTGRES_ADMIN_URL, unless that is already set.
 
@@ -43,6 +44,7 @@ ALTER ROLE patgate_admin WITH LOGIN CREATEROLE PASSWORD :'password';
 SELECT 'CREATE ROLE patgate_test_reader NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'patgate_test_reader') \gexec
 GRANT patgate_test_reader TO patgate_admin WITH ADMIN OPTION;
 GRANT pg_signal_backend TO patgate_admin;
+GRANT CREATE ON DATABASE patgate TO patgate_admin;
 CREATE TABLE IF NOT EXISTS public.patgate_test_readable (id int PRIMARY KEY, note text NOT NULL);
 INSERT INTO public.patgate_test_readable VALUES (1, 'readable') ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS public.patgate_test_secret (id int PRIMARY KEY, note text NOT NULL);

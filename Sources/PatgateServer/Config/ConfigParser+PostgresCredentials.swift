@@ -12,12 +12,11 @@ extension ConfigParser {
             }
             return nil
         }
-        let admin: PostgresSettings
+        var admin: PostgresSettings?
         do {
             admin = try PostgresSettings(url: url)
         } catch {
-            reader.problem("\(key).admin_url", error.description)
-            return nil
+            reader.problem("\(key).admin_url", error.description)   // the other keys are still checked
         }
         let roles = reader.list("\(key).roles") ?? []
         for role in roles {
@@ -25,14 +24,15 @@ extension ConfigParser {
         }
         let prefix = reader.string("\(key).name_prefix", default: PostgresLoginSettings.defaultPrefix)
         if let problem = PostgresLoginSettings.prefixProblem(prefix) { reader.problem("\(key).name_prefix", problem) }
+        let port = reader.optionalInt("\(key).port", in: 1...65_535)
+        let reuseMargin = reader.optionalInt("\(key).reuse_margin_seconds", in: 0...86_400).map(Int64.init)
+        let reapInterval = Int64(reader.int("\(key).reap_interval_seconds", default: 60, in: 0...86_400))
+        let timeout = Int64(reader.int("\(key).timeout_seconds", default: 5, in: 1...300))
+        guard let admin else { return nil }
         return PostgresLoginSettings(
             admin: admin, roles: roles,
             host: reader.string("\(key).host"),
-            port: reader.optionalInt("\(key).port", in: 1...65_535),
-            database: reader.string("\(key).database"),
-            namePrefix: prefix,
-            reuseMargin: reader.optionalInt("\(key).reuse_margin_seconds", in: 0...86_400).map(Int64.init),
-            reapInterval: Int64(reader.int("\(key).reap_interval_seconds", default: 60, in: 0...86_400)),
-            timeout: Int64(reader.int("\(key).timeout_seconds", default: 5, in: 1...300)))
+            port: port, database: reader.string("\(key).database"), namePrefix: prefix,
+            reuseMargin: reuseMargin, reapInterval: reapInterval, timeout: timeout)
     }
 }
