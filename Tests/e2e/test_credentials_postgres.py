@@ -16,7 +16,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from patgate_e2e import assert_oauth_error, free_port, poll, run_cli
+from patgate_e2e import TYPE_ACCESS_TOKEN, assert_oauth_error, free_port, poll, run_cli
+from test_third_party_upstream import AuthlibUpstream
 
 ADMIN_URL = os.environ.get("PATGATE_TEST_POSTGRES_ADMIN_URL", "")
 READER = "patgate_test_reader"
@@ -125,13 +126,13 @@ def test_without_the_credentials_scope_no_role_is_made(patgate_factory, prefix):
 
 def test_login_expires_and_the_reaper_drops_it_but_no_role_patgate_did_not_make(patgate_factory, prefix):
     server = patgate_factory().start(env=pg_env(
-        prefix, PATGATE_POLICY_MAX_TOKEN_LIFETIME_SECONDS="3", PATGATE_CREDENTIALS_POSTGRES_REAP_INTERVAL_SECONDS="1"))
+        prefix, PATGATE_POLICY_MAX_TOKEN_LIFETIME_SECONDS="5", PATGATE_CREDENTIALS_POSTGRES_REAP_INTERVAL_SECONDS="1"))
     foreign = prefix + "foreign"   # the prefix, but not made by patgate: must survive
     with admin_connect() as conn:
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN VALID UNTIL '2001-01-01Z'").format(sql.Identifier(foreign)))
     pat = server.create_pat(scopes=SCOPES)["token"]
     body = server.mint(pat, scope="openid credentials")
-    assert body["expires_in"] <= 3
+    assert body["expires_in"] <= 5
     session = login(body)
     assert session.execute("SELECT count(*) FROM patgate_test_readable").fetchone() == (1,)
 
@@ -182,6 +183,34 @@ def test_hostile_user_names_get_a_working_login_and_inject_nothing(patgate_facto
         names.append(name)
     assert sorted(names) == roles_with_prefix(prefix)
     assert role_exists("patgate_admin") and role_exists(READER)
+
+
+def test_hostile_subjects_from_a_third_party_upstream(tmp_path, processes, patgate_factory, prefix):
+    """An upstream answers any `sub` and `username` (authlib's RFC 7662 endpoint), also ones the
+    built-in issuer would never hold: the login is still a safe, working identifier."""
+    upstream = AuthlibUpstream(tmp_path, processes)
+    expires = int(time.time()) + 300
+    subjects = {f"opaque-{secrets.token_hex(8)}": record for record in [
+        {"sub": "x'; DROP ROLE patgate_admin; --"},
+        {"sub": "uid=42,ou=people", "username": '"); GRANT patgate_test_reader TO PUBLIC; --'},
+        {"username": "日本語のユーザー"},
+        {"sub": "\u00e9\\" + "z" * 500},
+    ]}
+    for token, record in subjects.items():
+        upstream.table[token] = {**record, "scope": "openid credentials", "exp": expires, "expires_at": expires}
+    upstream.start()
+    server = patgate_factory().start(env=upstream.patgate_env(PATGATE_ISSUER_ENABLED="false", **pg_env(prefix)))
+    names = []
+    for token in subjects:
+        body = server.mint(token, subject_token_type=TYPE_ACCESS_TOKEN, scope="openid credentials")
+        name = body["db_username"]
+        assert name.startswith(prefix) and len(name.encode()) <= 63 and name.isascii()
+        with login(body) as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == name
+            assert conn.execute("SELECT note FROM patgate_test_readable").fetchall() == [("readable",)]
+        names.append(name)
+    assert sorted(names) == roles_with_prefix(prefix)
+    assert role_exists("patgate_admin")
 
 
 def test_unreachable_database_gives_503_and_no_token(patgate_factory, prefix):

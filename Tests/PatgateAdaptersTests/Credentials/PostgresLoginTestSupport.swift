@@ -42,6 +42,8 @@ enum PostgresLoginTestSupport {
         do {
             result = try await body(provider, prefix)
         } catch {
+            // PSQLError's description is deliberately generic; the reflection says what failed.
+            if error is PSQLError { Issue.record("\(String(reflecting: error))") }
             await provider.shutdown()
             await dropRoles(prefix: prefix)
             throw error
@@ -82,6 +84,11 @@ enum PostgresLoginTestSupport {
             "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname::text, '\(prefix)') ORDER BY 1", on: admin())
     }
 
+    /// Moves a login's expiry into the past, as time would (tests do not wait for it).
+    static func expire(_ role: String) async throws {
+        try await PostgresTestDatabase.execute("ALTER ROLE \"\(role)\" VALID UNTIL '2001-01-01Z'", on: admin())
+    }
+
     static func exists(_ role: String) async throws -> Bool {
         try await PostgresTestDatabase.strings("SELECT count(*)::text FROM pg_roles WHERE rolname = '\(role)'", on: admin()) == ["1"]
     }
@@ -89,6 +96,11 @@ enum PostgresLoginTestSupport {
     /// Drops what a test left behind (names of a-z, 0-9 and _ only, made by the test).
     static func dropRoles(prefix: String) async {
         guard let names = try? await roles(prefix: prefix) else { return }
-        for name in names { try? await PostgresTestDatabase.execute("DROP ROLE IF EXISTS \"\(name)\"", on: try admin()) }
+        for name in names {
+            // What a failed test left may own objects or hold grants: take them away first.
+            for statement in ["GRANT \"\(name)\" TO CURRENT_USER", "DROP OWNED BY \"\(name)\"", "DROP ROLE IF EXISTS \"\(name)\""] {
+                try? await PostgresTestDatabase.execute(statement, on: try admin())
+            }
+        }
     }
 }
