@@ -31,6 +31,8 @@ struct PreparedPostgresLogin: PreparedCredential {
                                                  validUntil: RFC3339.format(expiresAt), roles: provider.settings.roles)
         let database = provider.database
         let logger = provider.logger
+        // All or nothing: a failure rolls the transaction back. Only a timeout during COMMIT can
+        // leave a committed login nobody received; it carries the marker and is reaped at expiry.
         try await provider.bounded("create a login", role: login.name) {
             try await database.transaction { connection in
                 for statement in statements { try await statement.execute(on: connection, logger: logger) }
