@@ -10,7 +10,8 @@ struct Patgate: AsyncParsableCommand {
             $PATGATE_DATA_DIR or ./data) and creates it, with a dev signing key and clients, \
             on first use.
             """,
-        subcommands: [Serve.self, PATCommand.self, UserCommand.self, KeysCommand.self, CACommand.self, CheckConfig.self],
+        subcommands: [Serve.self, PATCommand.self, UserCommand.self, KeysCommand.self, CACommand.self,
+                      CredentialsCommand.self, CheckConfig.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -25,14 +25,8 @@ public final class PostgresDatabase: Sendable {
     /// `connectTimeout`, with the server's reason; `.migration` when a migration fails.
     public static func open(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 20,
                             connectTimeout: Duration = .seconds(10)) async throws(PostgresStoreError) -> PostgresDatabase {
-        var configuration = PostgresClient.Configuration(
-            host: settings.host, port: settings.port, username: settings.username,
-            password: settings.password, database: settings.database, tls: tls(settings.tls))
-        configuration.options.maximumConnections = max(1, maximumConnections)
-        configuration.options.connectTimeout = connectTimeout
-        configuration.options.additionalStartupParameters = settings.startupParameters
-        let database = PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-                                        logger: logger, settings: settings.description)
+        let database = connect(settings, logger: logger, maximumConnections: maximumConnections,
+                               connectTimeout: connectTimeout)
         do {
             // Bound only the first connection: a migration may wait for another replica's.
             try await Deadline.run(after: connectTimeout) { try await settings.probe(logger: logger) }
@@ -43,6 +37,21 @@ public final class PostgresDatabase: Sendable {
             throw PostgresStoreError(.unavailable, "cannot use \(settings): \(PostgresStoreError.reason(error))")
         }
         return database
+    }
+
+    /// A pool that connects on first use, without probing or migrating: for a server that
+    /// holds none of patgate's tables and may be down at start-up (the credentials provider's).
+    /// Callers bound each operation with `Deadline`, as the pool keeps retrying a connection.
+    public static func connect(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 4,
+                               connectTimeout: Duration = .seconds(10)) -> PostgresDatabase {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username,
+            password: settings.password, database: settings.database, tls: tls(settings.tls))
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = settings.startupParameters
+        return PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+                                logger: logger, settings: settings.description)
     }
 
     /// Closes every connection; later queries fail. Safe to call twice.

@@ -43,6 +43,7 @@ struct ConfigParser {
         config.accounts = parseAccounts()
         config.credentials.s3 = parseS3()
         config.credentials.x509 = parseX509()
+        config.credentials.postgres = parsePostgresCredentials()
         config.auditPath = reader.string("audit.path").map { $0 == "-" ? $0 : path($0) } ?? path("audit.jsonl")
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")

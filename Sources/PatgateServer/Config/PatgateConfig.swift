@@ -52,6 +52,8 @@ public struct PatgateConfig: Sendable {
         public var s3: S3CredentialSettings?
         /// `credentials.x509.*`: client certificates signed by a CA (`nil`: off).
         public var x509: X509Settings?
+        /// `credentials.postgres.*`: temporary PostgreSQL logins.
+        public var postgres: PostgresLoginSettings?
     }
 
     public var dataDirectory: String

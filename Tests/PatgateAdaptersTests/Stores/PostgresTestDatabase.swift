@@ -71,7 +71,7 @@ enum PostgresTestDatabase {
         return values
     }
 
-    private static func connect(_ settings: PostgresSettings) async throws -> PostgresConnection {
+    static func connect(_ settings: PostgresSettings) async throws -> PostgresConnection {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         let tls: PostgresConnection.Configuration.TLS = settings.tls == .disable ? .disable : .prefer(try NIOSSLContext(configuration: unverified))

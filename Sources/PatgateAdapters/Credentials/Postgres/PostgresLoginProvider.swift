@@ -1,0 +1,86 @@
+import Logging
+import PatgateCore
+import Synchronization
+
+/// Temporary PostgreSQL logins (`credentials.postgres`): one role per user and exchange, with
+/// a random password, `VALID UNTIL` the token's expiry (never after the PAT's) and membership
+/// in the configured roles. A background reaper drops expired ones and ends their sessions.
+///
+/// The admin connection is made on first use, so a database that is down at start-up makes
+/// exchanges answer 503 until it is back, rather than stopping the server.
+public final class PostgresLoginProvider: CredentialProvider {
+    public let name = "postgres"
+    public let publicSettings: [CredentialField]
+    let settings: PostgresLoginSettings
+    let database: PostgresDatabase
+    let cache = PostgresLoginCache()
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    private let reaper = Mutex<Task<Void, Never>?>(nil)
+
+    /// Starts the background reaper when `settings.reapInterval` is positive.
+    public init(settings: PostgresLoginSettings, logger: Logger, now: @escaping @Sendable () -> Int64 = UnixTime.now) {
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+        database = PostgresDatabase.connect(settings.admin, logger: logger, connectTimeout: .seconds(settings.timeout))
+        publicSettings = [
+            CredentialField("db_host", settings.host),
+            CredentialField("db_port", Int64(settings.port)),
+            CredentialField("db_database", settings.database),
+            CredentialField("db_platform", "postgresql"),
+        ]
+        if settings.reapInterval > 0 { startReaper(every: .seconds(settings.reapInterval)) }
+    }
+
+    public func prepare(_ request: CredentialRequest) throws(CredentialError) -> (any PreparedCredential)? {
+        let expiresAt = request.capped(request.tokenExpiresAt)
+        guard expiresAt > request.issuedAt else {
+            throw CredentialError(.notPermitted, "the PAT expires too soon for a PostgreSQL login")
+        }
+        return PreparedPostgresLogin(
+            provider: self, subject: request.subject.subject,
+            user: request.subject.username ?? request.subject.subject,
+            expiresAt: expiresAt, notAfter: request.notAfter)
+    }
+
+    /// Stops the reaper and closes the admin connections.
+    public func shutdown() async {
+        let task = reaper.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
+        await database.shutdown()
+    }
+
+    private func startReaper(every interval: Duration) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled, let self else { return }
+                do {
+                    _ = try await self.reap()
+                } catch {
+                    self.logger.warning("PostgreSQL login reaper: \(error)")
+                }
+            }
+        }
+        reaper.withLock { $0 = task }
+    }
+
+    /// Runs `body` within `timeout_seconds`, turning any failure into `.unavailable` with a
+    /// safe message for the client; the server's reason goes to the log only.
+    func bounded<Result: Sendable>(_ action: String, role: String? = nil,
+                                   _ body: @escaping @Sendable () async throws -> Result) async throws(CredentialError) -> Result {
+        do {
+            return try await Deadline.run(after: .seconds(settings.timeout), body)
+        } catch {
+            var metadata: Logger.Metadata = ["reason": "\(PostgresStoreError.reason(error))", "server": "\(database.settings)"]
+            if let role { metadata["role"] = "\(role)" }
+            logger.error("PostgreSQL credentials: cannot \(action)", metadata: metadata)
+            throw CredentialError(.unavailable, "the PostgreSQL server for temporary logins is unavailable")
+        }
+    }
+}

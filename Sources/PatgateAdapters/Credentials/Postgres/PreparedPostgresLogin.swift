@@ -1,0 +1,57 @@
+import JOSE
+import PatgateCore
+
+/// One exchange's login: reused from the cache when allowed, otherwise created in one
+/// transaction (role, marker comment, memberships), so a failure leaves no role behind.
+struct PreparedPostgresLogin: PreparedCredential {
+    let provider: PostgresLoginProvider
+    /// The cache key (`sub`).
+    let subject: String
+    /// What the role name is derived from (`username`, else `sub`).
+    let user: String
+    let expiresAt: Int64
+    let notAfter: Int64?
+
+    func issue() async throws(CredentialError) -> IssuedCredential {
+        if let margin = provider.settings.reuseMargin,
+           let login = provider.cache.reuse(subject: subject, now: provider.now(), margin: margin, notAfter: notAfter) {
+            return credential(login)
+        }
+        let login: PostgresLoginCache.Login
+        let verifier: String
+        do {
+            let password = Base64URL.encode(try SecureRandom.bytes(32))
+            verifier = try SCRAMVerifier.sha256(password: password, salt: try SecureRandom.bytes(16))
+            login = .init(name: try PostgresRoleName.make(prefix: provider.settings.namePrefix, user: user),
+                          password: password, expiresAt: expiresAt)
+        } catch {
+            throw CredentialError(.unavailable, "cannot generate a password for a PostgreSQL login")
+        }
+        let statements = PostgresLoginSQL.create(name: login.name, password: verifier,
+                                                 validUntil: RFC3339.format(expiresAt), roles: provider.settings.roles)
+        let database = provider.database
+        let logger = provider.logger
+        // All or nothing: a failure rolls the transaction back. Only a timeout during COMMIT can
+        // leave a committed login nobody received; it carries the marker and is reaped at expiry.
+        try await provider.bounded("create a login", role: login.name) {
+            try await database.transaction { connection in
+                for statement in statements { try await statement.execute(on: connection, logger: logger) }
+            }
+        }
+        if provider.settings.reuseMargin != nil {
+            provider.cache.store(login, subject: subject, now: provider.now())
+        }
+        return credential(login)
+    }
+
+    /// Drops the role unless another exchange was handed it too (a reused login).
+    func withdraw(_ credential: IssuedCredential) async {
+        guard provider.cache.release(credential.id) else { return }
+        try? await provider.drop(credential.id)
+    }
+
+    private func credential(_ login: PostgresLoginCache.Login) -> IssuedCredential {
+        IssuedCredential(fields: [CredentialField("db_username", login.name), CredentialField("db_password", login.password)],
+                         id: login.name, expiresAt: login.expiresAt)
+    }
+}
