@@ -27,6 +27,7 @@ struct CheckConfig: AsyncParsableCommand {
                   keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
                   upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
                   clients:  \(config.clients.map(\.id).joined(separator: ", "))
+                  credentials: \(config.credentials.enabledProviders.isEmpty ? "none" : config.credentials.enabledProviders.joined(separator: ", "))
                 """)
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))

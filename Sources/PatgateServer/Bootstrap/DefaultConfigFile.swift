@@ -65,6 +65,19 @@ enum DefaultConfigFile {
             grants: [introspection]
             secret_sha256: \(gatewaySecretSHA256)
 
+        # Short-lived credentials for exchanges granted the `credentials` scope (README: Credentials).
+        # credentials:
+        #   x509:                    # on once `patgate ca init` wrote secrets/ca.pem and secrets/ca-key.pem
+        #     subject_uri: spiffe://patgate.local/user/{user}
+        #   s3:
+        #     sts_endpoint: https://sts.eu-central-1.amazonaws.com
+        #     role_arn: arn:aws:iam::123456789012:role/patgate-s3
+        #     region: eu-central-1
+        #     bucket: team-data
+        #   postgres:
+        #     admin_url_file: secrets/postgres-admin.url   # a role with CREATEROLE
+        #     roles: [app_reader]
+
         """
     }
 }

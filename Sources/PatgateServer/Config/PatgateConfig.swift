@@ -54,6 +54,11 @@ public struct PatgateConfig: Sendable {
         public var x509: X509Settings?
         /// `credentials.postgres.*`: temporary PostgreSQL logins.
         public var postgres: PostgresLoginSettings?
+
+        /// The names of the configured providers, in the order they issue.
+        public var enabledProviders: [String] {
+            [s3 == nil ? nil : "s3", postgres == nil ? nil : "postgres", x509 == nil ? nil : "x509"].compactMap { $0 }
+        }
     }
 
     public var dataDirectory: String
