@@ -45,7 +45,7 @@ public struct Services: Sendable {
                     usage: UsageRecorder(store: stores.pats, audit: audit),
                     audit: audit)
                 let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-                cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+                cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
             } catch {
                 await stores.shutdown()
                 throw error
@@ -54,7 +54,7 @@ public struct Services: Sendable {
             issuer = nil
             management = nil
             let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-            cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+            cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         }
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
