@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
     if options.quick:
-        options.duration, options.connections, options.miss_pats = 2, "64", 3_000
+        options.duration, options.connections, options.miss_pats = 2, "64", 10_000
     sweep = [int(c) for c in options.connections.split(",")]
     binary = Path(options.bin) / "patgate"
     out = Path(options.out)
