@@ -78,6 +78,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // scripts/bench's microbenchmarks (release): the hot path's steps and the cache's memory.
+        .executableTarget(
+            name: "patgate-bench",
+            dependencies: ["PatgateAdapters", "PatgateCore", "JOSE"],
+            path: "Benchmarks/PatgateBench",
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "JOSETests",
             dependencies: [

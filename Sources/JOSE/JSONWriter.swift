@@ -49,6 +49,19 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most values (a JWT, a scope, a URL) need no escape: copy them in one go.
+        let copied = string.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        } ?? false
+        if !copied { appendEscaped(string) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ string: String) {
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
@@ -63,7 +76,6 @@ public struct JSONWriter: Sendable {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func appendInteger(_ number: Int64) {

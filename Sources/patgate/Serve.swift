@@ -55,5 +55,16 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         await services.shutdown()   // after the server stopped: close the store's connections
+        logCacheStatistics(services.cache, logger: logger)
+    }
+
+    /// One line at shutdown: what the validation cache saved. `scripts/bench` reads it to
+    /// count introspection calls (exactly one per distinct PAT within the cache TTL).
+    private func logCacheStatistics(_ cache: CachingTokenValidator, logger: Logger) {
+        let statistics = cache.statistics
+        logger.info("cache statistics", metadata: [
+            "hits": "\(statistics.hits)", "misses": "\(statistics.misses)",
+            "upstream_calls": "\(statistics.upstreamCalls)", "entries": "\(cache.count)",
+        ])
     }
 }

@@ -6,10 +6,15 @@ public struct CacheSettings: Sendable, Equatable {
     public var negativeTTL: Int64
     /// Entries kept at most; beyond it, expired entries and then arbitrary ones are dropped.
     public var maxEntries: Int
+    /// The upstream claims worth keeping (`SubjectIdentity.claims`); `nil` keeps them all.
+    /// The gateway keeps only what its claim copy reads, so that an entry stays small.
+    public var keptClaims: Set<String>?
 
-    public init(positiveTTL: Int64 = 60, negativeTTL: Int64 = 5, maxEntries: Int = 100_000) {
+    public init(positiveTTL: Int64 = 60, negativeTTL: Int64 = 5, maxEntries: Int = 100_000,
+                keptClaims: Set<String>? = nil) {
         self.positiveTTL = positiveTTL
         self.negativeTTL = negativeTTL
         self.maxEntries = maxEntries
+        self.keptClaims = keptClaims
     }
 }

@@ -4,15 +4,19 @@ import Synchronization
 /// Remembers validation answers and merges concurrent misses for one token into one
 /// upstream call (single-flight). Errors are never cached: the next request asks again.
 public final class CachingTokenValidator: SubjectTokenValidator {
+    /// 48 bytes in the table: the digest, the subject (`nil`: inactive) and the deadline.
     private struct Entry {
-        let result: ValidationResult
+        let subject: CachedSubject?
         let validUntil: Int64
+
+        var result: ValidationResult { subject.map { ValidationResult.active($0.identity) } ?? .inactive }
     }
 
     private struct State {
         var entries: [TokenDigest: Entry] = [:]
         var inFlight: [TokenDigest: Task<ValidationResult, any Error>] = [:]
         var statistics = Statistics()
+        var compactor: SubjectCompactor
     }
 
     /// Counters for tests, benchmarks and metrics.
@@ -26,7 +30,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     private let settings: CacheSettings
     private let digests: TokenDigest.Maker
     private let now: @Sendable () -> Int64
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(upstream: any SubjectTokenValidator, settings: CacheSettings,
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) throws {
@@ -34,6 +38,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         self.settings = settings
         self.digests = try TokenDigest.Maker()
         self.now = now
+        self.state = Mutex(State(compactor: SubjectCompactor(keptClaims: settings.keptClaims)))
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -77,24 +82,33 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             throw error
         }
         let time = now()
-        state.withLock { state in
+        return state.withLock { state in
             // The first waiter to wake up stores the answer; the others find it done.
-            guard state.inFlight[key] == task else { return }
+            guard state.inFlight[key] == task else { return compacted(result, in: &state) }
             state.inFlight[key] = nil
-            store(result, for: key, at: time, in: &state)
+            return store(result, for: key, at: time, in: &state)
         }
-        return result
     }
 
-    private func store(_ result: ValidationResult, for key: TokenDigest, at time: Int64, in state: inout State) {
+    /// What a hit would answer: callers see the same identity whether it was cached or not.
+    private func compacted(_ result: ValidationResult, in state: inout State) -> ValidationResult {
+        guard case .active(let subject) = result else { return result }
+        return .active(state.compactor.compact(subject))
+    }
+
+    private func store(_ result: ValidationResult, for key: TokenDigest, at time: Int64, in state: inout State) -> ValidationResult {
         var validUntil = time + settings.negativeTTL
-        if case .active(let subject) = result {
+        var subject: CachedSubject?
+        if case .active(let identity) = result {
+            subject = CachedSubject(state.compactor.compact(identity))
             validUntil = time + settings.positiveTTL
-            if let expiresAt = subject.expiresAt { validUntil = min(validUntil, expiresAt) }
+            if let expiresAt = identity.expiresAt { validUntil = min(validUntil, expiresAt) }
         }
-        guard validUntil > time, settings.maxEntries > 0 else { return }
+        let entry = Entry(subject: subject, validUntil: validUntil)
+        guard validUntil > time, settings.maxEntries > 0 else { return entry.result }
         if state.entries.count >= settings.maxEntries { evict(&state, at: time) }
-        state.entries[key] = Entry(result: result, validUntil: validUntil)
+        state.entries[key] = entry
+        return entry.result
     }
 
     /// Drops expired entries; if that frees too little, drops an arbitrary tenth.

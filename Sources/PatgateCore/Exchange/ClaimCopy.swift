@@ -31,6 +31,10 @@ public struct ClaimCopy: Sendable, Equatable {
         rules = uncheckedRules
     }
 
+    /// The upstream claims the rules read (`username` is read from `SubjectIdentity.username`
+    /// when the upstream sent one, so a cache need not keep it among the claims).
+    public var sourceClaims: Set<String> { Set(rules.map(\.from)) }
+
     /// The copied claims for one subject, in rule order.
     public func claims(for subject: SubjectIdentity) -> [(name: String, value: JSONValue)] {
         rules.compactMap { rule in

@@ -48,7 +48,7 @@ public struct Services: Sendable {
                     usage: UsageRecorder(store: stores.pats, audit: audit),
                     audit: audit)
                 let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-                cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+                cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
             } catch {
                 await stores.shutdown()
                 throw error
@@ -57,7 +57,7 @@ public struct Services: Sendable {
             issuer = nil
             management = nil
             let upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-            cache = try CachingTokenValidator(upstream: upstream, settings: config.cache)
+            cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         }
         let credentials: CredentialBroker
         do {

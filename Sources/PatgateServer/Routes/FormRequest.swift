@@ -21,6 +21,8 @@ enum FormRequest {
 
     /// `application/x-www-form-urlencoded`, optionally with `; charset=utf-8`.
     static func isFormURLEncoded(_ value: String) -> Bool {
+        // What nearly every client sends, compared without Foundation (it runs on every exchange).
+        if value == "application/x-www-form-urlencoded" { return true }
         let parts = value.split(separator: ";")
         guard let type = parts.first?.trimmingCharacters(in: .whitespaces).lowercased(),
               type == "application/x-www-form-urlencoded" else { return false }

@@ -1,0 +1,73 @@
+import JOSE
+import PatgateAdapters
+import PatgateCore
+
+/// The steps of the cache-hit exchange, each alone: sign per algorithm, JWT assembly, form
+/// parsing, client authentication, cache lookup; and the whole exchange without HTTP.
+struct HotPathBenchmarks {
+    static let cacheLookupName = "cache lookup (hit)"
+    static let pat = "pgat_" + String(repeating: "A", count: 27) + "000000"
+
+    let synchronous: [(String, () throws -> Void)]
+    private let minter: AccessTokenMinter
+    private let clients: ClientAuthenticator
+    private let basic: String
+
+    init() throws {
+        let subject = CacheMemory.identity(owner: "alice", index: 7)
+        let body = Array(("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange"
+            + "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Apat&scope=openid"
+            + "&subject_token=" + Self.pat).utf8)
+        let secret = "s3cr3t-0123456789abcdefghijklmnopqrstuv"
+        clients = ClientAuthenticator(clients: [OAuthClient(id: "ci", authentication: .secret(SecretDigest(hashing: secret)))])
+        basic = "Basic " + Self.base64("ci:" + secret)
+        let es256 = try SigningKey.generate(.es256)
+        minter = AccessTokenMinter(
+            issuer: "http://127.0.0.1:8080", signer: JWTSigner(key: es256),
+            claimCopy: try ClaimCopy(rules: [.init(from: "username", to: "preferred_username")]))
+        let grant = AccessTokenMinter.Grant(
+            subject: subject, clientID: "ci", scopes: ["openid"], audiences: ["patgate"],
+            issuedAt: 1_800_000_000, lifetime: 600)
+        let claims = minter.claims(grant, jti: "AAAAAAAAAAAAAAAAAAAAAA")
+        var items: [(String, () throws -> Void)] = []
+        for algorithm in SignatureAlgorithm.allCases {
+            let signer = JWTSigner(key: try SigningKey.generate(algorithm))
+            items.append(("sign \(algorithm.rawValue) (JWS)", { _ = try signer.sign(payload: claims) }))
+        }
+        let minter = minter, clients = clients, basic = basic
+        items.append(("JWT claims (JSON, no signature)", { _ = minter.claims(grant, jti: "AAAAAAAAAAAAAAAAAAAAAA") }))
+        items.append(("JWT mint ES256 (claims + jti + sign)", { _ = try minter.mint(grant) }))
+        items.append(("form parsing (exchange body)", { _ = try FormBody(parsing: body) }))
+        let form = try FormBody(parsing: body)
+        items.append(("client authentication (Basic, SHA-256)", {
+            _ = try clients.authenticate(authorization: basic, form: form)
+        }))
+        items.append(("exchange request checks", { _ = try TokenExchangeRequest(form: form) }))
+        synchronous = items
+    }
+
+    /// `validate` on a warm cache: HMAC of the PAT, one locked dictionary lookup.
+    func cacheLookup(seconds: Double) async throws -> Measurement {
+        let cache = try CachingTokenValidator(upstream: CacheMemory.Upstream(owners: 1), settings: CacheSettings(positiveTTL: 3600))
+        _ = try await cache.validate(Self.pat)
+        let clock = ContinuousClock()
+        var operations = 0
+        let start = clock.now
+        let end = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+        var now = start
+        while now < end {
+            for _ in 0..<64 { _ = try await cache.validate(Self.pat) }
+            operations += 64
+            now = clock.now
+        }
+        return Measurement(name: Self.cacheLookupName, operations: operations, seconds: Measurement.seconds(now - start))
+    }
+
+    static func base64(_ text: String) -> String {
+        // Standard base64 with padding, as HTTP Basic uses it.
+        let url = Base64URL.encode(Array(text.utf8))
+        var standard = String(url.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        while standard.utf8.count % 4 != 0 { standard += "=" }
+        return standard
+    }
+}

@@ -1,0 +1,70 @@
+"""The RFC 8693 peer: idpyoidc's token endpoint (idpy_peer.py) on gunicorn with 2 workers."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import idpy_peer_settings as settings
+
+HERE = Path(__file__).parent
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(work: Path, duration: int, connections: int, measure) -> dict:
+    """Starts gunicorn, checks one exchange answers 200, measures, stops."""
+    port = _port()
+    token_file = work / "idpy-token"
+    log = open(work / "idpy.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--preload", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--chdir", str(HERE), "--log-level", "warning", "idpy_peer:app"],
+        env={"IDPY_PEER_TOKEN_FILE": str(token_file), "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not token_file.exists() or not _answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"bench: the idpyoidc peer did not start; see {work / 'idpy.log'}")
+            time.sleep(0.1)
+        body = (f"grant_type={quote(settings.GRANT, safe='')}&subject_token={quote(token_file.read_text(), safe='')}"
+                f"&subject_token_type={quote(settings.TYPE_ACCESS_TOKEN, safe='')}")
+        authorization = "Basic " + base64.b64encode(f"{settings.CLIENT_ID}:{settings.CLIENT_SECRET}".encode()).decode()
+        check = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        check.request("POST", "/token", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                "Authorization": authorization})
+        answer = check.getresponse()
+        content = answer.read()
+        if answer.status != 200 or b'"access_token"' not in content:
+            raise SystemExit(f"bench: the idpyoidc peer refused the exchange: {answer.status} {content[:300]!r}")
+        bodies = work / "idpy-bodies"
+        bodies.write_text(body + "\n")
+        return measure(process.pid, f"http://127.0.0.1:{port}/token", connections, duration,
+                       ["fixed", str(bodies), authorization], "idpyoidc-peer")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _answers(port: int) -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        connection.request("GET", "/")
+        connection.getresponse().read()
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,69 @@
+"""CPU time and memory of a process (and its children), read from /proc."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of `pid` and of its waited-for children, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # After the ')' the fields start at index 3 (state); utime=14, stime=15, cutime=16, cstime=17.
+    utime, stime, cutime, cstime = (int(fields[i - 3]) for i in (14, 15, 16, 17))
+    return (utime + stime + cutime + cstime) / TICKS
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) in KiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+def reset_peak(pid: int) -> bool:
+    """Resets VmHWM to the current RSS (Linux ≥ 4.0, needs write access to clear_refs)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def tree_pids(pid: int) -> list[int]:
+    """`pid` and its descendants (for gunicorn's master and workers)."""
+    result, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        try:
+            kids = [int(x) for x in children.read_text().split()]
+        except OSError:
+            kids = []
+        result += kids
+        frontier += kids
+    return result
+
+
+class Sampler:
+    """CPU seconds used by a process tree between `start()` and `stop()`, and its peak RSS."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def start(self) -> None:
+        self.pids = tree_pids(self.pid)
+        for pid in self.pids:
+            reset_peak(pid)
+        self.cpu0 = sum(cpu_seconds(p) for p in self.pids)
+
+    def stop(self) -> dict[str, float]:
+        cpu = sum(cpu_seconds(p) for p in self.pids) - self.cpu0
+        peak = sum(memory_kib(p).get("VmHWM", 0) for p in self.pids)
+        rss = sum(memory_kib(p).get("VmRSS", 0) for p in self.pids)
+        return {"cpu_seconds": cpu, "peak_rss_kib": peak, "rss_kib": rss}

@@ -1,0 +1,119 @@
+"""The table and the plot of one benchmark run."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+
+def machine() -> dict:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {"nproc": os.cpu_count(), "cpu": model, "kernel": platform.release(),
+            "load_at_start": " ".join(Path("/proc/loadavg").read_text().split()[:3])}
+
+
+def _runs(results: dict, scenario: str) -> dict[int, dict]:
+    return {r["connections"]: r for r in results["runs"] if r["scenario"] == scenario}
+
+
+def _n(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "n/a"
+
+
+def table(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"Machine: {m['nproc']} cores, {m['cpu']}, Linux {m['kernel']}; load average at start "
+             f"{m['load_at_start']}, at end {results.get('finished_load', '?')}; {results['duration']} s per run; "
+             f"wrk -t2 on the same machine.", "",
+             "| scenario | conns | req/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU (cores) | peak RSS MiB | load |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in results["runs"]:
+        lat = r["latency_us"]
+        lines.append(f"| {r['scenario']} | {r['connections']} | {r['rps']:,.0f} | {lat['p50'] / 1000:.2f} | "
+                     f"{lat['p99'] / 1000:.2f} | {lat['p999'] / 1000:.2f} | {r['error_count']} | "
+                     f"{r['cpu_cores']:.2f} | {r['peak_rss_kib'] / 1024:.0f} | {r['load']} |")
+    hit, health = _runs(results, "cache-hit"), _runs(results, "healthz")
+    miss, peer = _runs(results, "cache-miss"), _runs(results, "idpyoidc-peer")
+    lines += ["", "| ratio (same run) | value | target |", "| --- | ---: | --- |"]
+    for c in sorted(hit):
+        if c in health:
+            lines.append(f"| cache-hit / healthz, {c} conns | {_ratio(hit[c]['rps'], health[c]['rps'])} | ≥ 0.5× |")
+    if 64 in hit and 64 in peer:
+        lines.append(f"| cache-hit / idpyoidc peer, 64 conns | {_ratio(hit[64]['rps'], peer[64]['rps'])} | ≥ 20× |")
+    if 64 in hit and 64 in miss:
+        lines.append(f"| cache-miss / cache-hit, 64 conns | {_ratio(miss[64]['rps'], hit[64]['rps'])} | ≥ 0.3× |")
+    if 64 in miss:
+        r = miss[64]
+        cache = r.get("cache", {})
+        lines += ["", f"Cache-miss introspection count: {r['distinct_pats_sent']:,} distinct PATs sent "
+                  f"({'the list wrapped: some PATs were sent twice' if r['wrapped'] else 'none twice'}); gateway "
+                  f"cache: {_n(cache.get('misses'))} misses, {_n(cache.get('upstream_calls'))} introspection "
+                  f"calls, {_n(cache.get('entries'))} entries; issuer: {r['issuer_pat_used_events']:,} "
+                  f"`pat.used` audit events (one per distinct PAT it answered)."]
+    if "burst" in results:
+        b = results["burst"]
+        c = b["cache"]
+        lines.append(f"Burst: {b['requests']} concurrent requests with one new PAT: {b['ok']} × 200, "
+                     f"{b['failed']} other; {c.get('misses', '?')} cache misses merged into "
+                     f"{c.get('upstream_calls', '?')} introspection call(s).")
+    ready = results.get("ready_seconds", [])
+    if ready:
+        lines.append(f"Startup to ready (`/readyz` 200): {', '.join(f'{s * 1000:.0f} ms' for s in ready)}.")
+    if "soak" in results:
+        s = results["soak"]
+        lines.append(f"Soak: {s['seconds']} s cache-hit at 64 conns: RSS {s['rss_after_warmup_kib'] / 1024:.1f} MiB "
+                     f"after warm-up (10 %), {s['rss_end_kib'] / 1024:.1f} MiB at the end "
+                     f"({s['growth'] * 100:+.1f} %), max {s['rss_max_kib'] / 1024:.1f} MiB.")
+    micro = results.get("micro")
+    if micro:
+        lines += ["", "| microbenchmark (one core) | ns/op | ops/s |", "| --- | ---: | ---: |"]
+        for item in micro["items"]:
+            lines.append(f"| {item['name']} | {item['ns_per_op']:,.0f} | {item['ops_per_second']:,.0f} |")
+        if micro.get("openssl_ecdsap256_sign_per_s"):
+            lines.append(f"| openssl speed ecdsap256 sign | | {micro['openssl_ecdsap256_sign_per_s']:,.0f} |")
+        if micro.get("es256_ratio"):
+            lines.append(f"\nES256 JWS sign / openssl speed ecdsap256 sign: {micro['es256_ratio']:.2f}× (target ≥ 0.8×).")
+        for memory in micro.get("cache_memory", []):
+            lines.append(f"Cache memory: {memory['entries']:,} entries ({memory['shape']}): "
+                         f"{memory['bytes_per_entry']:.0f} B per entry of RSS growth (target ≤ 256 B).")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path) -> None:
+    """Throughput and p99 latency against connections, one line per scenario."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for scenario in ("healthz", "cache-hit", "cache-miss", "idpyoidc-peer"):
+        runs = _runs(results, scenario)
+        if not runs:
+            continue
+        xs = sorted(runs)
+        style = "o-" if len(xs) > 1 else "s"
+        left.plot(xs, [runs[x]["rps"] for x in xs], style, label=scenario)
+        right.plot(xs, [runs[x]["latency_us"]["p99"] / 1000 for x in xs], style, label=scenario)
+    for axis, title, unit in ((left, "throughput", "requests/s"), (right, "p99 latency", "ms")):
+        axis.set_xscale("log", base=2)
+        axis.set_xticks([16, 64, 256], ["16", "64", "256"])
+        axis.set_xlabel("connections (wrk -t2)")
+        axis.set_ylabel(unit)
+        axis.set_title(title)
+        axis.grid(True, alpha=0.3)
+    left.set_yscale("log")
+    right.set_yscale("log")
+    left.legend(fontsize=8)
+    m = results["machine"]
+    figure.suptitle(f"patgate scripts/bench — {m['nproc']} cores, {m['cpu']}, load {m['load_at_start']}", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)

@@ -1,0 +1,173 @@
+"""scripts/bench's driver: start the servers, run the scenarios with wrk, print one table.
+
+Run through `scripts/bench` (it installs wrk and the Python packages and builds release).
+Every ratio is computed from figures of this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import burst  # noqa: E402
+import microbench  # noqa: E402
+import peer  # noqa: E402
+import report  # noqa: E402
+import wrk  # noqa: E402
+from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+from procstat import Sampler, memory_kib  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages, as `uptime` shows them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def measure(pid: int, url: str, connections: int, duration: int, args: list[str], name: str) -> dict:
+    sampler = Sampler(pid)
+    sampler.start()
+    result = wrk.run(url, connections, duration, args)
+    result.update(sampler.stop())
+    result["scenario"] = name
+    result["cpu_cores"] = result["cpu_seconds"] / (result["duration_us"] / 1e6)
+    result["load"] = load()
+    print(f"  {name:<14} c={connections:<4} {result['rps']:>10.0f} req/s  p50 {result['latency_us']['p50'] / 1000:.2f} ms"
+          f"  p99 {result['latency_us']['p99'] / 1000:.2f} ms  errors {result['error_count']}"
+          f"  cpu {result['cpu_cores']:.2f}  peak {result['peak_rss_kib'] / 1024:.0f} MiB  load {result['load']}",
+          file=sys.stderr, flush=True)
+    return result
+
+
+def audit_events(data: DataDir, event: str) -> int:
+    path = data.root / "audit.jsonl"
+    if not path.exists():
+        return 0
+    return sum(1 for line in path.read_text().splitlines() if f'"event":"{event}"' in line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run: 2 s runs, one connection count")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", default="16,64,256", help="the connection sweep (default 16,64,256)")
+    parser.add_argument("--miss-pats", type=int, default=80_000, help="PATs made for the cache-miss run")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of a cache-hit run sampling RSS (0: none)")
+    parser.add_argument("--no-peer", action="store_true", help="skip the idpyoidc peer")
+    parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks and openssl speed")
+    parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
+    parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
+    options = parser.parse_args()
+    if options.quick:
+        options.duration, options.connections, options.miss_pats = 2, "64", 10_000
+    sweep = [int(c) for c in options.connections.split(",")]
+    binary = Path(options.bin) / "patgate"
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="patgate-bench-"))
+    results: dict = {"machine": report.machine(), "duration": options.duration, "runs": [], "ready_seconds": []}
+    print(f"bench: {results['machine']}", file=sys.stderr)
+
+    try:
+        hit_count = 16
+        data = DataDir(binary, work / "data", hit_count + options.miss_pats + 1)
+        hit_pats, burst_pat, miss_pats = data.pats[:hit_count], data.pats[hit_count], data.pats[hit_count + 1:]
+        (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in hit_pats))
+        (work / "miss-pats").write_text("".join(p + "\n" for p in miss_pats))
+        auth = data.basic_auth
+        hit_args = ["fixed", str(work / "hit-bodies"), auth]
+
+        # Server A: the framework floor and the cache-hit exchange, interleaved per connection count.
+        port = free_port()
+        server = Server(binary, data, port, work / "server-a.log")
+        results["ready_seconds"].append(server.ready_seconds)
+        base = f"http://127.0.0.1:{port}"
+        print(f"bench: server ready in {server.ready_seconds * 1000:.0f} ms; warming up", file=sys.stderr)
+        wrk.run(base + "/healthz", 64, 2, ["get"])
+        wrk.run(base + "/token", 64, 2, hit_args)
+        for connections in sweep:
+            results["runs"].append(measure(server.pid, base + "/healthz", connections, options.duration, ["get"], "healthz"))
+            results["runs"].append(measure(server.pid, base + "/token", connections, options.duration, hit_args,
+                                           "cache-hit"))
+        results["server_a_cache"] = server.stop()
+
+        # Server B: every request a PAT never seen before (upstream = the built-in issuer).
+        before = audit_events(data, "pat.used")
+        server = Server(binary, data, free_port(), work / "server-b.log")
+        results["ready_seconds"].append(server.ready_seconds)
+        miss = measure(server.pid, f"http://127.0.0.1:{server.port}/token", 64, options.duration,
+                       ["walk", str(work / "miss-pats"), exchange_body(None), "2", auth], "cache-miss")
+        time.sleep(1)   # introspections still running when wrk stopped finish and are cached
+        stats = server.stop()
+        miss["cache"] = stats
+        miss["distinct_pats_sent"] = min(miss["walk_sent"], len(miss_pats))
+        miss["wrapped"] = miss["walk_sent"] > len(miss_pats)
+        miss["issuer_pat_used_events"] = audit_events(data, "pat.used") - before
+        results["runs"].append(miss)
+
+        # Server C: 256 requests with one new PAT at once → exactly one introspection.
+        server = Server(binary, data, free_port(), work / "server-c.log")
+        results["ready_seconds"].append(server.ready_seconds)
+        answers = burst.burst(server.port, exchange_body(burst_pat), auth, 256)
+        results["burst"] = {"requests": 256, **answers, "cache": server.stop()}
+        print(f"  burst          256 same new PAT: {answers}, cache {results['burst']['cache']}", file=sys.stderr)
+
+        if not options.no_peer:
+            results["runs"].append(peer.run(work, options.duration, 64, measure))
+
+        if options.soak:
+            server = Server(binary, data, free_port(), work / "server-d.log")
+            results["ready_seconds"].append(server.ready_seconds)
+            results["soak"] = soak(server, options.soak, hit_args)
+            server.stop()
+
+        if not options.no_micro:
+            results["micro"] = microbench.run(Path(options.bin) / "patgate-bench", quick=options.quick)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    results["finished_load"] = load()
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = report.table(results)
+    (out / "table.md").write_text(table)
+    report.plot(results, out / "bench.png")
+    print(table)
+
+
+def soak(server: Server, seconds: int, hit_args: list[str]) -> dict:
+    """A cache-hit run of `seconds` at 64 connections, sampling RSS every second."""
+    process = subprocess.Popen(["wrk", "-t2", "-c64", f"-d{seconds}s", "-s", str(wrk.LUA),
+                                f"http://127.0.0.1:{server.port}/token", "--", *hit_args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples = []
+    start = time.monotonic()
+    while process.poll() is None:
+        samples.append((round(time.monotonic() - start, 1), memory_kib(server.pid)["VmRSS"]))
+        time.sleep(1)
+    warm = [rss for t, rss in samples if t >= seconds * 0.1]
+    after_warmup, end = (warm[0], warm[-1]) if warm else (0, 0)
+    return {"seconds": seconds, "rss_after_warmup_kib": after_warmup, "rss_end_kib": end,
+            "rss_max_kib": max(warm, default=0),
+            "growth": (end - after_warmup) / after_warmup if after_warmup else 0.0, "samples": samples}
+
+
+if __name__ == "__main__":
+    os.environ.pop("http_proxy", None)
+    main()
