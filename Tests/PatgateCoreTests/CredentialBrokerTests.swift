@@ -94,6 +94,11 @@ final class MemoryAuditLog: AuditLog {
         #expect(request.notAfter == 10_000)          // the PAT's expiry bounds every credential
         #expect(request.tokenExpiresAt == 10_000)    // the PAT expires before the 600 s maximum
         #expect(request.accessToken == response.accessToken)
+        #expect(request.scopes == ["openid", "credentials"])
+        #expect(request.audiences == ["patgate"])
+        // Providers see the provider parameters, never the PAT or a client secret.
+        #expect(request.form.values("subject_token").isEmpty)
+        #expect(try request.form.single("client_id") == "cli")
     }
 
     @Test func aProviderWithNothingToIssueAddsNoFields() async throws {

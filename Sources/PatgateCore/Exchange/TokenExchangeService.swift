@@ -57,7 +57,8 @@ public struct TokenExchangeService: Sendable {
             expiresIn: decision.lifetime, scopes: decision.scopes)
         if !credentials.isEmpty && decision.scopes.contains(CredentialBroker.scope) {
             let credentialRequest = CredentialRequest(
-                subject: subject, clientID: client.id, accessToken: token, issuedAt: issuedAt,
+                subject: subject, clientID: client.id, audiences: decision.audiences, scopes: decision.scopes,
+                accessToken: token, issuedAt: issuedAt,
                 tokenExpiresAt: issuedAt + decision.lifetime, notAfter: subject.expiresAt, form: form, address: address)
             do {
                 response.credentials = try await credentials.issue(credentialRequest)

@@ -37,6 +37,13 @@ public struct FormBody: Sendable {
         }
     }
 
+    /// The same body without the named parameters.
+    public func removing(_ names: Set<String>) -> FormBody {
+        var copy = self
+        copy.fields.removeAll { names.contains($0.name) }
+        return copy
+    }
+
     /// All values of a parameter, in order.
     public func values(_ name: String) -> [String] {
         fields.compactMap { $0.name == name ? $0.value : nil }

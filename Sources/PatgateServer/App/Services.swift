@@ -33,7 +33,10 @@ public struct Services: Sendable {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
-        let audit = try Self.makeAuditLog(config, logger: logger)
+        // A stateless gateway without credential providers has nothing to audit and may run
+        // without a writable data directory.
+        let audit: any AuditLog = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
+            ? try Self.makeAuditLog(config, logger: logger) : NoAuditLog()
         self.audit = audit
         if config.issuer.enabled {
             let (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)

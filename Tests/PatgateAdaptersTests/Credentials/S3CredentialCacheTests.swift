@@ -76,6 +76,33 @@ import PatgateCore
         #expect(cache.key(user: "alice", role: "r", policy: nil) == keys[0])
     }
 
+    @Test func keysSeparateWhatTheWebIdentityTokenSays() throws {
+        let cache = try S3CredentialCache(reuseMargin: 300, maxEntries: 10)
+        let base = cache.key(user: "alice", role: "r", policy: nil, clientID: "ci", audiences: ["sts"], scopes: ["credentials"])
+        #expect(base == cache.key(user: "alice", role: "r", policy: nil, clientID: "ci", audiences: ["sts"], scopes: ["credentials"]))
+        #expect(base != cache.key(user: "alice", role: "r", policy: nil, clientID: "cd", audiences: ["sts"], scopes: ["credentials"]))
+        #expect(base != cache.key(user: "alice", role: "r", policy: nil, clientID: "ci", audiences: ["api"], scopes: ["credentials"]))
+        #expect(base != cache.key(user: "alice", role: "r", policy: nil, clientID: "ci", audiences: ["sts"], scopes: ["credentials", "openid"]))
+    }
+
+    @Test func aCallJoinedForAShortLivedPATIsNotReusedForALongerToken() async throws {
+        let clock = TestClock(10_000)
+        let sts = FakeSTS(clock: clock, delay: .milliseconds(300))   // the second caller joins the first call
+        let cache = try S3CredentialCache(reuseMargin: 300, maxEntries: 10, now: clock.now)
+        let key = cache.key(user: "alice", role: nil, policy: nil)
+        // The first caller's PAT ends at 10 900: its STS call asks for 900 s only.
+        async let first = cache.credentials(for: key, neededUntil: 10_900, notAfter: 10_900) { () async throws(CredentialError) in
+            try await sts.fetch(duration: 900)
+        }
+        // A caller whose JWT lasts until 13 600 must not get those.
+        async let second = cache.credentials(for: key, neededUntil: 13_600, notAfter: nil) { () async throws(CredentialError) in
+            try await sts.fetch(duration: 3_600)
+        }
+        let (short, long) = try await (first, second)
+        #expect(short.expiration <= 10_900)
+        #expect(long.expiration >= 13_600)
+    }
+
     @Test func concurrentMissesShareOneCall() async throws {
         let clock = TestClock(10_000)
         let sts = FakeSTS(clock: clock, delay: .milliseconds(100))

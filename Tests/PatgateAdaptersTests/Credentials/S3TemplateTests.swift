@@ -51,7 +51,7 @@ import PatgateCore
           "Condition":{"StringLike":{"s3:prefix":"home/{user}/*"}}}]}
         """
 
-    @Test(arguments: hostileUsers)
+    @Test(arguments: hostileUsers.filter { !$0.isEmpty && !$0.contains("/") })
     func policiesStayJSONWithTheUserVerbatim(_ user: String) throws {
         let template = try PolicyTemplate(Self.policy)
         let rendered = try template.render(user: user)
@@ -62,7 +62,7 @@ import PatgateCore
         #expect(statements[0]["Effect"] as? String == "Allow")
     }
 
-    @Test(arguments: ["*", "al*ce", "a?", "${aws:username}", "$"])
+    @Test(arguments: ["*", "al*ce", "a?", "${aws:username}", "$", "alice/x", "", "../alice"])
     func wildcardUsersAreRefused(_ user: String) throws {
         let error = #expect(throws: CredentialError.self) { try PolicyTemplate(Self.policy).render(user: user) }
         #expect(error?.kind == .notPermitted)

@@ -29,9 +29,11 @@ public struct PolicyTemplate: Sendable, Equatable {
     /// The policy for `user`. Throws `.notPermitted` for a user IAM would read as a pattern.
     public func render(user: String) throws(CredentialError) -> String {
         guard usesUser else { return parts[0] }
-        guard !user.unicodeScalars.contains(where: { $0 == "*" || $0 == "?" || $0 == "$" }) else {
+        // IAM reads * ? and ${…} as patterns, and a / would reach into another user's prefix
+        // (home/alice/x/* lies inside home/alice/*): no escaping neutralises them.
+        guard !user.isEmpty, !user.unicodeScalars.contains(where: { "*?$/".unicodeScalars.contains($0) }) else {
             throw CredentialError(.notPermitted,
-                                  "the user name contains *, ? or $, which cannot be placed in the S3 session policy safely")
+                                  "the user name is empty or contains *, ?, $ or /, which cannot be placed in the S3 session policy safely")
         }
         return parts.joined(separator: Self.jsonEscaped(user))
     }

@@ -36,10 +36,13 @@ final class S3CredentialCache: Sendable {
     var statistics: Statistics { state.withLock { $0.statistics } }
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// The key for a user, role and (rendered) policy.
-    func key(user: String, role: String?, policy: String?) -> TokenDigest {
-        // Lengths first, so no choice of strings can make two triples collide.
-        let parts = [user, role ?? "", policy ?? ""]
+    /// The key for a user, role and (rendered) policy, and the `client_id`, `aud` and `scope` of
+    /// the web identity token: an STS trust policy may tell clients or audiences apart, so
+    /// credentials one token obtained are never handed to a token that says something else.
+    func key(user: String, role: String?, policy: String?, clientID: String = "", audiences: [String] = [],
+             scopes: [String] = []) -> TokenDigest {
+        // Lengths first, so no choice of strings can make two tuples collide.
+        let parts = [user, role ?? "", policy ?? "", clientID, audiences.joined(separator: " "), scopes.joined(separator: " ")]
         return digests.digest(parts.map { "\($0.utf8.count):\($0)" }.joined())
     }
 
@@ -79,8 +82,8 @@ final class S3CredentialCache: Sendable {
             state.inFlight[key] = nil
             store(result, for: key, in: &state)
         }
-        if fits(result, notAfter) { return result }
-        // Another request's call, for a PAT that lives longer than ours: ask for our own.
+        if fits(result, notAfter) && result.expiration >= neededUntil { return result }
+        // Another request's call, for a PAT that ends sooner or later than ours: ask for our own.
         state.withLock { $0.statistics.stsCalls += 1 }
         return try await fetch()
     }

@@ -39,7 +39,8 @@ public final class S3CredentialProvider: CredentialProvider {
             provider: self, token: request.accessToken, sessionName: settings.sessionName.render(user: user),
             policy: policy, duration: duration, notAfter: request.notAfter,
             neededUntil: min(request.tokenExpiresAt, request.issuedAt + duration),
-            key: cache.key(user: user, role: settings.roleARN, policy: policy))
+            key: cache.key(user: user, role: settings.roleARN, policy: policy, clientID: request.clientID,
+                           audiences: request.audiences.sorted(), scopes: request.scopes.sorted()))
     }
 
     public func shutdown() async {
