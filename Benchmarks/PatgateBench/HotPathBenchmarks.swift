@@ -3,7 +3,8 @@ import PatgateAdapters
 import PatgateCore
 
 /// The steps of the cache-hit exchange, each alone: sign per algorithm, JWT assembly, form
-/// parsing, client authentication, cache lookup; and the whole exchange without HTTP.
+/// parsing, client authentication, cache lookup; and the whole exchange without HTTP. Plus the
+/// parse of the built-in issuer's RFC 7662 answer, which each cache miss pays.
 struct HotPathBenchmarks {
     static let cacheLookupName = "cache lookup (hit)"
     static let pat = "pgat_" + String(repeating: "A", count: 27) + "000000"
@@ -43,6 +44,13 @@ struct HotPathBenchmarks {
             _ = try clients.authenticate(authorization: basic, form: form)
         }))
         items.append(("exchange request checks", { _ = try TokenExchangeRequest(form: form) }))
+        let answer = IntrospectionResponse.active(
+            PersonalAccessToken(id: "0123456789abcdef01234567", owner: "alice", name: "ci deploy",
+                                scopes: ["openid", "profile"], createdAt: 1_800_000_000, expiresAt: 1_900_000_000),
+            clientID: "pat")
+        items.append(("introspection answer parse (cache miss)", {
+            _ = try IntrospectionParser.parse(answer, now: 1_800_000_001)
+        }))
         synchronous = items
     }
 

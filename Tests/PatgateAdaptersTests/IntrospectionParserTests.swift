@@ -44,3 +44,10 @@ import PatgateCore
         #expect(throws: IntrospectionError.self) { try parse(body) }
     }
 }
+
+extension IntrospectionParserTests {
+    /// Two `active` members could be read differently by two parsers: refused.
+    @Test func duplicateMembersThrow() {
+        #expect(throws: IntrospectionError.self) { try parse(#"{"active":false,"active":true,"sub":"s"}"#) }
+    }
+}

@@ -1,18 +1,15 @@
-import Foundation
 import PatgateCore
 
 /// Reads an RFC 7662 §2.2 response the way real upstreams write it.
 ///
+/// - one JSON object (`JSONValueParser`: strict, duplicate member names rejected).
 /// - `active` must be a JSON boolean; anything else is a confused upstream (fail closed).
 /// - `sub` missing → `username` is the subject; neither → malformed.
 /// - `scope` is a space-separated string (an array of strings is tolerated).
 /// - no `exp` → the token does not expire; an `exp` in the past → inactive.
 public enum IntrospectionParser {
     public static func parse(_ body: [UInt8], now: Int64) throws -> ValidationResult {
-        let members: [String: JSONValue]
-        do {
-            members = try JSONDecoder().decode([String: JSONValue].self, from: Data(body))
-        } catch {
+        guard case .object(let members)? = JSONValueParser.parse(body) else {
             throw IntrospectionError.malformed("the response is not a JSON object")
         }
         guard case .bool(let active)? = members["active"] else {

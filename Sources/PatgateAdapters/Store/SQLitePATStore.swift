@@ -29,8 +29,10 @@ public final class SQLitePATStore: PATStore {
     }
 
     public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM personal_access_token WHERE value_hash = ?",
+        try await pool.unsafeRead { db in
+            // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
+            // around it) with a statement prepared once per connection.
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM personal_access_token WHERE value_hash = ?"),
                              arguments: [Data(valueHash)]).map(Self.token)
         }
     }

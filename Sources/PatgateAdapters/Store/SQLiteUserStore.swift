@@ -22,8 +22,11 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func find(username: String) async throws -> User? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]).map(Self.user)
+        try await pool.unsafeRead { db in
+            // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
+            // around it) with a statement prepared once per connection.
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"),
+                             arguments: [username]).map(Self.user)
         }
     }
 
