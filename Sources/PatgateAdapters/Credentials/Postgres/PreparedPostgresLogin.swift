@@ -1,4 +1,5 @@
 import JOSE
+import NIOPosix
 import PatgateCore
 
 /// One exchange's login: reused from the cache when allowed, otherwise created in one
@@ -21,7 +22,9 @@ struct PreparedPostgresLogin: PreparedCredential {
         let verifier: String
         do {
             let password = Base64URL.encode(try SecureRandom.bytes(32))
-            verifier = try SCRAMVerifier.sha256(password: password, salt: try SecureRandom.bytes(16))
+            let salt = try SecureRandom.bytes(16)
+            // PBKDF2 with 4096 rounds: password hashing runs on NIO's thread pool, never on the caller's thread.
+            verifier = try await NIOThreadPool.singleton.runIfActive { try SCRAMVerifier.sha256(password: password, salt: salt) }
             login = .init(name: try PostgresRoleName.make(prefix: provider.settings.namePrefix, user: user),
                           password: password, expiresAt: expiresAt)
         } catch {
