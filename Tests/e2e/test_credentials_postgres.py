@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
+import threading
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -227,6 +230,75 @@ def test_unreachable_database_gives_503_and_no_token(patgate_factory, prefix):
     # Without the credentials scope the database is not needed.
     assert "access_token" in server.mint(pat, scope="openid")
     assert any(e.get("event") == "credential.failed" for e in audit_events(server))
+
+
+class FreezableProxy:
+    """Relays TCP to the PostgreSQL server until `freeze()`: then it keeps every connection
+    open but passes no byte either way, as a stalled network would."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.frozen = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                while self.frozen.is_set():
+                    time.sleep(0.05)
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.frozen.clear()
+        self.listener.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_stalled_database_connection_gives_503_within_the_timeout(patgate_factory, prefix):
+    parts = urlsplit(ADMIN_URL)
+    proxy = FreezableProxy((parts.hostname, parts.port or 5432))
+    try:
+        proxied = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{proxy.port}"))
+        server = patgate_factory().start(env=pg_env(
+            prefix, PATGATE_CREDENTIALS_POSTGRES_ADMIN_URL=proxied, PATGATE_CREDENTIALS_POSTGRES_TIMEOUT_SECONDS="2",
+            PATGATE_CREDENTIALS_POSTGRES_REAP_INTERVAL_SECONDS="0"))
+        pat = server.create_pat(scopes=SCOPES)["token"]
+        assert server.mint(pat, scope="openid credentials")["db_username"].startswith(prefix)   # the pool is connected
+
+        proxy.frozen.set()   # a query now runs on a connection that never answers
+        started = time.monotonic()
+        response = server.exchange(pat, scope="openid credentials")
+        elapsed = time.monotonic() - started
+        body = assert_oauth_error(response, 503, "temporarily_unavailable")
+        assert "access_token" not in body and "db_password" not in body
+        assert elapsed < 2 + 5, f"answered after {elapsed:.1f} s"
+
+        proxy.frozen.clear()   # the network is back: so are the logins
+        assert poll(lambda: server.exchange(pat, scope="openid credentials").status_code == 200, timeout=15)
+    finally:
+        proxy.close()
 
 
 def test_bad_settings_are_refused_at_start_without_echoing_the_url(patgate_factory, prefix):

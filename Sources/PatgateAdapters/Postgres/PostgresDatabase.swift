@@ -42,14 +42,19 @@ public final class PostgresDatabase: Sendable {
     /// A pool that connects on first use, without probing or migrating: for a server that
     /// holds none of patgate's tables and may be down at start-up (the credentials provider's).
     /// Callers bound each operation with `Deadline`, as the pool keeps retrying a connection.
+    /// `sessionTimeout` also bounds the work on the server: every connection starts with it as
+    /// `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`, so a
+    /// statement waiting on a lock, or a transaction whose client went away, ends by itself.
     public static func connect(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 4,
-                               connectTimeout: Duration = .seconds(10)) -> PostgresDatabase {
+                               connectTimeout: Duration = .seconds(10),
+                               sessionTimeout: Duration? = nil) -> PostgresDatabase {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username,
             password: settings.password, database: settings.database, tls: tls(settings.tls))
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = connectTimeout
         configuration.options.additionalStartupParameters = settings.startupParameters
+            + (sessionTimeout.map(timeoutParameters) ?? [])
         return PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
                                 logger: logger, settings: settings.description)
     }
@@ -66,8 +71,11 @@ public final class PostgresDatabase: Sendable {
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled
     /// back when it throws, whose error is rethrown unchanged (a `PATError` stays one).
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// `leased` learns the connection, so a deadline can close it.
+    func transaction<Result: Sendable>(leased: LeasedConnection? = nil,
+                                       _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
+            leased?.hold(connection)
             try await connection.query("BEGIN", logger: logger)
             let result: Result
             do {
@@ -85,6 +93,13 @@ public final class PostgresDatabase: Sendable {
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try await client.query(query, logger: logger)
+    }
+
+    /// Session settings (startup parameters) that end a statement, a lock wait or an idle
+    /// transaction after `timeout`, in whole milliseconds (at least 1: 0 would disable them).
+    private static func timeoutParameters(_ timeout: Duration) -> [(String, String)] {
+        let milliseconds = max(1, timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"].map { ($0, String(milliseconds)) }
     }
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {

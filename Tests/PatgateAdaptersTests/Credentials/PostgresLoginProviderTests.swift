@@ -167,6 +167,54 @@ struct PostgresLoginProviderTests {
         }
     }
 
+    /// A statement waiting on a lock another session holds ends within `timeout_seconds`:
+    /// the caller gets `.unavailable` on time and no statement of the provider keeps waiting.
+    /// (PostgreSQL 15 gives a non-superuser no lock that `CREATE ROLE` waits on; the row lock
+    /// on a login's pg_authid row holds the `ALTER ROLE` a withdrawal starts with.)
+    @Test func aStatementWaitingOnALockIsUnavailableWithinTheTimeout() async throws {
+        let admin = try Support.admin()
+        let prefix = Support.uniquePrefix()
+        let provider = PostgresLoginProvider(
+            settings: PostgresLoginSettings(admin: admin, roles: [Support.reader], namePrefix: prefix,
+                                            reapInterval: 0, timeout: 2),
+            logger: PostgresTestDatabase.logger)
+        let blocker = try await PostgresTestDatabase.connect(admin)
+        do {
+            let (_, credential) = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
+            try await blocker.query("BEGIN", logger: PostgresTestDatabase.logger)
+            try await blocker.query(PostgresQuery(unsafeSQL: "ALTER ROLE \"\(credential.id)\" CONNECTION LIMIT 5"),
+                                    logger: PostgresTestDatabase.logger)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = await #expect(throws: CredentialError.self) { try await provider.drop(credential.id) }
+            #expect(error?.kind == .unavailable)
+            #expect(clock.now - started < .seconds(7))   // timeout_seconds 2, and slack for a loaded machine
+            // The server ended the waiting statement too (lock_timeout, or the closed connection).
+            var waiting = [""]
+            for _ in 0..<20 {
+                waiting = try await PostgresTestDatabase.strings(
+                    "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'ALTER ROLE%NOLOGIN'",
+                    on: admin)
+                if waiting == ["0"] { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(waiting == ["0"])
+            try await blocker.query("ROLLBACK", logger: PostgresTestDatabase.logger)
+            // The pool replaced what the deadline closed: the provider works again.
+            try await provider.drop(credential.id)
+            #expect(try await !Support.exists(credential.id))
+            _ = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
+        } catch {
+            try? await blocker.close()
+            await provider.shutdown()
+            await Support.dropRoles(prefix: prefix)
+            throw error
+        }
+        try? await blocker.close()
+        await provider.shutdown()
+        await Support.dropRoles(prefix: prefix)
+    }
+
     @Test func aPATThatHasExpiredGetsNoLogin() async throws {
         try await Support.withProvider { provider, _ in
             let now = UnixTime.now()

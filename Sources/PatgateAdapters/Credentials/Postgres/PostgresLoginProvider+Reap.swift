@@ -33,8 +33,10 @@ extension PostgresLoginProvider {
     func drop(_ name: String) async throws(CredentialError) {
         let database = self.database
         let logger = self.logger
-        try await bounded("drop a login", role: name) {
+        let leased = LeasedConnection()
+        try await bounded("drop a login", role: name, leased: leased) {
             try await database.client.withConnection { connection in
+                leased.hold(connection)
                 do {
                     try await PostgresLoginSQL.execute("ALTER ROLE %I NOLOGIN", [name], on: connection, logger: logger)
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42704" {

@@ -23,7 +23,8 @@ public final class PostgresLoginProvider: CredentialProvider {
         self.settings = settings
         self.logger = logger
         self.now = now
-        database = PostgresDatabase.connect(settings.admin, logger: logger, connectTimeout: .seconds(settings.timeout))
+        database = PostgresDatabase.connect(settings.admin, logger: logger, connectTimeout: .seconds(settings.timeout),
+                                            sessionTimeout: .seconds(settings.timeout))
         publicSettings = [
             CredentialField("db_host", settings.host),
             CredentialField("db_port", Int64(settings.port)),
@@ -71,11 +72,13 @@ public final class PostgresLoginProvider: CredentialProvider {
     }
 
     /// Runs `body` within `timeout_seconds`, turning any failure into `.unavailable` with a
-    /// safe message for the client; the server's reason goes to the log only.
-    func bounded<Result: Sendable>(_ action: String, role: String? = nil,
+    /// safe message for the client; the server's reason goes to the log only. Returns on time
+    /// even while a statement still runs: the connection in `leased` is then closed, and the
+    /// server's own timeouts (see `init`) end what the close does not.
+    func bounded<Result: Sendable>(_ action: String, role: String? = nil, leased: LeasedConnection? = nil,
                                    _ body: @escaping @Sendable () async throws -> Result) async throws(CredentialError) -> Result {
         do {
-            return try await Deadline.run(after: .seconds(settings.timeout), body)
+            return try await Deadline.run(after: .seconds(settings.timeout), onTimeout: { leased?.abandon() }, body)
         } catch {
             var metadata: Logger.Metadata = ["reason": "\(PostgresStoreError.reason(error))", "server": "\(database.settings)"]
             if let role { metadata["role"] = "\(role)" }

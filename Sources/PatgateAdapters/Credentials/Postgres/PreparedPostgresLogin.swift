@@ -1,4 +1,5 @@
 import JOSE
+import NIOPosix
 import PatgateCore
 
 /// One exchange's login: reused from the cache when allowed, otherwise created in one
@@ -21,7 +22,9 @@ struct PreparedPostgresLogin: PreparedCredential {
         let verifier: String
         do {
             let password = Base64URL.encode(try SecureRandom.bytes(32))
-            verifier = try SCRAMVerifier.sha256(password: password, salt: try SecureRandom.bytes(16))
+            let salt = try SecureRandom.bytes(16)
+            // PBKDF2 with 4096 rounds: password hashing runs on NIO's thread pool, never on the caller's thread.
+            verifier = try await NIOThreadPool.singleton.runIfActive { try SCRAMVerifier.sha256(password: password, salt: salt) }
             login = .init(name: try PostgresRoleName.make(prefix: provider.settings.namePrefix, user: user),
                           password: password, expiresAt: expiresAt)
         } catch {
@@ -31,10 +34,13 @@ struct PreparedPostgresLogin: PreparedCredential {
                                                  validUntil: RFC3339.format(expiresAt), roles: provider.settings.roles)
         let database = provider.database
         let logger = provider.logger
-        // All or nothing: a failure rolls the transaction back. Only a timeout during COMMIT can
-        // leave a committed login nobody received; it carries the marker and is reaped at expiry.
-        try await provider.bounded("create a login", role: login.name) {
-            try await database.transaction { connection in
+        let leased = LeasedConnection()
+        // All or nothing: a failure rolls the transaction back, and so does the server when the
+        // deadline closes the connection (or its statement_timeout fires). A deadline that passes
+        // while COMMIT is under way, though, answers 503 and may still leave a committed login
+        // nobody received; like every login it carries the marker and is reaped at its expiry.
+        try await provider.bounded("create a login", role: login.name, leased: leased) {
+            try await database.transaction(leased: leased) { connection in
                 for statement in statements { try await statement.execute(on: connection, logger: logger) }
             }
         }
