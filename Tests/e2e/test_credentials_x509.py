@@ -208,20 +208,34 @@ def tampered() -> str:
     return b64url_der(bytes(der))
 
 
-@pytest.mark.parametrize("case", ["garbage", "tampered", "rsa1024", "secp256k1", "truncated-pem"])
-def test_bad_csr_is_refused_without_a_token(server, case):
+def explicit_curve_csr(directory: Path) -> str:
+    """A P-256 key whose CSR spells the curve out as explicit parameters instead of naming it."""
+    key, csr = directory / "explicit.key", directory / "explicit.csr"
+    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey", "-noout",
+                    "-out", str(key)], check=True, capture_output=True, timeout=30)
+    subprocess.run(["openssl", "req", "-new", "-key", str(key), "-subj", "/CN=x", "-out", str(csr)],
+                   check=True, capture_output=True, timeout=30)
+    return csr.read_text()
+
+
+@pytest.mark.parametrize("case", ["garbage", "tampered", "rsa1024", "secp256k1", "truncated-pem", "rsa-e3",
+                                  "explicit-curve"])
+def test_bad_csr_is_refused_without_a_token(server, case, tmp_path):
     csr = {
         "garbage": lambda: "this is not a certificate request",
         "tampered": tampered,
         "rsa1024": lambda: pem(make_csr(new_key("rsa1024"))),
         "secp256k1": lambda: pem(make_csr(new_key("secp256k1"))),
         "truncated-pem": lambda: pem(make_csr(new_key("p256")))[:200],
+        "rsa-e3": lambda: pem(make_csr(rsa.generate_private_key(public_exponent=3, key_size=2048))),
+        "explicit-curve": lambda: explicit_curve_csr(tmp_path),
     }[case]()
     response = exchange_csr(server, csr)
     body = assert_oauth_error(response, 400, "invalid_request")
     assert "access_token" not in body and "x509_certificate" not in body
     assert "csr" in body.get("error_description", "")
-    expected = {"rsa1024": "1024 bits", "secp256k1": "secp256k1", "tampered": "signature"}.get(case)
+    expected = {"rsa1024": "1024 bits", "secp256k1": "secp256k1", "tampered": "signature", "rsa-e3": "exponent",
+                "explicit-curve": "explicit"}.get(case)
     if expected:
         assert expected in body["error_description"], body
 
