@@ -127,6 +127,29 @@ def test_ca_init_options_and_force(tmp_path):
     assert bad.returncode != 0 and "--alg" in bad.stderr
 
 
+def test_ca_init_force_that_fails_leaves_the_old_ca_intact(tmp_path):
+    data = tmp_path / "data"
+    run_cli("ca", "init", "--data-dir", str(data))
+    secrets = data / "secrets"
+    key_file, cert_file = secrets / "ca-key.pem", secrets / "ca.pem"
+    before = {path: path.read_bytes() for path in (key_file, cert_file)}
+    # The certificate cannot replace a directory: the new key, already in place by then, must be rolled back.
+    blocker = secrets / "blocker"
+    (blocker / "inside").mkdir(parents=True)
+    failed = run_cli("ca", "init", "--data-dir", str(data), "--cert-out", str(blocker), "--force", check=False)
+    assert failed.returncode != 0, failed.stdout
+    assert "unchanged" in failed.stderr, failed.stderr
+    assert {path: path.read_bytes() for path in (key_file, cert_file)} == before
+    assert (blocker / "inside").is_dir()
+    assert sorted(p.name for p in secrets.iterdir()) == ["blocker", "ca-key.pem", "ca.pem"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    run_cli("ca", "init", "--data-dir", str(data), "--force")
+    assert key_file.read_bytes() != before[key_file] and cert_file.read_bytes() != before[cert_file]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cert_file.stat().st_mode) == 0o644
+    assert sorted(p.name for p in secrets.iterdir()) == ["blocker", "ca-key.pem", "ca.pem"]
+
+
 def test_issued_chain_verifies_with_openssl_as_client_certificate(server, ca_pem, tmp_path):
     key = new_key("p256")
     response = exchange_csr(server, pem(make_csr(key)))
