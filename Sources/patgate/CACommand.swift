@@ -35,8 +35,8 @@ struct CACommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (1...36_500).contains(days) else { throw ValidationError("--days must be from 1 to 36500") }
-            guard !commonName.isEmpty, commonName.count <= 64 else { throw ValidationError("--common-name must be 1 to 64 characters") }
-            if let organization, organization.isEmpty || organization.count > 64 {
+            guard !commonName.isEmpty, commonName.unicodeScalars.count <= 64 else { throw ValidationError("--common-name must be 1 to 64 characters") }
+            if let organization, organization.isEmpty || organization.unicodeScalars.count > 64 {
                 throw ValidationError("--organization must be 1 to 64 characters")
             }
         }
@@ -55,8 +55,8 @@ struct CACommand: AsyncParsableCommand {
             let keyPath = keyOut ?? files.key
             for path in [certificatePath, keyPath] where FileManager.default.fileExists(atPath: path) {
                 guard force else { throw ValidationError("\(path) exists; pass --force to replace the CA") }
-                try FileManager.default.removeItem(atPath: path)
             }
+            // The old files stay until the new CA exists and both of its files are written.
             let created = try CertificateAuthority.create(
                 algorithm: algorithm, commonName: commonName, organization: organization,
                 notBefore: Int64(Date().timeIntervalSince1970), days: days)
@@ -65,11 +65,8 @@ struct CACommand: AsyncParsableCommand {
                     atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
-            try FirstStart.writeSecret(created.keyPEM, to: keyPath)
-            guard FileManager.default.createFile(atPath: certificatePath, contents: Data(created.certificatePEM.utf8),
-                                                 attributes: [.posixPermissions: 0o644]) else {
-                throw ValidationError("cannot write \(certificatePath)")
-            }
+            try CAFiles(keyPath: keyPath, certificatePath: certificatePath)
+                .replace(keyPEM: created.keyPEM, certificatePEM: created.certificatePEM)
             let expiry = try created.authority.certificate.notAfter()
             print("""
                 wrote \(keyPath) (\(created.authority.keyInfo), mode 0600)

@@ -127,6 +127,29 @@ def test_ca_init_options_and_force(tmp_path):
     assert bad.returncode != 0 and "--alg" in bad.stderr
 
 
+def test_ca_init_force_that_fails_leaves_the_old_ca_intact(tmp_path):
+    data = tmp_path / "data"
+    run_cli("ca", "init", "--data-dir", str(data))
+    secrets = data / "secrets"
+    key_file, cert_file = secrets / "ca-key.pem", secrets / "ca.pem"
+    before = {path: path.read_bytes() for path in (key_file, cert_file)}
+    # The certificate cannot replace a directory: the new key, already in place by then, must be rolled back.
+    blocker = secrets / "blocker"
+    (blocker / "inside").mkdir(parents=True)
+    failed = run_cli("ca", "init", "--data-dir", str(data), "--cert-out", str(blocker), "--force", check=False)
+    assert failed.returncode != 0, failed.stdout
+    assert "unchanged" in failed.stderr, failed.stderr
+    assert {path: path.read_bytes() for path in (key_file, cert_file)} == before
+    assert (blocker / "inside").is_dir()
+    assert sorted(p.name for p in secrets.iterdir()) == ["blocker", "ca-key.pem", "ca.pem"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    run_cli("ca", "init", "--data-dir", str(data), "--force")
+    assert key_file.read_bytes() != before[key_file] and cert_file.read_bytes() != before[cert_file]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cert_file.stat().st_mode) == 0o644
+    assert sorted(p.name for p in secrets.iterdir()) == ["blocker", "ca-key.pem", "ca.pem"]
+
+
 def test_issued_chain_verifies_with_openssl_as_client_certificate(server, ca_pem, tmp_path):
     key = new_key("p256")
     response = exchange_csr(server, pem(make_csr(key)))
@@ -208,20 +231,34 @@ def tampered() -> str:
     return b64url_der(bytes(der))
 
 
-@pytest.mark.parametrize("case", ["garbage", "tampered", "rsa1024", "secp256k1", "truncated-pem"])
-def test_bad_csr_is_refused_without_a_token(server, case):
+def explicit_curve_csr(directory: Path) -> str:
+    """A P-256 key whose CSR spells the curve out as explicit parameters instead of naming it."""
+    key, csr = directory / "explicit.key", directory / "explicit.csr"
+    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey", "-noout",
+                    "-out", str(key)], check=True, capture_output=True, timeout=30)
+    subprocess.run(["openssl", "req", "-new", "-key", str(key), "-subj", "/CN=x", "-out", str(csr)],
+                   check=True, capture_output=True, timeout=30)
+    return csr.read_text()
+
+
+@pytest.mark.parametrize("case", ["garbage", "tampered", "rsa1024", "secp256k1", "truncated-pem", "rsa-e3",
+                                  "explicit-curve"])
+def test_bad_csr_is_refused_without_a_token(server, case, tmp_path):
     csr = {
         "garbage": lambda: "this is not a certificate request",
         "tampered": tampered,
         "rsa1024": lambda: pem(make_csr(new_key("rsa1024"))),
         "secp256k1": lambda: pem(make_csr(new_key("secp256k1"))),
         "truncated-pem": lambda: pem(make_csr(new_key("p256")))[:200],
+        "rsa-e3": lambda: pem(make_csr(rsa.generate_private_key(public_exponent=3, key_size=2048))),
+        "explicit-curve": lambda: explicit_curve_csr(tmp_path),
     }[case]()
     response = exchange_csr(server, csr)
     body = assert_oauth_error(response, 400, "invalid_request")
     assert "access_token" not in body and "x509_certificate" not in body
     assert "csr" in body.get("error_description", "")
-    expected = {"rsa1024": "1024 bits", "secp256k1": "secp256k1", "tampered": "signature"}.get(case)
+    expected = {"rsa1024": "1024 bits", "secp256k1": "secp256k1", "tampered": "signature", "rsa-e3": "exponent",
+                "explicit-curve": "explicit"}.get(case)
     if expected:
         assert expected in body["error_description"], body
 

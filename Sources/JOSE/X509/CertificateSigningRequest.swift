@@ -42,6 +42,8 @@ public struct CertificateSigningRequest: Sendable {
             throw OpenSSLError.error(.invalidCSR, "the CSR's public key cannot be read")
         }
         let publicKey = EVPKey(taking: key)
+        // A weak key (RSA e = 1, say) would make the signature below prove nothing.
+        try Self.checkKeyStrength(publicKey)
         // Proof of possession: the request is signed by the private half of the key it carries.
         let verified = X509_REQ_verify(handle.pointer, publicKey.pointer)
         guard verified == 1 else {

@@ -95,6 +95,26 @@ struct X509CredentialProviderTests {
         }
     }
 
+    @Test func subjectThatCannotBeACommonNameIsNotPermitted() throws {
+        let provider = try provider()
+        // 64 scalars pass; the limit is not counted in grapheme clusters, which combining marks shrink.
+        let combining = String(repeating: "e\u{0301}", count: 32)
+        #expect(combining.count == 32 && combining.unicodeScalars.count == 64)
+        #expect(try provider.prepare(request(Self.form(Self.csr), user: combining)) != nil)
+        #expect(try provider.prepare(request(Self.form(Self.csr), user: String(repeating: "ü", count: 64))) != nil)
+        let refused = ["", combining + "e", "alice\nCN=admin", "tab\there", "nul\u{0}", "del\u{7F}", "c1\u{85}",
+                       "flag\u{1F1E9}\u{1F1EA}" + String(repeating: "\u{1F1E9}\u{1F1EA}", count: 30)]
+        for user in refused {
+            let exchange = try request(Self.form(Self.csr), user: user)
+            do {
+                _ = try provider.prepare(exchange)
+                Issue.record("expected a refusal for \(user.debugDescription)")
+            } catch {
+                #expect(error.kind == .notPermitted)
+            }
+        }
+    }
+
     @Test func keyPolicy() throws {
         let settings = try provider().settings
         #expect(settings.refusal(of: .ec(curve: "P-256")) == nil)

@@ -40,8 +40,8 @@ public struct X509CredentialProvider: CredentialProvider {
             throw CredentialError(.invalidRequest, "csr: \(refusal)")
         }
         let user = request.subject.subject
-        guard user.count <= Self.maximumCommonNameLength else {
-            throw CredentialError(.notPermitted, "the subject is longer than the \(Self.maximumCommonNameLength) characters a certificate's common name may hold")
+        if let refusal = Self.commonNameRefusal(user) {
+            throw CredentialError(.notPermitted, refusal)
         }
         let notBefore = request.issuedAt
         let notAfter = request.capped(request.tokenExpiresAt)
@@ -53,6 +53,24 @@ public struct X509CredentialProvider: CredentialProvider {
         }
         return Prepared(authority: settings.authority, csr: csr, commonName: user,
                         uri: settings.subjectURI.render(user: user), notBefore: notBefore, notAfter: notAfter)
+    }
+
+    /// Why the upstream's subject cannot be a certificate's common name, or `nil`: it must be
+    /// 1 to 64 characters (RFC 5280 ub-common-name, counted as a UTF8String counts them: in
+    /// Unicode scalars, not grapheme clusters) and hold no control character (C0, DEL or C1).
+    /// The message never quotes the subject.
+    static func commonNameRefusal(_ user: String) -> String? {
+        let scalars = user.unicodeScalars
+        guard !scalars.isEmpty else {
+            return "the subject is empty; a certificate's common name cannot be"
+        }
+        guard scalars.count <= maximumCommonNameLength else {
+            return "the subject is longer than the \(maximumCommonNameLength) characters a certificate's common name may hold"
+        }
+        guard !scalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return "the subject holds control characters, which a certificate's common name may not"
+        }
+        return nil
     }
 
     /// The error's own message for JOSE errors (free of secrets and of the input), else a generic one.
