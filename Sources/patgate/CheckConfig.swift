@@ -18,8 +18,7 @@ struct CheckConfig: AsyncParsableCommand {
             let (config, _) = try await ConfigLocation(options: location).load(createIfMissing: false)
             let keys = try KeyRing(config: config.keys)
             if config.issuer.enabled {
-                let (_, stores) = try await Services.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
-                await stores.shutdown()
+                _ = try await Components.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
             }
             print("""
                 configuration ok

@@ -23,12 +23,10 @@ struct CredentialsCommand: AsyncParsableCommand {
             settings.reapInterval = 0   // this one call only
             let provider = PostgresLoginProvider(settings: settings, logger: Logger(label: "patgate"))
             do {
-                let dropped = try await provider.reap()
-                await provider.shutdown()
+                let dropped = try await provider.withRunning { try await provider.reap() }
                 print(dropped.isEmpty ? "no expired logins" : "dropped \(dropped.count): \(dropped.joined(separator: " "))")
             } catch {
-                await provider.shutdown()
-                FileHandle.standardError.write(Data("patgate: \(error.message)\n".utf8))
+                FileHandle.standardError.write(Data("patgate: \((error as? CredentialError)?.message ?? "\(error)")\n".utf8))
                 throw ExitCode(1)
             }
         }

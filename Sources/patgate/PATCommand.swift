@@ -13,15 +13,8 @@ struct PATCommand: AsyncParsableCommand {
     /// Runs `body` with the configured issuer, then closes its store (PostgreSQL connections).
     static func withIssuer<Result>(_ options: ConfigOptions, _ body: (PATIssuer) async throws -> Result) async throws -> Result {
         let (config, _) = try await ConfigLocation(options: options).load()
-        let (issuer, stores) = try await Services.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
-        do {
-            let result = try await body(issuer)
-            await stores.shutdown()
-            return result
-        } catch {
-            await stores.shutdown()
-            throw error
-        }
+        let (issuer, stores) = try await Components.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
+        return try await stores.withRunning { try await body(issuer) }
     }
 
     struct Create: AsyncParsableCommand {

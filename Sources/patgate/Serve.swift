@@ -1,12 +1,12 @@
 import ArgumentParser
 import Curl
 import Foundation
-import Hummingbird
 import Logging
 import JOSE
 import PatgateAdapters
 import PatgateCore
 import PatgateServer
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,23 +39,22 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patgate")
-        let services = try await Services(config: config, logger: logger)
+        let components = try await Components(config: config, logger: logger)
         if let firstStart { Banner.firstStart(firstStart, config: config) }
-        if let password = try await services.management?.accounts.ensureInitialAdmin() {
-            Banner.initialAdmin(password: password, config: config)
+        let group = PatgateApplication.serviceGroup(components, logger: logger) {
+            // Runs once the store's pool runs, before the listener opens.
+            if let password = try await components.management?.accounts.ensureInitialAdmin() {
+                Banner.initialAdmin(password: password, config: config)
+            }
+            logger.info("patgate listening", metadata: [
+                "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
+                "kid": "\(components.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",
+            ])
         }
-        logger.info("patgate listening", metadata: [
-            "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
-            "kid": "\(services.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",
-        ])
-        do {
-            try await PatgateApplication.make(services: services, logger: logger).runService()
-        } catch {
-            await services.shutdown()
-            throw error
-        }
-        await services.shutdown()   // after the server stopped: close the store's connections
-        logCacheStatistics(services.cache, logger: logger)
+        // Runs until SIGTERM or SIGINT, then stops every piece in the documented order.
+        try await group.run()
+        logCacheStatistics(components.cache, logger: logger)
+        logger.info("patgate stopped")
     }
 
     /// One line at shutdown: what the validation cache saved. `scripts/bench` reads it to

@@ -14,15 +14,19 @@ struct UserCommand: AsyncParsableCommand {
             """,
         subcommands: [Add.self, Passwd.self, Disable.self, List.self])
 
-    /// The account service over the configured store, auditing as `cli:<os user>`.
-    static func accounts(_ options: ConfigOptions) async throws -> (AccountService, Principal) {
+    /// Runs `body` with the account service over the configured store, auditing as
+    /// `cli:<os user>`, then closes the store's connections and flushes the audit log.
+    static func withAccounts<Result>(_ options: ConfigOptions,
+                                     _ body: (AccountService, Principal) async throws -> Result) async throws -> Result {
         let (config, _) = try await ConfigLocation(options: options).load()
-        // The process ends right after the command, which closes any PostgreSQL connection.
-        let stores = try await Services.openStores(config.issuer, logger: Logger(label: "patgate-cli"))
-        let audit = try Services.makeAuditLog(config, logger: Logger(label: "patgate-cli"))
-        let accounts = try await Services.makeAccounts(config, users: stores.users, audit: audit)
+        let stores = try await Components.openStores(config.issuer, logger: Logger(label: "patgate-cli"))
+        let audit = try Components.makeAuditLog(config, logger: Logger(label: "patgate-cli"))
+        defer { audit.flush() }
+        let accounts = try await Components.makeAccounts(config, users: stores.users, audit: audit)
         let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
-        return (accounts, Principal(username: actor, role: .admin, method: .cli, address: nil))
+        return try await stores.withRunning {
+            try await body(accounts, Principal(username: actor, role: .admin, method: .cli, address: nil))
+        }
     }
 
     struct Add: AsyncParsableCommand {
@@ -36,10 +40,11 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = generate ? nil : try PasswordInput.read(confirm: true)
-            let (accounts, actor) = try await UserCommand.accounts(location)
-            let (user, generated) = try await CLIErrors.report {
-                try await accounts.add(username: name, displayName: displayName, role: admin ? .admin : .user,
-                                       password: password, by: actor)
+            let (user, generated) = try await UserCommand.withAccounts(location) { accounts, actor in
+                try await CLIErrors.report {
+                    try await accounts.add(username: name, displayName: displayName, role: admin ? .admin : .user,
+                                           password: password, by: actor)
+                }
             }
             print("added \(user.role.rawValue) '\(user.username)'")
             if let generated { print("password (shown once): \(generated)") }
@@ -54,8 +59,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = generate ? nil : try PasswordInput.read(confirm: true)
-            let (accounts, actor) = try await UserCommand.accounts(location)
-            let generated = try await CLIErrors.report { try await accounts.setPassword(username: name, password: password, by: actor) }
+            let generated = try await UserCommand.withAccounts(location) { accounts, actor in
+                try await CLIErrors.report { try await accounts.setPassword(username: name, password: password, by: actor) }
+            }
             print("password of '\(name.lowercased())' changed")
             if let generated { print("password (shown once): \(generated)") }
         }
@@ -68,8 +74,9 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The username.") var name: String
 
         func run() async throws {
-            let (accounts, actor) = try await UserCommand.accounts(location)
-            _ = try await CLIErrors.report { try await accounts.update(username: name, displayName: nil, role: nil, disabled: true, by: actor) }
+            _ = try await UserCommand.withAccounts(location) { accounts, actor in
+                try await CLIErrors.report { try await accounts.update(username: name, displayName: nil, role: nil, disabled: true, by: actor) }
+            }
             print("disabled '\(name.lowercased())'")
         }
     }
@@ -80,7 +87,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Print a JSON array of {username, display_name, role, disabled, created_at}.") var json = false
 
         func run() async throws {
-            let users = try await UserCommand.accounts(location).0.list()
+            let users = try await UserCommand.withAccounts(location) { accounts, _ in try await accounts.list() }
             if json {
                 print(UserJSON.list(users))
                 return

@@ -12,13 +12,14 @@ struct APISession {
 }
 
 extension LiveServer {
-    /// A live server with cheap bcrypt (cost 4) so login-heavy tests stay fast.
-    static func startAPI(_ environment: [String: String] = [:]) async throws -> LiveServer {
-        try await start(environment: ["PATGATE_USERS_BCRYPT_COST": "4"].merging(environment) { $1 })
+    /// A live server with cheap bcrypt (cost 4) so login-heavy tests stay fast, for `body`'s scope.
+    static func withAPI<Result>(_ environment: [String: String] = [:],
+                                _ body: (LiveServer) async throws -> Result) async throws -> Result {
+        try await with(environment: ["PATGATE_USERS_BCRYPT_COST": "4"].merging(environment) { $1 }, body)
     }
 
-    var management: Services.Management {
-        get throws { try #require(services.management) }
+    var management: Components.Management {
+        get throws { try #require(components.management) }
     }
 
     static let cliActor = Principal(username: "test", role: .admin, method: .cli, address: nil)

@@ -6,85 +6,85 @@ import Testing
 
 @Suite struct AdminAndAuditAPITests {
     @Test func adminEndpointsNeedTheAdministratorRole() async throws {
-        let server = try await LiveServer.startAPI(["PATGATE_CACHE_TTL_SECONDS": "0"])
-        defer { Task { await server.stop() } }
-        try await server.addUser("root", role: .admin)
-        try await server.addUser("alice")
-        let alice = try await server.login("alice")
-        let aliceToken = try #require(try await server.createToken(alice, name: "mine")["id"] as? String)
-        for (method, path) in [("GET", "/api/v1/admin/users"), ("GET", "/api/v1/admin/tokens"), ("DELETE", "/api/v1/admin/tokens/\(aliceToken)")] {
-            let response = try await server.api(method, path, headers: alice.headers)
-            #expect(response.status == 403, "\(method) \(path)")
+        try await LiveServer.withAPI(["PATGATE_CACHE_TTL_SECONDS": "0"]) { server in
+            try await server.addUser("root", role: .admin)
+            try await server.addUser("alice")
+            let alice = try await server.login("alice")
+            let aliceToken = try #require(try await server.createToken(alice, name: "mine")["id"] as? String)
+            for (method, path) in [("GET", "/api/v1/admin/users"), ("GET", "/api/v1/admin/tokens"), ("DELETE", "/api/v1/admin/tokens/\(aliceToken)")] {
+                let response = try await server.api(method, path, headers: alice.headers)
+                #expect(response.status == 403, "\(method) \(path)")
+            }
+            let root = try await server.login("root")
+            let users = try server.json(try await server.api("GET", "/api/v1/admin/users", headers: root.cookieOnly))
+            #expect((users["items"] as? [[String: Any]])?.compactMap { $0["username"] as? String } == ["alice", "root"])
+            let tokens = try server.json(try await server.api("GET", "/api/v1/admin/tokens?owner=alice", headers: root.cookieOnly))
+            #expect((tokens["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [aliceToken])
+            #expect(try await server.api("DELETE", "/api/v1/admin/tokens/\(aliceToken)", headers: root.headers).status == 204)
+            let revoked = try server.json(try await server.api("GET", "/api/v1/tokens/\(aliceToken)", headers: alice.cookieOnly))
+            #expect(revoked["state"] as? String == "revoked")
+
+            let added = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"carol","display_name":"Carol C"}"#, headers: root.headers)
+            #expect(added.status == 201)
+            let password = try #require(try server.json(added)["password"] as? String)
+            _ = try await server.login("carol", password: password)
+            let dup = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"carol"}"#, headers: root.headers)
+            #expect(dup.status == 409)
+            let bad = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"Bad Name!"}"#, headers: root.headers)
+            #expect(bad.status == 400)
+
+            let alicePAT = try #require(try await server.createToken(alice, name: "before-disable")["token"] as? String)
+            #expect(try await server.exchange(alicePAT).status == 200)
+            let disable = try await server.api("PATCH", "/api/v1/admin/users/alice", json: #"{"disabled":true}"#, headers: root.headers)
+            #expect(disable.status == 200)
+            #expect(try server.json(disable)["disabled"] as? Bool == true)
+            #expect(try await server.api("GET", "/api/v1/tokens", headers: alice.cookieOnly).status == 401)
+            #expect(try await server.exchange(alicePAT).status == 400)   // a disabled owner's PATs are inactive
+            #expect(try await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"password-123"}"#).status == 401)
+            let lastAdmin = try await server.api("PATCH", "/api/v1/admin/users/root", json: #"{"role":"user"}"#, headers: root.headers)
+            #expect(lastAdmin.status == 400)
+            #expect(try await server.api("PATCH", "/api/v1/admin/users/nobody", json: #"{"disabled":true}"#, headers: root.headers).status == 404)
         }
-        let root = try await server.login("root")
-        let users = try server.json(try await server.api("GET", "/api/v1/admin/users", headers: root.cookieOnly))
-        #expect((users["items"] as? [[String: Any]])?.compactMap { $0["username"] as? String } == ["alice", "root"])
-        let tokens = try server.json(try await server.api("GET", "/api/v1/admin/tokens?owner=alice", headers: root.cookieOnly))
-        #expect((tokens["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [aliceToken])
-        #expect(try await server.api("DELETE", "/api/v1/admin/tokens/\(aliceToken)", headers: root.headers).status == 204)
-        let revoked = try server.json(try await server.api("GET", "/api/v1/tokens/\(aliceToken)", headers: alice.cookieOnly))
-        #expect(revoked["state"] as? String == "revoked")
-
-        let added = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"carol","display_name":"Carol C"}"#, headers: root.headers)
-        #expect(added.status == 201)
-        let password = try #require(try server.json(added)["password"] as? String)
-        _ = try await server.login("carol", password: password)
-        let dup = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"carol"}"#, headers: root.headers)
-        #expect(dup.status == 409)
-        let bad = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"Bad Name!"}"#, headers: root.headers)
-        #expect(bad.status == 400)
-
-        let alicePAT = try #require(try await server.createToken(alice, name: "before-disable")["token"] as? String)
-        #expect(try await server.exchange(alicePAT).status == 200)
-        let disable = try await server.api("PATCH", "/api/v1/admin/users/alice", json: #"{"disabled":true}"#, headers: root.headers)
-        #expect(disable.status == 200)
-        #expect(try server.json(disable)["disabled"] as? Bool == true)
-        #expect(try await server.api("GET", "/api/v1/tokens", headers: alice.cookieOnly).status == 401)
-        #expect(try await server.exchange(alicePAT).status == 400)   // a disabled owner's PATs are inactive
-        #expect(try await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"password-123"}"#).status == 401)
-        let lastAdmin = try await server.api("PATCH", "/api/v1/admin/users/root", json: #"{"role":"user"}"#, headers: root.headers)
-        #expect(lastAdmin.status == 400)
-        #expect(try await server.api("PATCH", "/api/v1/admin/users/nobody", json: #"{"disabled":true}"#, headers: root.headers).status == 404)
     }
 
     @Test func anExchangeRecordsLastUseOnceAMinuteAndTheAuditLogHoldsNoSecrets() async throws {
-        let server = try await LiveServer.startAPI(["PATGATE_CACHE_TTL_SECONDS": "0"])
-        defer { Task { await server.stop() } }
-        try await server.addUser("alice", password: "audit-password-9")
-        let session = try await server.login("alice", password: "audit-password-9")
-        _ = try? await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"wrong-password-7"}"#)
-        let created = try await server.createToken(session, name: "used")
-        let id = try #require(created["id"] as? String)
-        let value = try #require(created["token"] as? String)
-        #expect(try await server.exchange(value).status == 200)
-        var token: [String: Any] = [:]
-        for _ in 0..<100 {
-            token = try server.json(try await server.api("GET", "/api/v1/tokens/\(id)", headers: session.cookieOnly))
-            if !(token["last_used_at"] is NSNull) { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(token["last_used_at"] is String)
-        #expect(token["last_used_ip"] as? String == "127.0.0.1")
-        #expect(try await server.exchange(value).status == 200)   // within the minute: no second write
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(try await server.api("DELETE", "/api/v1/tokens/\(id)", headers: session.headers).status == 204)
-        #expect(try await server.api("DELETE", "/api/v1/session", headers: session.headers).status == 204)
+        try await LiveServer.withAPI(["PATGATE_CACHE_TTL_SECONDS": "0"]) { server in
+            try await server.addUser("alice", password: "audit-password-9")
+            let session = try await server.login("alice", password: "audit-password-9")
+            _ = try? await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"wrong-password-7"}"#)
+            let created = try await server.createToken(session, name: "used")
+            let id = try #require(created["id"] as? String)
+            let value = try #require(created["token"] as? String)
+            #expect(try await server.exchange(value).status == 200)
+            var token: [String: Any] = [:]
+            for _ in 0..<100 {
+                token = try server.json(try await server.api("GET", "/api/v1/tokens/\(id)", headers: session.cookieOnly))
+                if !(token["last_used_at"] is NSNull) { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(token["last_used_at"] is String)
+            #expect(token["last_used_ip"] as? String == "127.0.0.1")
+            #expect(try await server.exchange(value).status == 200)   // within the minute: no second write
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await server.api("DELETE", "/api/v1/tokens/\(id)", headers: session.headers).status == 204)
+            #expect(try await server.api("DELETE", "/api/v1/session", headers: session.headers).status == 204)
 
-        (try server.management.audit as? JSONLinesAuditLog)?.flush()
-        let text = try String(contentsOfFile: server.config.auditPath, encoding: .utf8)
-        let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let events = lines.compactMap { $0?["event"] as? String }
-        for event in ["user.added", "login.succeeded", "login.failed", "pat.created", "pat.used", "pat.revoked", "logout"] {
-            #expect(events.contains(event), "\(event) in \(events)")
+            (server.components.audit as? JSONLinesAuditLog)?.flush()
+            let text = try String(contentsOfFile: server.config.auditPath, encoding: .utf8)
+            let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let events = lines.compactMap { $0?["event"] as? String }
+            for event in ["user.added", "login.succeeded", "login.failed", "pat.created", "pat.used", "pat.revoked", "logout"] {
+                #expect(events.contains(event), "\(event) in \(events)")
+            }
+            #expect(events.filter { $0 == "pat.used" }.count == 1)
+            let created_ = try #require(lines.compactMap { $0 }.first { $0["event"] as? String == "pat.created" })
+            #expect(created_["actor"] as? String == "alice")
+            #expect(created_["target"] as? String == id)
+            #expect(created_["address"] as? String == "127.0.0.1")
+            #expect(created_["time"] is String)
+            #expect(!text.contains(value))
+            #expect(!text.contains("audit-password-9") && !text.contains("wrong-password-7"))
+            #expect(!text.contains(session.cookie.split(separator: "=")[1]))
         }
-        #expect(events.filter { $0 == "pat.used" }.count == 1)
-        let created_ = try #require(lines.compactMap { $0 }.first { $0["event"] as? String == "pat.created" })
-        #expect(created_["actor"] as? String == "alice")
-        #expect(created_["target"] as? String == id)
-        #expect(created_["address"] as? String == "127.0.0.1")
-        #expect(created_["time"] is String)
-        #expect(!text.contains(value))
-        #expect(!text.contains("audit-password-9") && !text.contains("wrong-password-7"))
-        #expect(!text.contains(session.cookie.split(separator: "=")[1]))
     }
 }

@@ -77,7 +77,7 @@ struct PatgateBinary {
 
         // The stored hash really is the new password's.
         let config = try await ConfigLoader.load(file: dir + "/patgate.yaml")
-        let stores = try await Services.openStores(config.issuer, logger: Logger(label: "test"))
+        let stores = try await Components.openStores(config.issuer, logger: Logger(label: "test"))
         let user = try #require(try await stores.users.find(username: "carol"))
         let hasher = BcryptPasswordHasher(cost: 4)
         #expect(try await hasher.verify("second-password-2", hash: user.passwordHash))
@@ -98,7 +98,7 @@ struct PatgateBinary {
         #expect(!second.contains(password))
 
         let config = try await ConfigLoader.load(file: dir + "/patgate.yaml")
-        let admin = try #require(try await Services.openStores(config.issuer, logger: Logger(label: "test")).users.find(username: "admin"))
+        let admin = try #require(try await Components.openStores(config.issuer, logger: Logger(label: "test")).users.find(username: "admin"))
         #expect(admin.role == .admin)
         let hasher = BcryptPasswordHasher(cost: 4)
         #expect(try await hasher.verify(password, hash: admin.passwordHash))

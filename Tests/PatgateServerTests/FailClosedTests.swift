@@ -7,12 +7,12 @@ import Testing
     static let body = TokenEndpointTests.grant + "&client_id=cli&subject_token=pgat_AAAAAAAAAAAAAAAAAAAAAAAAAAA000000"
 
     func expect503(upstream url: String, extra: [String: String] = [:]) async throws {
-        let server = try await LiveServer.start(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": url].merging(extra) { $1 })
-        let response = try await server.post("/token", Self.body)
-        await server.stop()
-        #expect(response.status == 503)
-        #expect(try server.json(response)["error"] as? String == "temporarily_unavailable")
-        #expect(try server.json(response)["access_token"] == nil)
+        try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": url].merging(extra) { $1 }) { server in
+            let response = try await server.post("/token", Self.body)
+            #expect(response.status == 503)
+            #expect(try server.json(response)["error"] as? String == "temporarily_unavailable")
+            #expect(try server.json(response)["access_token"] == nil)
+        }
     }
 
     @Test func upstreamDown() async throws {

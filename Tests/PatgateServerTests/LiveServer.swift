@@ -10,48 +10,61 @@ import Glibc
 #endif
 
 /// A real patgate on a real loopback port with a real SQLite file, made by the same
-/// first-start code as `patgate serve`. The gateway validates PATs over HTTP via libcurl.
+/// first-start code and run by the same `ServiceGroup` as `patgate serve`. The gateway
+/// validates PATs over HTTP via libcurl. A test owns its server through `with`: the server
+/// stops gracefully, and the test waits for it, when the test's scope ends.
 final class LiveServer: Sendable {
     let config: PatgateConfig
-    let services: Services
+    let components: Components
     let http: HTTPClient
     let ciSecret: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
 
-    /// `environment` overrides config keys as `PATGATE_*` variables do.
-    static func start(environment: [String: String] = [:]) async throws -> LiveServer {
+    /// Starts a server, runs `body` with it, then stops it and waits until every piece has
+    /// stopped, also when `body` throws. `environment` overrides config keys as `PATGATE_*`
+    /// variables do.
+    static func with<Result>(environment: [String: String] = [:],
+                             _ body: (LiveServer) async throws -> Result) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-test-\(UUID().uuidString)").path
         let port = try FreePort.find()
         let summary = try FirstStart(dataDirectory: dir, port: port).run()
         let config = try await ConfigLoader.load(file: summary.configPath, environment: environment)
         let secret = try String(contentsOfFile: summary.ciSecretPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await LiveServer(config: config, ciSecret: secret)
-    }
-
-    private init(config: PatgateConfig, ciSecret: String) async throws {
         var logger = Logger(label: "patgate-test")
         logger.logLevel = .critical
+        let components = try await Components(config: config, logger: logger)
+        let group = PatgateApplication.serviceGroup(components, logger: logger, handlesSignals: false)
+        let server = LiveServer(config: config, components: components, http: try HTTPClient(options: HTTPClientOptions(connections: 4)),
+                                ciSecret: secret)
+        defer { server.http.shutdown() }
+        return try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { try await group.run() }
+            do {
+                try await server.waitUntilServing()
+                let result = try await body(server)
+                await group.triggerGracefulShutdown()
+                try await running.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await running.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    private init(config: PatgateConfig, components: Components, http: HTTPClient, ciSecret: String) {
         self.config = config
+        self.components = components
+        self.http = http
         self.ciSecret = ciSecret
-        services = try await Services(config: config, logger: logger)
-        http = try HTTPClient(options: HTTPClientOptions(connections: 4))
-        let app = PatgateApplication.make(services: services, logger: logger)
-        group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let group = self.group
-        task = Task { try await group.run() }
+    }
+
+    private func waitUntilServing() async throws {
         for _ in 0..<200 {
             if (try? await get("/healthz").status) == 200 { return }
             try await Task.sleep(for: .milliseconds(25))
         }
         throw HarnessError(text: "test server did not start")
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-        await services.shutdown()
-        http.shutdown()
     }
 
     var base: String { "http://127.0.0.1:\(config.server.port)" }

@@ -11,29 +11,29 @@ import Testing
 
     @Test(.enabled(if: url != nil, "PATGATE_TEST_POSTGRES_URL is not set: serve on PostgreSQL did not run (scripts/test sets it)"))
     func servesExchangesAndRevokesWithThePostgresStore() async throws {
-        let server = try await LiveServer.start(environment: [
+        try await LiveServer.with(environment: [
             "PATGATE_STORE_KIND": "postgres", "PATGATE_STORE_POSTGRES_URL": try #require(Self.url),
             "PATGATE_CACHE_TTL_SECONDS": "0", "PATGATE_CACHE_NEGATIVE_TTL_SECONDS": "0",
-        ])
-        defer { Task { await server.stop() } }
-        #expect(server.services.management?.stores.kind == .postgres)
-        #expect(try await server.get("/readyz").status == 200)
+        ]) { server in
+            #expect(server.components.management?.stores.kind == .postgres)
+            #expect(try await server.get("/readyz").status == 200)
 
-        let issuer = try #require(server.services.issuer)
-        let owner = "pg-live-\(UUID().uuidString)"
-        let (token, pat) = try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 3_600)
-        await #expect(throws: PATError.self) { try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 60) }
+            let issuer = try #require(server.components.issuer)
+            let owner = "pg-live-\(UUID().uuidString)"
+            let (token, pat) = try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 3_600)
+            await #expect(throws: PATError.self) { try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 60) }
 
-        let form = "\(TokenEndpointTests.grant)&subject_token=\(pat)&scope=openid"
-        let exchanged = try await server.post("/token", form, headers: [
-            ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
-        #expect(exchanged.status == 200)
-        #expect(try server.json(exchanged)["access_token"] is String)
-        #expect(try await issuer.list(owner: owner).map(\.id) == [token.id])
+            let form = "\(TokenEndpointTests.grant)&subject_token=\(pat)&scope=openid"
+            let exchanged = try await server.post("/token", form, headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
+            #expect(exchanged.status == 200)
+            #expect(try server.json(exchanged)["access_token"] is String)
+            #expect(try await issuer.list(owner: owner).map(\.id) == [token.id])
 
-        try await issuer.revoke(id: token.id)
-        let refused = try await server.post("/token", form, headers: [
-            ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
-        #expect(refused.status == 400)
+            try await issuer.revoke(id: token.id)
+            let refused = try await server.post("/token", form, headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), server.basicCI])
+            #expect(refused.status == 400)
+        }
     }
 }

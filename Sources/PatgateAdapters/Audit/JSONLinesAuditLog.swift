@@ -48,6 +48,16 @@ public final class JSONLinesAuditLog: AuditLog {
     public func flush() {
         queue.sync {}
     }
+
+    /// Writes what is queued and syncs the file to disk, without blocking the caller's thread.
+    func drain() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async { [descriptor, ownsDescriptor] in
+                if ownsDescriptor { fsync(descriptor) }
+                done.resume()
+            }
+        }
+    }
 }
 
 /// The audit log file could not be opened.

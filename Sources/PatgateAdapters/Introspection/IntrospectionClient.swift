@@ -9,7 +9,8 @@ import PatgateCore
 /// 5xx, not JSON, no `active`) throws, so the exchange fails closed.
 public final class IntrospectionClient: SubjectTokenValidator {
     private let config: IntrospectionClientConfig
-    private let http: HTTPClient
+    /// The libcurl workers, run by the composition root's `ServiceGroup`.
+    public let http: HTTPClient
     private let authorization: String?
     private let logger: Logger
     private let now: @Sendable () -> Int64
@@ -28,10 +29,6 @@ public final class IntrospectionClient: SubjectTokenValidator {
         case .none:
             authorization = nil
         }
-    }
-
-    deinit {
-        http.shutdown()
     }
 
     public func validate(_ token: String) async throws -> ValidationResult {

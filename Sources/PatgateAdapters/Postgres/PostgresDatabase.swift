@@ -1,42 +1,58 @@
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// A pool of PostgreSQL connections (postgres-nio's `PostgresClient`) with the schema migrated.
 ///
-/// The database owns the task that runs the client: `open` starts it, `shutdown` cancels it
-/// and waits until every connection is closed. Work runs on NIO's event loops, never on the
+/// The pool is a `Service`: it serves queries while its `run()` runs, in the composition
+/// root's `ServiceGroup`, which stops it after the HTTP server and the usage recorder
+/// (docs/ARCHITECTURE.md, "Lifecycle"). The CLI and tests, which have no group, use
+/// `withRunning(_:)`. Either runs a pool once. Work runs on NIO's event loops, never on the
 /// caller's. Several replicas may open the same database at once (see `PostgresMigrator`).
-public final class PostgresDatabase: Sendable {
+public final class PostgresDatabase: Service {
     let client: PostgresClient
     let logger: Logger
     /// Where the database is, without the password.
     public let settings: String
-    private let runner: Task<Void, Never>
 
     private init(client: PostgresClient, logger: Logger, settings: String) {
         self.client = client
         self.logger = logger
         self.settings = settings
-        runner = Task { await client.run() }
     }
 
-    /// Connects, applies pending migrations, and returns a running database. Throws
-    /// `.unavailable` when a first, direct connection fails or takes longer than
-    /// `connectTimeout`, with the server's reason; `.migration` when a migration fails.
+    /// Serves queries until the group stops (gracefully or by cancellation), then closes
+    /// every connection; queries made later fail.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs the pool for the duration of `body`, then closes its connections, also when
+    /// `body` throws.
+    public func withRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Connects, applies pending migrations (over a pool of one connection that is closed
+    /// again), and returns the pool, which serves once it runs. Throws `.unavailable` when a
+    /// first, direct connection fails or takes longer than `connectTimeout`, with the
+    /// server's reason; `.migration` when a migration fails.
     public static func open(_ settings: PostgresSettings, logger: Logger, maximumConnections: Int = 20,
                             connectTimeout: Duration = .seconds(10)) async throws(PostgresStoreError) -> PostgresDatabase {
-        let database = connect(settings, logger: logger, maximumConnections: maximumConnections,
-                               connectTimeout: connectTimeout)
         do {
             // Bound only the first connection: a migration may wait for another replica's.
             try await Deadline.run(after: connectTimeout) { try await settings.probe(logger: logger) }
-            try await PostgresMigrator(database: database).migrate()
+            let migrating = connect(settings, logger: logger, maximumConnections: 1, connectTimeout: connectTimeout)
+            try await migrating.withRunning { try await PostgresMigrator(database: migrating).migrate() }
         } catch {
-            await database.shutdown()
             if let own = error as? PostgresStoreError, own.code != .unavailable { throw own }
             throw PostgresStoreError(.unavailable, "cannot use \(settings): \(PostgresStoreError.reason(error))")
         }
-        return database
+        return connect(settings, logger: logger, maximumConnections: maximumConnections, connectTimeout: connectTimeout)
     }
 
     /// A pool that connects on first use, without probing or migrating: for a server that
@@ -57,16 +73,6 @@ public final class PostgresDatabase: Sendable {
             + (sessionTimeout.map(timeoutParameters) ?? [])
         return PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
                                 logger: logger, settings: settings.description)
-    }
-
-    /// Closes every connection; later queries fail. Safe to call twice.
-    public func shutdown() async {
-        runner.cancel()
-        await runner.value
-    }
-
-    deinit {
-        runner.cancel()
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled

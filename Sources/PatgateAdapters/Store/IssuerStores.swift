@@ -1,10 +1,12 @@
 import Logging
 import PatgateCore
+import ServiceLifecycle
 
-/// The issuer's persistence: its ports over one database, and that database's lifetime.
+/// The issuer's persistence: its ports over one database, and what keeps that database open.
 ///
-/// Open one with `sqlite(path:)` or `postgres(_:logger:)`; call `shutdown()` when done (it
-/// closes PostgreSQL's connections; SQLite needs nothing).
+/// Open one with `sqlite(path:)` or `postgres(_:logger:)`. PostgreSQL's pool serves while
+/// `services` run (in the server's `ServiceGroup`) or within `withRunning(_:)` (the CLI,
+/// tests); SQLite needs neither.
 public struct IssuerStores: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case sqlite, postgres
@@ -14,16 +16,20 @@ public struct IssuerStores: Sendable {
     public let pats: any PATStore
     public let users: any UserStore
     public let sessions: any SessionStore
-    private let close: @Sendable () async -> Void
+    /// What must run for the stores to answer (PostgreSQL's pool); empty for SQLite.
+    public let database: PostgresDatabase?
 
     public init(kind: Kind, pats: any PATStore, users: any UserStore, sessions: any SessionStore,
-                close: @escaping @Sendable () async -> Void = {}) {
+                database: PostgresDatabase? = nil) {
         self.kind = kind
         self.pats = pats
         self.users = users
         self.sessions = sessions
-        self.close = close
+        self.database = database
     }
+
+    /// The long-running pieces the composition root adds to its `ServiceGroup`.
+    public var services: [any Service] { database.map { [$0] } ?? [] }
 
     /// Opens (creating if needed) the SQLite file and runs its pending migrations.
     public static func sqlite(path: String) throws -> IssuerStores {
@@ -38,12 +44,12 @@ public struct IssuerStores: Sendable {
         let database = try await PostgresDatabase.open(settings, logger: logger, maximumConnections: maximumConnections)
         return IssuerStores(kind: .postgres, pats: PostgresPATStore(database: database),
                             users: PostgresUserStore(database: database),
-                            sessions: PostgresSessionStore(database: database),
-                            close: { await database.shutdown() })
+                            sessions: PostgresSessionStore(database: database), database: database)
     }
 
-    /// Releases the database; the stores fail afterwards.
-    public func shutdown() async {
-        await close()
+    /// Runs `body` with the stores answering, then closes PostgreSQL's connections (once).
+    public func withRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
+        guard let database else { return try await body() }
+        return try await database.withRunning(body)
     }
 }

@@ -25,11 +25,6 @@ public struct CredentialBroker: Sendable {
     /// The non-secret settings of every provider, for `/.well-known/configuration`.
     public var publicSettings: [CredentialField] { providers.flatMap(\.publicSettings) }
 
-    /// Closes every provider's connections.
-    public func shutdown() async {
-        for provider in providers { await provider.shutdown() }
-    }
-
     /// The flattened response members: each issuing provider's credential, then its public settings.
     public func issue(_ request: CredentialRequest) async throws(CredentialError) -> [CredentialField] {
         var ready: [(provider: any CredentialProvider, prepared: any PreparedCredential)] = []

@@ -14,13 +14,6 @@ public protocol CredentialProvider: Sendable {
     /// Checks the request's parameters without side effects. `nil` means this provider has
     /// nothing to issue for this request (an optional parameter is absent).
     func prepare(_ request: CredentialRequest) throws(CredentialError) -> (any PreparedCredential)?
-
-    /// Closes connections once the server has stopped.
-    func shutdown() async
-}
-
-extension CredentialProvider {
-    public func shutdown() async {}
 }
 
 /// A request a provider accepted in `prepare`, ready to issue.

@@ -13,19 +13,23 @@ struct APIAuthenticator: Sendable {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
     static let requiredScope = PATIssuer.managementScope
 
-    let management: Services.Management
+    let sessions: SessionService
+    let users: any UserStore
+    let usage: UsageQueue
     let issuer: PATIssuer
     let verifier: JWTVerifier
     let issuerURL: String
     /// Audiences a JWT must name to reach the management API.
     let apiAudiences: Set<String>
 
-    init(services: Services, management: Services.Management, issuer: PATIssuer) {
-        self.management = management
+    init(config: PatgateConfig, keys: KeyRing, management: Components.Management, issuer: PATIssuer) {
+        sessions = management.sessions
+        users = management.stores.users
+        usage = management.usage
         self.issuer = issuer
-        verifier = JWTVerifier(keys: [services.keys.active] + services.keys.retired)
-        issuerURL = services.config.server.issuer
-        apiAudiences = Set(services.config.policy.defaultAudiences + [issuerURL])
+        verifier = JWTVerifier(keys: [keys.active] + keys.retired)
+        issuerURL = config.server.issuer
+        apiAudiences = Set(config.policy.defaultAudiences + [issuerURL])
     }
 
     /// The caller, or a 401/403 problem. `admin` also requires the administrator role.
@@ -34,7 +38,7 @@ struct APIAuthenticator: Sendable {
         if let authorization = request.headers[.authorization] {
             principal = try await bearer(authorization, address: context.clientAddress, context: context)
         } else if let cookie = request.cookies[Self.cookieName]?.value, !cookie.isEmpty {
-            guard let (session, user) = try await management.sessions.resolve(cookie: cookie) else {
+            guard let (session, user) = try await sessions.resolve(cookie: cookie) else {
                 throw Problem.unauthenticated("the session has ended; log in again")
             }
             if Self.isStateChanging(request.method) {
@@ -72,7 +76,7 @@ struct APIAuthenticator: Sendable {
             }
             (username, scopes, method) = (pat.owner, pat.scopes, .pat)
             if pat.scopes.contains(Self.requiredScope) {
-                management.usage.recordInBackground(pat, address: address, logger: context.logger)
+                usage.record(pat, address: address)
             }
         } else {
             let claims = try BearerJWT.claims(credential, verifier: verifier, issuer: issuerURL, audiences: apiAudiences,
@@ -82,7 +86,7 @@ struct APIAuthenticator: Sendable {
         guard scopes.contains(Self.requiredScope) else {
             throw Problem.forbidden("insufficient_scope", "the bearer token lacks the '\(Self.requiredScope)' scope")
         }
-        let user = try await management.stores.users.find(username: username)
+        let user = try await users.find(username: username)
         if user?.disabled == true { throw Problem.unauthenticated("the bearer token is invalid, expired or revoked") }
         return Principal(username: username, role: user?.role ?? .user, method: method, address: address)
     }

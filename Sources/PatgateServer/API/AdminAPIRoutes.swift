@@ -4,9 +4,10 @@ import PatgateCore
 
 /// `/api/v1/admin/…`: every owner's tokens and the local accounts, for administrators.
 struct AdminAPIRoutes {
-    let services: Services
-    let management: Services.Management
+    let tokens: TokenManagement
+    let accounts: AccountService
     let auth: APIAuthenticator
+    let maxBodyBytes: Int
 
     private struct NewUser: Decodable {
         let username: String
@@ -21,7 +22,7 @@ struct AdminAPIRoutes {
         let disabled: Bool?
     }
 
-    private var now: Int64 { management.tokens.issuer.currentTime() }
+    private var now: Int64 { tokens.issuer.currentTime() }
 
     func register(on api: RouterGroup<PatgateRequestContext>) {
         api.get("admin/tokens") { request, context in
@@ -29,14 +30,14 @@ struct AdminAPIRoutes {
                 _ = try await auth.authenticate(request, context, admin: true)
                 let query = try PageParameters(request)
                 let owner = request.uri.queryParameters.get("owner").flatMap { $0.isEmpty ? nil : $0 }
-                let page = try await management.tokens.page(owner: owner, state: query.state, limit: query.limit, cursor: query.cursor)
+                let page = try await tokens.page(owner: owner, state: query.state, limit: query.limit, cursor: query.cursor)
                 return APIHandler.json(APIViews.page(page, now: now))
             }
         }
         api.delete("admin/tokens/{id}") { request, context in
             await APIHandler.run(context) {
                 let principal = try await auth.authenticate(request, context, admin: true)
-                try await management.tokens.revoke(context.parameters.get("id") ?? "", by: principal, asAdmin: true)
+                try await tokens.revoke(context.parameters.get("id") ?? "", by: principal, asAdmin: true)
                 return APIHandler.noContent()
             }
         }
@@ -47,7 +48,7 @@ struct AdminAPIRoutes {
                 json.beginObject()
                 json.key("items")
                 json.beginArray()
-                for user in try await management.accounts.list() { APIViews.user(user, full: true, into: &json) }
+                for user in try await accounts.list() { APIViews.user(user, full: true, into: &json) }
                 json.endArray()
                 json.endObject()
                 return APIHandler.json(json.bytes)
@@ -56,8 +57,8 @@ struct AdminAPIRoutes {
         api.post("admin/users") { request, context in
             await APIHandler.run(context) {
                 let principal = try await auth.authenticate(request, context, admin: true)
-                let body = try await APIBody.decode(NewUser.self, from: request, maxBytes: services.config.server.maxBodyBytes)
-                let (user, generated) = try await management.accounts.add(
+                let body = try await APIBody.decode(NewUser.self, from: request, maxBytes: maxBodyBytes)
+                let (user, generated) = try await accounts.add(
                     username: body.username, displayName: body.display_name, role: try Self.role(body.role) ?? .user,
                     password: body.password, by: principal)
                 var json = JSONWriter()
@@ -72,8 +73,8 @@ struct AdminAPIRoutes {
         api.patch("admin/users/{username}") { request, context in
             await APIHandler.run(context) {
                 let principal = try await auth.authenticate(request, context, admin: true)
-                let body = try await APIBody.decode(Change.self, from: request, maxBytes: services.config.server.maxBodyBytes)
-                let user = try await management.accounts.update(
+                let body = try await APIBody.decode(Change.self, from: request, maxBytes: maxBodyBytes)
+                let user = try await accounts.update(
                     username: context.parameters.get("username") ?? "", displayName: body.display_name,
                     role: try Self.role(body.role), disabled: body.disabled, by: principal)
                 var json = JSONWriter()

@@ -5,9 +5,12 @@ import PatgateCore
 
 /// `/api/v1/session`: console login (POST), who am I (GET), logout (DELETE).
 struct SessionRoutes {
-    let services: Services
-    let management: Services.Management
+    let accounts: AccountService
+    let sessions: SessionService
     let auth: APIAuthenticator
+    let issuerURL: String
+    let secureCookies: Bool
+    let maxBodyBytes: Int
 
     private struct Login: Decodable {
         let username: String
@@ -21,7 +24,7 @@ struct SessionRoutes {
         api.get("session") { request, context in
             await APIHandler.run(context) {
                 guard let cookie = request.cookies[APIAuthenticator.cookieName]?.value,
-                      let (session, user) = try await management.sessions.resolve(cookie: cookie)
+                      let (session, user) = try await sessions.resolve(cookie: cookie)
                 else { throw Problem.unauthenticated("no session; log in with POST /api/v1/session") }
                 return APIHandler.json(Self.body(user, csrf: session.csrfToken))
             }
@@ -32,7 +35,7 @@ struct SessionRoutes {
                     throw Problem.unauthenticated("no session to end")
                 }
                 _ = try await auth.authenticate(request, context)
-                try await management.sessions.close(cookie: cookie, address: context.clientAddress)
+                try await sessions.close(cookie: cookie, address: context.clientAddress)
                 var headers = HTTPFields()
                 headers[.setCookie] = self.cookie(value: "", maxAge: 0)
                 return APIHandler.noContent(headers: headers)
@@ -41,20 +44,20 @@ struct SessionRoutes {
     }
 
     private func login(_ request: Request, _ context: PatgateRequestContext) async throws -> Response {
-        try CrossSiteCheck.check(request, issuerURL: services.config.server.issuer)
-        let body = try await APIBody.decode(Login.self, from: request, maxBytes: services.config.server.maxBodyBytes)
-        let user = try await management.accounts.login(username: body.username, password: body.password,
+        try CrossSiteCheck.check(request, issuerURL: issuerURL)
+        let body = try await APIBody.decode(Login.self, from: request, maxBytes: maxBodyBytes)
+        let user = try await accounts.login(username: body.username, password: body.password,
                                                        address: context.clientAddress)
-        let (cookie, session) = try await management.sessions.open(for: user, address: context.clientAddress)
+        let (cookie, session) = try await sessions.open(for: user, address: context.clientAddress)
         var response = APIHandler.json(Self.body(user, csrf: session.csrfToken))
-        response.headers[.setCookie] = self.cookie(value: cookie, maxAge: management.sessions.absoluteTimeout)
+        response.headers[.setCookie] = self.cookie(value: cookie, maxAge: sessions.absoluteTimeout)
         return response
     }
 
     /// `HttpOnly; SameSite=Strict; Path=/`, and `Secure` when the issuer URL is https.
     func cookie(value: String, maxAge: Int64) -> String {
         "\(APIAuthenticator.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
-            + (services.config.secureCookies ? "; Secure" : "")
+            + (secureCookies ? "; Secure" : "")
     }
 
     static func body(_ user: User, csrf: String) -> [UInt8] {

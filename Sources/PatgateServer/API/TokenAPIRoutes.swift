@@ -4,9 +4,9 @@ import PatgateCore
 
 /// `/api/v1/tokens` (the caller's own PATs) and `/api/v1/scopes`.
 struct TokenAPIRoutes {
-    let services: Services
-    let management: Services.Management
+    let tokens: TokenManagement
     let auth: APIAuthenticator
+    let maxBodyBytes: Int
 
     private struct Create: Decodable {
         let name: String
@@ -15,7 +15,6 @@ struct TokenAPIRoutes {
         let expires_in: Int64?
     }
 
-    private var tokens: TokenManagement { management.tokens }
     private var now: Int64 { tokens.issuer.currentTime() }
 
     func register(on api: RouterGroup<PatgateRequestContext>) {
@@ -28,7 +27,7 @@ struct TokenAPIRoutes {
         api.post("tokens") { request, context in
             await APIHandler.run(context) {
                 let principal = try await auth.authenticate(request, context)
-                let body = try await APIBody.decode(Create.self, from: request, maxBytes: services.config.server.maxBodyBytes)
+                let body = try await APIBody.decode(Create.self, from: request, maxBytes: maxBodyBytes)
                 let created = try await tokens.create(try Self.request(body), by: principal)
                 return APIHandler.json(APIViews.token(created.token, now: now, value: created.value), status: .created)
             }

@@ -1,29 +1,50 @@
 import Hummingbird
 import Logging
+import NIOCore
+import PatgateAdapters
+import PatgateCore
+import ServiceLifecycle
+import UnixSignals
 
-/// Builds the HTTP application: issuer and gateway routes on one router.
+/// Builds the HTTP application and the one `ServiceGroup` that runs it with every other
+/// long-running piece.
 public enum PatgateApplication {
-    public static func router(services: Services) -> Router<PatgateRequestContext> {
+    /// Issuer and gateway routes on one router; each route type gets only what it uses.
+    public static func router(_ components: Components) -> Router<PatgateRequestContext> {
+        let config = components.config
+        let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         router.add(middleware: APIFallbackMiddleware())
-        TokenRoutes(services: services).register(on: router)
-        DiscoveryRoutes(services: services).register(on: router)
-        HealthRoutes(services: services).register(on: router)
+        TokenRoutes(exchange: components.exchange, maxBodyBytes: maxBodyBytes).register(on: router)
+        DiscoveryRoutes(config: config, keys: components.keys, credentials: components.credentials.broker).register(on: router)
+        HealthRoutes(readiness: components.readiness, store: components.issuer?.store).register(on: router)
         ConsoleRoutes().register(on: router)
-        if let issuer = services.issuer {
-            IntrospectionRoutes(services: services, issuer: issuer).register(on: router)
-            if let management = services.management {
-                ManagementAPI(services: services, management: management, issuer: issuer).register(on: router)
-            }
+        if let issuer = components.issuer, let management = components.management {
+            IntrospectionRoutes(clients: components.clients, issuer: issuer, users: management.stores.users,
+                                usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
+            ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
         }
         return router
     }
 
-    public static func make(services: Services, logger: Logger) -> some ApplicationProtocol {
-        let server = services.config.server
-        return Application(
-            router: router(services: services),
+    /// The group that runs `components.services` and the HTTP server, in that order, and stops
+    /// them in reverse on SIGTERM or SIGINT (when `handlesSignals`). `beforeServing` runs once
+    /// the other services run, before the listener opens (first-start work on the store).
+    public static func serviceGroup(_ components: Components, logger: Logger, handlesSignals: Bool = true,
+                                    beforeServing: @escaping @Sendable () async throws -> Void = {}) -> ServiceGroup {
+        let server = components.config.server
+        let grace = Duration.seconds(server.shutdownGraceSeconds)
+        let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
+        var application = Application(
+            router: router(components),
+            server: .http1(configuration: .init(additionalChannelHandlers: [GracefulCloseHandler(linger: linger)])),
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "patgate"),
             logger: logger)
+        application.beforeServerStarts(perform: beforeServing)
+        let http = HTTPServerService(application: application, readiness: components.readiness, grace: grace, logger: logger)
+        return ServiceGroup(configuration: .init(
+            services: (components.services + [http]).map { .init(service: $0) },
+            gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
     }
 }

@@ -62,7 +62,8 @@ struct ConfigParser {
             reader.problem("server.issuer", "must be an http(s) URL without query or fragment")
         }
         return .init(host: host, port: port, issuer: issuer,
-                     maxBodyBytes: reader.int("server.max_body_bytes", default: 16_384, in: 1_024...1_048_576))
+                     maxBodyBytes: reader.int("server.max_body_bytes", default: 16_384, in: 1_024...1_048_576),
+                     shutdownGraceSeconds: reader.int("server.shutdown_grace_seconds", default: 10, in: 0...3_600))
     }
 
     mutating func parseKeys() -> PatgateConfig.Keys {
@@ -104,7 +105,7 @@ struct ConfigParser {
         }
         let enabled = reader.bool("issuer.enabled", default: true)
         let hashKeyFile = path(reader.string("issuer.hash_key_file", default: "secrets/pat-hash.key"))
-        if enabled, (try? Services.readHashKey(hashKeyFile)) == nil {
+        if enabled, (try? Components.readHashKey(hashKeyFile)) == nil {
             reader.problem("issuer.hash_key_file", "\(hashKeyFile) must hold at least 32 random bytes, base64url-encoded")
         }
         let (kind, postgres) = parseStore()

@@ -12,6 +12,8 @@ public struct PatgateConfig: Sendable {
         /// `iss` of minted tokens and the base of every discovery URL.
         public var issuer: String
         public var maxBodyBytes: Int
+        /// How long requests in flight may take to finish once a stop began (SIGTERM).
+        public var shutdownGraceSeconds: Int = 10
     }
 
     public struct Keys: Sendable {

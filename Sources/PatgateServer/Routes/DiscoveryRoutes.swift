@@ -4,14 +4,16 @@ import PatgateCore
 
 /// RFC 8414 and OpenID Connect discovery documents, and the JWKS (RFC 7517).
 struct DiscoveryRoutes {
-    let services: Services
+    let config: PatgateConfig
+    let keys: KeyRing
+    let credentials: CredentialBroker
 
     func register(on router: Router<PatgateRequestContext>) {
-        let metadata = Self.metadata(services)
-        let jwks = services.keys.jwksJSON
+        let metadata = Self.metadata(config, algorithms: keys.algorithms)
+        let jwks = keys.jwksJSON
         router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
         router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
-        let configuration = Self.configuration(services)
+        let configuration = Self.configuration(config, credentials: credentials)
         router.get(".well-known/configuration") { _, _ in JSONResponse.cacheable(configuration) }
         router.get(".well-known/jwks.json") { _, _ in
             JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json")
@@ -19,8 +21,7 @@ struct DiscoveryRoutes {
     }
 
     /// Only what this server really supports.
-    static func metadata(_ services: Services) -> [UInt8] {
-        let config = services.config
+    static func metadata(_ config: PatgateConfig, algorithms: [String]) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("issuer", config.server.issuer)
@@ -35,16 +36,14 @@ struct DiscoveryRoutes {
         list(&json, "token_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post", "none"])
         list(&json, "response_types_supported", [])
         list(&json, "subject_types_supported", ["public"])
-        list(&json, "access_token_signing_alg_values_supported", services.keys.algorithms)
+        list(&json, "access_token_signing_alg_values_supported", algorithms)
         json.endObject()
         return json.bytes
     }
 
     /// `/.well-known/configuration`: where to exchange, and the non-secret settings of the
     /// credential providers under the same names the token response uses.
-    static func configuration(_ services: Services) -> [UInt8] {
-        let config = services.config
-        let credentials = services.exchange.credentials
+    static func configuration(_ config: PatgateConfig, credentials: CredentialBroker) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("issuer", config.server.issuer)

@@ -2,17 +2,23 @@ import Hummingbird
 import Logging
 import PatgateCore
 
-/// `GET /healthz` (the process answers) and `GET /readyz` (keys loaded, store answers).
+/// `GET /healthz` (the process answers) and `GET /readyz` (keys loaded, store answers, not
+/// stopping).
 struct HealthRoutes {
-    let services: Services
+    let readiness: Readiness
+    /// The PAT store, when this process runs the built-in issuer.
+    let store: (any PATStore)?
 
     func register(on router: Router<PatgateRequestContext>) {
         let ok = Array(#"{"status":"ok"}"#.utf8)
         router.get("healthz") { _, _ in JSONResponse.noStore(ok) }
         router.get("readyz") { _, context in
-            if let issuer = services.issuer {
+            if readiness.isStopping {
+                return JSONResponse.noStore(status: 503, Array(#"{"status":"stopping"}"#.utf8))
+            }
+            if let store {
                 do {
-                    try await issuer.store.ping()
+                    try await store.ping()
                 } catch {
                     context.logger.error("readiness: the PAT store does not answer")
                     return JSONResponse.noStore(status: 503, Array(#"{"status":"unavailable","store":"down"}"#.utf8))

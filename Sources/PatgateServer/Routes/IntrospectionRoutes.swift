@@ -6,8 +6,11 @@ import PatgateCore
 /// `POST /introspect`: the issuer's RFC 7662 endpoint for PATs, for authenticated clients
 /// holding the `introspection` grant.
 struct IntrospectionRoutes {
-    let services: Services
+    let clients: ClientAuthenticator
     let issuer: PATIssuer
+    let users: any UserStore
+    let usage: UsageQueue
+    let maxBodyBytes: Int
 
     func register(on router: Router<PatgateRequestContext>) {
         router.post("introspect") { request, context in await introspect(request, context) }
@@ -20,8 +23,8 @@ struct IntrospectionRoutes {
         let form: FormBody
         let token: String?
         do throws(OAuthError) {
-            form = try await FormRequest.read(request, maxBytes: services.config.server.maxBodyBytes)
-            let client = try services.clients.authenticate(authorization: request.headers[.authorization], form: form)
+            form = try await FormRequest.read(request, maxBytes: maxBodyBytes)
+            let client = try clients.authenticate(authorization: request.headers[.authorization], form: form)
             guard client.grants.contains(.introspection) else {
                 throw OAuthError(.unauthorizedClient, "this client may not introspect tokens", status: 403)
             }
@@ -34,11 +37,11 @@ struct IntrospectionRoutes {
         }
         do {
             guard let pat = try await issuer.introspect(token),
-                  try await services.management?.stores.users.find(username: pat.owner)?.disabled != true
+                  try await users.find(username: pat.owner)?.disabled != true
             else {
                 return JSONResponse.noStore(IntrospectionResponse.inactive)
             }
-            services.management?.usage.recordInBackground(pat, address: context.clientAddress, logger: context.logger)
+            usage.record(pat, address: context.clientAddress)
             return JSONResponse.noStore(IntrospectionResponse.active(pat, clientID: "pat"))
         } catch {
             context.logger.error("PAT store failed during introspection", metadata: ["error": "\(type(of: error))"])

@@ -4,7 +4,8 @@ import PatgateCore
 
 /// `POST /token`: the RFC 8693 token exchange.
 struct TokenRoutes {
-    let services: Services
+    let exchange: TokenExchangeService
+    let maxBodyBytes: Int
 
     func register(on router: Router<PatgateRequestContext>) {
         router.post("token") { request, context in await exchange(request, context) }
@@ -15,10 +16,10 @@ struct TokenRoutes {
 
     func exchange(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         do {
-            let form = try await FormRequest.read(request, maxBytes: services.config.server.maxBodyBytes)
+            let form = try await FormRequest.read(request, maxBytes: maxBodyBytes)
             // The address is only needed for the audit log of issued credentials.
-            let address = services.exchange.credentials.isEmpty ? nil : context.clientAddress
-            let response = try await services.exchange.exchange(
+            let address = exchange.credentials.isEmpty ? nil : context.clientAddress
+            let response = try await exchange.exchange(
                 form: form, authorization: request.headers[.authorization], address: address)
             return JSONResponse.noStore(response.jsonBody)
         } catch {

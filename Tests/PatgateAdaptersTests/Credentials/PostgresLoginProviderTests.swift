@@ -180,38 +180,38 @@ struct PostgresLoginProviderTests {
             logger: PostgresTestDatabase.logger)
         let blocker = try await PostgresTestDatabase.connect(admin)
         do {
-            let (_, credential) = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
-            try await blocker.query("BEGIN", logger: PostgresTestDatabase.logger)
-            try await blocker.query(PostgresQuery(unsafeSQL: "ALTER ROLE \"\(credential.id)\" CONNECTION LIMIT 5"),
-                                    logger: PostgresTestDatabase.logger)
-            let clock = ContinuousClock()
-            let started = clock.now
-            let error = await #expect(throws: CredentialError.self) { try await provider.drop(credential.id) }
-            #expect(error?.kind == .unavailable)
-            #expect(clock.now - started < .seconds(7))   // timeout_seconds 2, and slack for a loaded machine
-            // The server ended the waiting statement too (lock_timeout, or the closed connection).
-            var waiting = [""]
-            for _ in 0..<20 {
-                waiting = try await PostgresTestDatabase.strings(
-                    "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'ALTER ROLE%NOLOGIN'",
-                    on: admin)
-                if waiting == ["0"] { break }
-                try await Task.sleep(for: .milliseconds(250))
+            try await provider.withRunning {
+                let (_, credential) = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
+                try await blocker.query("BEGIN", logger: PostgresTestDatabase.logger)
+                try await blocker.query(PostgresQuery(unsafeSQL: "ALTER ROLE \"\(credential.id)\" CONNECTION LIMIT 5"),
+                                        logger: PostgresTestDatabase.logger)
+                let clock = ContinuousClock()
+                let started = clock.now
+                let error = await #expect(throws: CredentialError.self) { try await provider.drop(credential.id) }
+                #expect(error?.kind == .unavailable)
+                #expect(clock.now - started < .seconds(7))   // timeout_seconds 2, and slack for a loaded machine
+                // The server ended the waiting statement too (lock_timeout, or the closed connection).
+                var waiting = [""]
+                for _ in 0..<20 {
+                    waiting = try await PostgresTestDatabase.strings(
+                        "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'ALTER ROLE%NOLOGIN'",
+                        on: admin)
+                    if waiting == ["0"] { break }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                #expect(waiting == ["0"])
+                try await blocker.query("ROLLBACK", logger: PostgresTestDatabase.logger)
+                // The pool replaced what the deadline closed: the provider works again.
+                try await provider.drop(credential.id)
+                #expect(try await !Support.exists(credential.id))
+                _ = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
             }
-            #expect(waiting == ["0"])
-            try await blocker.query("ROLLBACK", logger: PostgresTestDatabase.logger)
-            // The pool replaced what the deadline closed: the provider works again.
-            try await provider.drop(credential.id)
-            #expect(try await !Support.exists(credential.id))
-            _ = try await Support.issue(provider, try Support.request(alice, lifetime: 600))
         } catch {
             try? await blocker.close()
-            await provider.shutdown()
             await Support.dropRoles(prefix: prefix)
             throw error
         }
         try? await blocker.close()
-        await provider.shutdown()
         await Support.dropRoles(prefix: prefix)
     }
 
@@ -237,12 +237,11 @@ struct PostgresLoginProviderTests {
         let started = clock.now
         let request = try PostgresLoginTestSupport.request(SubjectIdentity(subject: "alice", scopes: []), lifetime: 60)
         let prepared = try #require(try provider.prepare(request))
-        let error = await #expect(throws: CredentialError.self) { _ = try await prepared.issue() }
+        let error = await #expect(throws: CredentialError.self) { try await provider.withRunning { _ = try await prepared.issue() } }
         #expect(error?.kind == .unavailable)
         #expect(error?.message.contains("hunter2") == false)
         #expect(clock.now - started < .seconds(7))   // timeout_seconds 2, and slack for a loaded machine
         await #expect(throws: CredentialError.self) { try await provider.reap() }
-        await provider.shutdown()
         #expect(provider.publicSettings == [
             CredentialField("db_host", "127.0.0.1"), CredentialField("db_port", 1),
             CredentialField("db_database", "patgate"), CredentialField("db_platform", "postgresql"),

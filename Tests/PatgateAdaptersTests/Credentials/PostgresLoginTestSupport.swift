@@ -31,7 +31,7 @@ enum PostgresLoginTestSupport {
             logger: PostgresTestDatabase.logger, now: now)
     }
 
-    /// Runs `body` with a provider of a fresh prefix, then shuts it down and drops every role
+    /// Runs `body` with a provider of a fresh prefix and its pool running, then drops every role
     /// of that prefix, also when `body` throws.
     static func withProvider<Result>(roles: [String] = [reader], reuseMargin: Int64? = nil,
                                      now: @escaping @Sendable () -> Int64 = UnixTime.now,
@@ -40,15 +40,13 @@ enum PostgresLoginTestSupport {
         let provider = try provider(prefix: prefix, roles: roles, reuseMargin: reuseMargin, now: now)
         let result: Result
         do {
-            result = try await body(provider, prefix)
+            result = try await provider.withRunning { try await body(provider, prefix) }
         } catch {
             // PSQLError's description is deliberately generic; the reflection says what failed.
             if error is PSQLError { Issue.record("\(String(reflecting: error))") }
-            await provider.shutdown()
             await dropRoles(prefix: prefix)
             throw error
         }
-        await provider.shutdown()
         await dropRoles(prefix: prefix)
         return result
     }

@@ -16,18 +16,20 @@ import PatgateCore
     func writesSurviveReopening(_ backend: StoreBackend) async throws {
         try await backend.withFreshStorage { open in
             let first = try await open()
-            try await first.pats.insert(token("t1"), valueHash: [1, 2, 3])
-            #expect(try await first.pats.revoke(id: "t1", at: 200))
-            await first.shutdown()
+            try await first.withRunning { () async throws in
+                try await first.pats.insert(token("t1"), valueHash: [1, 2, 3])
+                #expect(try await first.pats.revoke(id: "t1", at: 200))
+            }
 
             let reopened = try await open()   // migrations run again: nothing to do
-            let found = try #require(try await reopened.pats.find(valueHash: [1, 2, 3]))
-            #expect(found.id == "t1")
-            #expect(found.scopes == ["openid", "profile"])
-            #expect(found.revokedAt == 200)
-            #expect(try await reopened.pats.find(id: "t1") == found)
-            try await reopened.pats.insert(token("t2", name: "second"), valueHash: [4])
-            await reopened.shutdown()
+            try await reopened.withRunning { () async throws in
+                let found = try #require(try await reopened.pats.find(valueHash: [1, 2, 3]))
+                #expect(found.id == "t1")
+                #expect(found.scopes == ["openid", "profile"])
+                #expect(found.revokedAt == 200)
+                #expect(try await reopened.pats.find(id: "t1") == found)
+                try await reopened.pats.insert(token("t2", name: "second"), valueHash: [4])
+            }
         }
     }
 

@@ -12,19 +12,18 @@ import Testing
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, PostgresTestDatabase.skipNote))
     func replicasStartingTogetherMigrateOnceAndASecondStartAppliesNothing() async throws {
         try await PostgresTestDatabase.withFreshSchema { settings in
-            let opened = try await withThrowingTaskGroup(of: IssuerStores.self) { group in
+            _ = try await withThrowingTaskGroup(of: IssuerStores.self) { group in
                 for _ in 0..<5 {
                     group.addTask { try await IssuerStores.postgres(settings, logger: PostgresTestDatabase.logger, maximumConnections: 2) }
                 }
                 return try await group.reduce(into: [IssuerStores]()) { $0.append($1) }
             }
-            for stores in opened { await stores.shutdown() }
             let versions = try await PostgresTestDatabase.strings("SELECT version FROM schema_migrations ORDER BY version", on: settings)
             #expect(versions == PostgresMigrations.all.map(\.version))
 
             let database = try await PostgresDatabase.open(settings, logger: PostgresTestDatabase.logger)
-            #expect(try await PostgresMigrator(database: database).migrate() == [])
-            await database.shutdown()
+            let applied = try await database.withRunning { try await PostgresMigrator(database: database).migrate() }
+            #expect(applied == [])
         }
     }
 
@@ -37,7 +36,7 @@ import Testing
                 .init(version: "9002_bad", statements: ["CREATE TABLE later_bad (x no_such_type)"]),
             ]
             let error = await #expect(throws: PostgresStoreError.self) {
-                try await PostgresMigrator(database: database).migrate(broken)
+                try await database.withRunning { try await PostgresMigrator(database: database).migrate(broken) }
             }
             #expect(error?.code == .migration)
             #expect(error?.description.contains("9002_bad") == true)
@@ -46,7 +45,6 @@ import Testing
             #expect(tables.isEmpty)
             let versions = try await PostgresTestDatabase.strings("SELECT version FROM schema_migrations", on: settings)
             #expect(versions.count == PostgresMigrations.all.count)
-            await database.shutdown()
         }
     }
 

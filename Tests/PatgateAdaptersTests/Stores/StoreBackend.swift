@@ -33,17 +33,11 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Opens the stores once on fresh storage, runs `body`, and closes them.
+    /// Opens the stores once on fresh storage, runs `body` while they answer, and closes them.
     func withStores(_ body: (IssuerStores) async throws -> Void) async throws {
         try await withFreshStorage { open in
             let stores = try await open()
-            do {
-                try await body(stores)
-            } catch {
-                await stores.shutdown()
-                throw error
-            }
-            await stores.shutdown()
+            try await stores.withRunning { try await body(stores) }
         }
     }
 }

@@ -1,13 +1,15 @@
 import Logging
 import PatgateCore
-import Synchronization
+import ServiceLifecycle
 
 /// Temporary PostgreSQL logins (`credentials.postgres`): one role per user and exchange, with
 /// a random password, `VALID UNTIL` the token's expiry (never after the PAT's) and membership
-/// in the configured roles. A background reaper drops expired ones and ends their sessions.
+/// in the configured roles. A reaper (`PostgresLoginReaper`) drops expired ones and ends their
+/// sessions.
 ///
 /// The admin connection is made on first use, so a database that is down at start-up makes
-/// exchanges answer 503 until it is back, rather than stopping the server.
+/// exchanges answer 503 until it is back, rather than stopping the server. The admin pool and
+/// the reaper are `services`, run by the composition root's `ServiceGroup`.
 public final class PostgresLoginProvider: CredentialProvider {
     public let name = "postgres"
     public let publicSettings: [CredentialField]
@@ -16,9 +18,7 @@ public final class PostgresLoginProvider: CredentialProvider {
     let cache = PostgresLoginCache()
     let logger: Logger
     let now: @Sendable () -> Int64
-    private let reaper = Mutex<Task<Void, Never>?>(nil)
 
-    /// Starts the background reaper when `settings.reapInterval` is positive.
     public init(settings: PostgresLoginSettings, logger: Logger, now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.settings = settings
         self.logger = logger
@@ -31,7 +31,20 @@ public final class PostgresLoginProvider: CredentialProvider {
             CredentialField("db_database", settings.database),
             CredentialField("db_platform", "postgresql"),
         ]
-        if settings.reapInterval > 0 { startReaper(every: .seconds(settings.reapInterval)) }
+    }
+
+    /// The admin pool: a `Service` of the composition root's group.
+    public var pool: PostgresDatabase { database }
+
+    /// The reaper, when `settings.reapInterval` is positive: a `Service` of the group,
+    /// listed after `pool` so that it stops first.
+    public var reaper: (any Service)? {
+        settings.reapInterval > 0 ? PostgresLoginReaper(provider: self, interval: .seconds(settings.reapInterval)) : nil
+    }
+
+    /// Runs `body` with the admin pool connected (the CLI and tests, which have no group).
+    public func withRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await database.withRunning(body)
     }
 
     public func prepare(_ request: CredentialRequest) throws(CredentialError) -> (any PreparedCredential)? {
@@ -43,32 +56,6 @@ public final class PostgresLoginProvider: CredentialProvider {
             provider: self, subject: request.subject.subject,
             user: request.subject.username ?? request.subject.subject,
             expiresAt: expiresAt, notAfter: request.notAfter)
-    }
-
-    /// Stops the reaper and closes the admin connections.
-    public func shutdown() async {
-        let task = reaper.withLock { task in
-            defer { task = nil }
-            return task
-        }
-        task?.cancel()
-        await task?.value
-        await database.shutdown()
-    }
-
-    private func startReaper(every interval: Duration) {
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled, let self else { return }
-                do {
-                    _ = try await self.reap()
-                } catch {
-                    self.logger.warning("PostgreSQL login reaper: \(error)")
-                }
-            }
-        }
-        reaper.withLock { $0 = task }
     }
 
     /// Runs `body` within `timeout_seconds`, turning any failure into `.unavailable` with a

@@ -43,9 +43,8 @@ public final class S3CredentialProvider: CredentialProvider {
                            audiences: request.audiences.sorted(), scopes: request.scopes.sorted()))
     }
 
-    public func shutdown() async {
-        client.shutdown()
-    }
+    /// The STS client's libcurl workers, run by the composition root's `ServiceGroup`.
+    public var workers: HTTPClient { client.http }
 
     struct Prepared: PreparedCredential {
         let provider: S3CredentialProvider

@@ -8,7 +8,7 @@ import PatgateCore
 final class STSClient: Sendable {
     private let endpoint: String
     private let roleARN: String?
-    private let http: HTTPClient
+    let http: HTTPClient
     private let logger: Logger
 
     init(settings: S3CredentialSettings, logger: Logger) throws(CurlError) {
@@ -16,10 +16,6 @@ final class STSClient: Sendable {
         roleARN = settings.roleARN
         http = try HTTPClient(options: settings.http)
         self.logger = logger
-    }
-
-    func shutdown() {
-        http.shutdown()
     }
 
     /// The form body of the call (parameters as in the STS API reference).

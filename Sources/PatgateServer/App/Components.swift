@@ -1,0 +1,83 @@
+import Curl
+import Logging
+import PatgateAdapters
+import PatgateCore
+import ServiceLifecycle
+
+/// The composition root: every piece of a serving patgate, built once from the configuration,
+/// top to bottom. It is the one place that knows them all; each route type receives only
+/// the few it uses (`PatgateApplication.router`), and `services` lists the long-running ones
+/// for the one `ServiceGroup` (docs/ARCHITECTURE.md, "Lifecycle").
+public struct Components: Sendable {
+    public let config: PatgateConfig
+    public let keys: KeyRing
+    public let clients: ClientAuthenticator
+    /// The audit log (`audit.path`), shared by the issuer and the credential providers.
+    public let audit: any AuditLog
+    /// The writer behind `audit`; `nil` for a stateless gateway without credential providers,
+    /// which has nothing to audit and may run without a writable data directory.
+    let auditWriter: JSONLinesAuditLog?
+    /// The built-in issuer; `nil` when this process runs the gateway role only.
+    public let issuer: PATIssuer?
+    /// Users, sessions and token management; `nil` without the built-in issuer.
+    public let management: Management?
+    public let upstream: IntrospectionClient
+    public let cache: CachingTokenValidator
+    public let credentials: CredentialSet
+    public let exchange: TokenExchangeService
+    /// `/readyz` answers 503 once the stop began.
+    public let readiness = Readiness()
+
+    /// The issuer's side: its stores, the management API's services and the usage recorder.
+    public struct Management: Sendable {
+        public let stores: IssuerStores
+        public let accounts: AccountService
+        public let sessions: SessionService
+        public let tokens: TokenManagement
+        public let usage: UsageQueue
+    }
+
+    public init(config: PatgateConfig, logger: Logger) async throws {
+        self.config = config
+        keys = try KeyRing(config: config.keys)
+        clients = ClientAuthenticator(clients: config.clients)
+        auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
+            ? try Self.makeAuditLog(config, logger: logger) : nil
+        audit = auditWriter ?? NoAuditLog()
+        if config.issuer.enabled {
+            let (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
+            self.issuer = issuer
+            management = Management(
+                stores: stores,
+                accounts: try await Self.makeAccounts(config, users: stores.users, audit: audit),
+                sessions: SessionService(store: stores.sessions, users: stores.users, idleTimeout: config.accounts.idleTimeout,
+                                         absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
+                tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
+                usage: UsageQueue(recorder: UsageRecorder(store: stores.pats, audit: audit), logger: logger))
+        } else {
+            issuer = nil
+            management = nil
+        }
+        upstream = try IntrospectionClient(config: config.upstream, logger: logger)
+        cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
+        credentials = try CredentialSet(config, audit: audit, logger: logger)
+        exchange = TokenExchangeService(
+            clients: clients, validator: cache, policy: config.policy,
+            minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),
+            credentials: credentials.broker)
+    }
+
+    /// The long-running pieces other than the HTTP server, in start order. The group stops
+    /// them in reverse, after the server: the reaper, then the usage recorder (it writes to
+    /// the store and the audit log), the audit writer, the database pools, the libcurl workers.
+    public var services: [any Service] {
+        var services: [any Service] = [upstream.http]
+        services += credentials.workers
+        services += management?.stores.services ?? []
+        services += credentials.pools
+        if let auditWriter { services.append(auditWriter) }
+        if let management { services.append(management.usage) }
+        services += credentials.tasks
+        return services
+    }
+}
