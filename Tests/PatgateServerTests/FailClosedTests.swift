@@ -2,7 +2,7 @@ import Foundation
 import PatgateServer
 import Testing
 
-/// DESIGN invariant 3: an unreachable, slow or confused upstream makes `/token` answer 503.
+/// Invariant 3 of docs/ARCHITECTURE.md: an unreachable, slow or confused upstream makes `/token` answer 503.
 @Suite struct FailClosedTests {
     static let body = TokenEndpointTests.grant + "&client_id=cli&subject_token=pgat_AAAAAAAAAAAAAAAAAAAAAAAAAAA000000"
 
