@@ -1,5 +1,6 @@
 import Foundation
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// Invariant 3 of docs/ARCHITECTURE.md: an unreachable, slow or confused upstream makes `/token` answer 503.
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func upstreamDown() async throws {
-        try await expect503(upstream: "http://127.0.0.1:\(try FreePort.find())/introspect")
+        try await expect503(upstream: "http://127.0.0.1:\(try LoopbackPort.free())/introspect")
     }
 
     @Test(arguments: [
