@@ -94,24 +94,32 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test-only helpers several test targets share (one copy each): a regular target, not a test target.
+        .target(
+            name: "PatgateTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/PatgateTestSupport",
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "JOSETests",
             dependencies: [
-                "JOSE",
+                "JOSE", "PatgateTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
-        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "PatgateTestSupport"]),
+        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore", "PatgateTestSupport"]),
         .testTarget(
             name: "PatgateAdaptersTests",
-            dependencies: ["PatgateAdapters", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["PatgateAdapters", "PatgateTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "PatgateServerTests",
             dependencies: [
-                "PatgateServer", "Curl",
+                "PatgateServer", "Curl", "PatgateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -6,8 +6,9 @@ import Foundation
 /// Why threads and not one thread driving `curl_multi`: the gateway needs a handful of
 /// concurrent upstream calls, not thousands; a thread per handle keeps each transfer a
 /// plain blocking call with no socket-event loop or wake-up pipe to get right, keeps
-/// blocking work off the Swift cooperative pool and the NIO event loops (invariant 6),
-/// and reusing each thread's handle keeps its connections alive between requests.
+/// blocking work off the Swift cooperative pool and the NIO event loops (invariant 6 in
+/// docs/ARCHITECTURE.md), and reusing each thread's handle keeps its connections alive
+/// between requests.
 enum CurlWorker {
     /// Starts one worker thread; it runs until the queue is closed.
     static func start(index: Int, queue: JobQueue, options: HTTPClientOptions) {

@@ -1,4 +1,5 @@
 @testable import Curl
+import PatgateTestSupport
 import Testing
 
 @Suite("CurlError never leaks secrets")
@@ -26,7 +27,7 @@ struct CurlErrorRedactionTests {
     }
 
     @Test func connectFailure() async throws {
-        let port = try TestServer.closedPort()
+        let port = try LoopbackPort.free()
         let client = try HTTPClient(options: .init(connections: 1))
         let error = await curlError { try await client.perform(Self.request(port: port)) }
         #expect(error?.kind == .couldNotConnect)

@@ -1,10 +1,11 @@
 import Curl
+import PatgateTestSupport
 import Testing
 
 @Suite("HTTPClient failures")
 struct HTTPClientErrorTests {
     @Test func closedPortFailsQuicklyWithCouldNotConnect() async throws {
-        let port = try TestServer.closedPort()
+        let port = try LoopbackPort.free()
         // Refused is immediate; the generous bound only separates it from the 60 s connect timeout
         // on a loaded shared machine.
         let client = try HTTPClient(options: .init(connectTimeout: .seconds(60), totalTimeout: .seconds(90)))

@@ -1,4 +1,5 @@
 import Foundation
+import PatgateTestSupport
 
 /// `openssl s_server -www` on 127.0.0.1 with a fresh self-signed certificate for
 /// 127.0.0.1; answers `GET /` with a status page.
@@ -11,8 +12,7 @@ final class TLSServer {
     private let process: Process
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("curltests-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryPath.directory("curltests-tls")
         certificatePath = directory.appendingPathComponent("cert.pem").path
         let keyPath = directory.appendingPathComponent("key.pem").path
         try TLSServer.run([
@@ -20,7 +20,7 @@ final class TLSServer {
             "-keyout", keyPath, "-out", certificatePath, "-days", "1",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
         ])
-        port = try TestServer.closedPort()
+        port = try LoopbackPort.free()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificatePath,

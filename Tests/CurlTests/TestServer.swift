@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PatgateTestSupport
 import Synchronization
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for the tests: a thread accepts, a thread per
@@ -50,7 +51,7 @@ final class ServerCore: Sendable {
         guard fd >= 0 else { throw SocketError("socket", errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard let bound = TestServer.bindLoopback(fd), listen(fd, 128) == 0 else {
+        guard let bound = LoopbackPort.bind(fd), listen(fd, 128) == 0 else {
             let error = SocketError("bind/listen", errno)
             close(fd)
             throw error
@@ -102,33 +103,6 @@ final class ServerCore: Sendable {
         close(listener)
     }
 }
-
-extension TestServer {
-    /// Binds `fd` to 127.0.0.1 on a free port and returns the port.
-    static func bindLoopback(_ fd: Int32) -> Int? {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        return ok ? Int(UInt16(bigEndian: address.sin_port)) : nil
-    }
-
-    /// A port on 127.0.0.1 where nothing listens (bound once, then released).
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError("socket", errno) }
-        defer { close(fd) }
-        guard let port = bindLoopback(fd) else { throw SocketError("bind", errno) }
-        return port
-    }
-}
-
 
 struct SocketError: Error, CustomStringConvertible {
     let description: String

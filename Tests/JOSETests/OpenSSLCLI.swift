@@ -1,4 +1,5 @@
 import Foundation
+import PatgateTestSupport
 
 /// Runs the `openssl` command-line tool in a private temporary directory, so that
 /// tests load keys exactly as the CLI writes them and cross-check with it.
@@ -13,9 +14,7 @@ struct OpenSSLCLI {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("jose-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryPath.directory("jose-tests")
     }
 
     func cleanUp() {

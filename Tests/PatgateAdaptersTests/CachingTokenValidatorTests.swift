@@ -1,3 +1,4 @@
+import PatgateTestSupport
 import Synchronization
 import Testing
 @testable import PatgateAdapters

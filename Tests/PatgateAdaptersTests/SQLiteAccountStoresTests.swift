@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import PatgateTestSupport
 import Testing
 import PatgateAdapters
 import PatgateCore
 
 @Suite struct SQLiteAccountStoresTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-\(UUID().uuidString).sqlite").path
+    let path = TemporaryPath.path("patgate") + ".sqlite"
 
     @Test func usersInsertFindUpdateListAndCount() async throws {
         let database = try SQLiteDatabase(path: path)

@@ -1,4 +1,5 @@
 import PatgateCore
+import PatgateTestSupport
 import Testing
 
 @Suite struct AccountRulesTests {

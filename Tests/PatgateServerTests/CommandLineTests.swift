@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import PatgateCore
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// Runs the real `patgate` executable that `swift build --build-tests` put next to the tests.
@@ -45,7 +46,7 @@ struct PatgateBinary {
     }
 
     static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("patgate-cli-\(UUID().uuidString)").path
+        TemporaryPath.path("patgate-cli")
     }
 }
 
@@ -106,7 +107,7 @@ struct PatgateBinary {
 
     /// Starts `patgate serve` on a free port, waits until it answers, stops it; returns its stdout.
     static func serveBriefly(_ dir: String) async throws -> String {
-        let port = try FreePort.find()
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PatgateBinary.path)
         process.arguments = ["serve", "--data-dir", dir, "--port", String(port)]

@@ -1,11 +1,11 @@
 import Foundation
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 @Suite struct ConfigLoaderTests {
     func write(_ yaml: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryPath.directory("patgate-config")
         let path = dir.appendingPathComponent("patgate.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func environmentOverridesTheFile() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-env-\(UUID().uuidString)").path
+        let dir = TemporaryPath.path("patgate-env")
         let summary = try FirstStart(dataDirectory: dir, port: 8181).run()
         let config = try await ConfigLoader.load(file: summary.configPath, environment: [
             "PATGATE_SERVER_PORT": "9191", "PATGATE_CACHE_TTL_SECONDS": "7", "PATGATE_POLICY_DEFAULT_AUDIENCE": "a,b",
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func anUnreadableKeyIsAClearStartupError() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-key-\(UUID().uuidString)").path
+        let dir = TemporaryPath.path("patgate-key")
         let summary = try FirstStart(dataDirectory: dir).run()
         try "not a key".write(toFile: summary.keyPath, atomically: true, encoding: .utf8)
         do {

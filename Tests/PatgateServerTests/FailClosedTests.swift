@@ -1,8 +1,9 @@
 import Foundation
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
-/// DESIGN invariant 3: an unreachable, slow or confused upstream makes `/token` answer 503.
+/// Invariant 3 of docs/ARCHITECTURE.md: an unreachable, slow or confused upstream makes `/token` answer 503.
 @Suite struct FailClosedTests {
     static let body = TokenEndpointTests.grant + "&client_id=cli&subject_token=pgat_AAAAAAAAAAAAAAAAAAAAAAAAAAA000000"
 
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func upstreamDown() async throws {
-        try await expect503(upstream: "http://127.0.0.1:\(try FreePort.find())/introspect")
+        try await expect503(upstream: "http://127.0.0.1:\(try LoopbackPort.free())/introspect")
     }
 
     @Test(arguments: [

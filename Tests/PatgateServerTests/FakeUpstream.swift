@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PatgateTestSupport
 import ServiceLifecycle
 
 /// A misbehaving RFC 7662 upstream on a real port: it answers `POST /introspect` with
@@ -16,9 +17,8 @@ final class FakeUpstream: Sendable {
     private let task: Task<Void, any Error>
 
     init(_ behaviour: Behaviour) async throws {
-        var logger = Logger(label: "fake-upstream")
-        logger.logLevel = .critical
-        port = try FreePort.find()
+        let logger = TestEnvironment.quietLogger("fake-upstream")
+        port = try LoopbackPort.free()
         let router = Router()
         router.post("introspect") { _, _ -> Response in
             switch behaviour {

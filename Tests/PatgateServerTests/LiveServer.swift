@@ -4,10 +4,8 @@ import Hummingbird
 import Logging
 import PatgateCore
 import PatgateServer
+import PatgateTestSupport
 import ServiceLifecycle
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A real patgate on a real loopback port with a real SQLite file, made by the same
 /// first-start code and run by the same `ServiceGroup` as `patgate serve`. The gateway
@@ -24,13 +22,12 @@ final class LiveServer: Sendable {
     /// variables do.
     static func with<Result>(environment: [String: String] = [:],
                              _ body: (LiveServer) async throws -> Result) async throws -> Result {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-test-\(UUID().uuidString)").path
-        let port = try FreePort.find()
+        let dir = TemporaryPath.path("patgate-test")
+        let port = try LoopbackPort.free()
         let summary = try FirstStart(dataDirectory: dir, port: port).run()
         let config = try await ConfigLoader.load(file: summary.configPath, environment: environment)
         let secret = try String(contentsOfFile: summary.ciSecretPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        var logger = Logger(label: "patgate-test")
-        logger.logLevel = .critical
+        let logger = TestEnvironment.quietLogger("patgate-test")
         let components = try await Components(config: config, logger: logger)
         let group = PatgateApplication.serviceGroup(components, logger: logger, handlesSignals: false)
         let server = LiveServer(config: config, components: components, http: try HTTPClient(options: HTTPClientOptions(connections: 4)),
@@ -83,26 +80,6 @@ final class LiveServer: Sendable {
 
     var basicCI: (name: String, value: String) {
         ("Authorization", "Basic " + Data("ci:\(ciSecret)".utf8).base64EncodedString())
-    }
-}
-
-enum FreePort {
-    /// Binds port 0 on loopback and returns what the kernel chose.
-    static func find() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                bind(fd, sockaddrPointer, length) == 0 && getsockname(fd, sockaddrPointer, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessError(text: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -1,12 +1,13 @@
 import Foundation
 import PatgateAdapters
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// `credentials.postgres.*`: off by default, defaults from the admin URL, every problem named.
 @Suite struct PostgresCredentialsConfigTests {
     func configPath() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-pgcred-\(UUID().uuidString)").path
+        let dir = TemporaryPath.path("patgate-pgcred")
         return try FirstStart(dataDirectory: dir, port: 8182).run().configPath
     }
 

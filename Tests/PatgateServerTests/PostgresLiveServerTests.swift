@@ -1,13 +1,14 @@
 import Foundation
 import PatgateCore
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// `patgate serve` with `store.kind: postgres`: the issuer keeps its PATs in PostgreSQL and the
 /// gateway exchanges and stops honouring them exactly as on SQLite. Uses the database of
 /// `PATGATE_TEST_POSTGRES_URL` itself, with an owner of its own per run.
 @Suite struct PostgresLiveServerTests {
-    static let url = ProcessInfo.processInfo.environment["PATGATE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let url = TestEnvironment.postgresURL
 
     @Test(.enabled(if: url != nil, "PATGATE_TEST_POSTGRES_URL is not set: serve on PostgreSQL did not run (scripts/test sets it)"))
     func servesExchangesAndRevokesWithThePostgresStore() async throws {

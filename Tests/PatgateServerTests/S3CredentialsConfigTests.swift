@@ -2,12 +2,13 @@ import Foundation
 import PatgateAdapters
 import PatgateCore
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// `credentials.s3.*`: off by default, defaults, and every bad setting named at start-up.
 @Suite struct S3CredentialsConfigTests {
     func configPath() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-s3-\(UUID().uuidString)").path
+        let dir = TemporaryPath.path("patgate-s3")
         return try FirstStart(dataDirectory: dir, port: 8181).run().configPath
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import PatgateAdapters
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// `store.kind` and the secret `store.postgres_url` (inline, `_file` or `_env`).
 @Suite struct StoreConfigTests {
     func firstStart() throws -> FirstStart.Summary {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-store-\(UUID().uuidString)").path
+        let dir = TemporaryPath.path("patgate-store")
         return try FirstStart(dataDirectory: dir, port: 8181).run()
     }
 

@@ -1,4 +1,4 @@
-"""DESIGN invariant 1: no PAT value, client secret or private key ever reaches the logs."""
+"""Invariant 1 of docs/ARCHITECTURE.md: no PAT value, client secret or private key ever reaches the logs."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 /// How long and how much the gateway remembers about subject tokens.
 public struct CacheSettings: Sendable, Equatable {
-    /// Upper bound for remembering an active token, in seconds: the revocation delay (invariant 5).
+    /// Upper bound for remembering an active token, in seconds: the revocation delay (invariant 5 in docs/ARCHITECTURE.md).
     public var positiveTTL: Int64
     /// How long an inactive answer is remembered, in seconds.
     public var negativeTTL: Int64

@@ -1,7 +1,7 @@
 import JOSE
 
 /// A cache key for a subject token: HMAC-SHA-256 under a per-process random key, kept as
-/// 32 bytes inline (no heap allocation). The token itself is never a key (invariant 1).
+/// 32 bytes inline (no heap allocation). The token itself is never a key (invariant 1 in docs/ARCHITECTURE.md).
 struct TokenDigest: Hashable, Sendable {
     let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 

@@ -1,5 +1,5 @@
 /// Hashes and verifies passwords (a port: the server implements it with bcrypt, off the
-/// event loop, DESIGN invariant 6).
+/// event loop: invariant 6 in docs/ARCHITECTURE.md).
 public protocol PasswordHasher: Sendable {
     func hash(_ password: String) async throws -> String
     /// `hash == nil` verifies against a dummy hash of the same cost and returns `false`, so

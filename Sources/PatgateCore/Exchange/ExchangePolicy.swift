@@ -1,5 +1,5 @@
 /// The gateway's rules for what a token exchange may produce: scope ⊆ PAT ∩ client,
-/// audience on the client's allow-list, lifetime never longer than the PAT (DESIGN invariant 2).
+/// audience on the client's allow-list, lifetime never longer than the PAT (invariant 2 in docs/ARCHITECTURE.md).
 public struct ExchangePolicy: Sendable {
     /// The upper bound for every minted token, in seconds.
     public var maxTokenLifetime: Int64

@@ -3,7 +3,7 @@ import JOSE
 /// The built-in PAT issuer: creates, lists, revokes and introspects PATs.
 ///
 /// The value of a new PAT is returned once, by `create`; the store only ever sees
-/// `HMAC-SHA-256(hashKey, value)` (DESIGN invariant 1).
+/// `HMAC-SHA-256(hashKey, value)` (invariant 1 in docs/ARCHITECTURE.md).
 public struct PATIssuer: Sendable {
     public let store: any PATStore
     public let format: PATFormat

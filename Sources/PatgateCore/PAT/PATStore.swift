@@ -1,6 +1,6 @@
 /// Persistence of PATs (a port: SQLite and PostgreSQL implement it).
 ///
-/// An acknowledged write is durable (DESIGN invariant 5). Times are seconds since the epoch.
+/// An acknowledged write is durable (invariant 5 in docs/ARCHITECTURE.md). Times are seconds since the epoch.
 public protocol PATStore: Sendable {
     /// Stores a new token with the keyed hash of its value; a live (not revoked, not expired
     /// at `token.createdAt`) token of the same owner and name makes it throw `PATError(.duplicateName)`.

@@ -4,7 +4,7 @@ import PatgateCore
 import Synchronization
 
 /// bcrypt (hummingbird-auth's `HummingbirdBcrypt`), run on NIO's blocking thread pool so
-/// the event loops never wait for it (DESIGN invariant 6).
+/// the event loops never wait for it (invariant 6 in docs/ARCHITECTURE.md).
 public final class BcryptPasswordHasher: PasswordHasher {
     public let cost: UInt8
     /// A hash of a random password at `cost`, made on first need: what unknown usernames

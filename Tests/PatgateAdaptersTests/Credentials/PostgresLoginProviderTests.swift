@@ -1,5 +1,6 @@
 import Foundation
 import PatgateCore
+import PatgateTestSupport
 import PostgresNIO
 import Testing
 @testable import PatgateAdapters

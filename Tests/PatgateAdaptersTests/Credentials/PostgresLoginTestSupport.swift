@@ -1,5 +1,6 @@
 import Foundation
 import PatgateCore
+import PatgateTestSupport
 import PostgresNIO
 import Testing
 @testable import PatgateAdapters
@@ -8,7 +9,7 @@ import Testing
 /// pg_signal_backend, ADMIN OPTION on `patgate_test_reader`, which may read
 /// `patgate_test_readable` but not `patgate_test_secret`).
 enum PostgresLoginTestSupport {
-    static let url: String? = ProcessInfo.processInfo.environment["PATGATE_TEST_POSTGRES_ADMIN_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let url: String? = TestEnvironment.postgresAdminURL
     static var isConfigured: Bool { url != nil }
     static let skipNote: Comment = "PATGATE_TEST_POSTGRES_ADMIN_URL is not set: the PostgreSQL login tests did not run (scripts/test sets it)"
     static let reader = "patgate_test_reader"

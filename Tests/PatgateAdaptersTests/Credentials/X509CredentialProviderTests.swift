@@ -2,6 +2,7 @@ import Foundation
 import JOSE
 import PatgateAdapters
 import PatgateCore
+import PatgateTestSupport
 import Testing
 
 @Suite("x509 credential provider")
@@ -10,7 +11,7 @@ struct X509CredentialProviderTests {
 
     /// A P-256 CSR from the openssl CLI.
     static let csr: String = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("x509-\(UUID().uuidString)")
+        let directory = TemporaryPath.url("x509")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatgateTestSupport
 import Testing
 @testable import PatgateAdapters
 import PostgresNIO
@@ -8,15 +9,11 @@ import PostgresNIO
 /// that database (cheap, unlike a database per test) and drops it afterwards, so tests run
 /// in parallel without seeing each other's tables.
 enum PostgresTestDatabase {
-    static let url: String? = ProcessInfo.processInfo.environment["PATGATE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let url: String? = TestEnvironment.postgresURL
     static var isConfigured: Bool { url != nil }
     static let skipNote: Comment = "PATGATE_TEST_POSTGRES_URL is not set: the PostgreSQL store tests did not run (scripts/test sets it)"
 
-    static let logger: Logger = {
-        var logger = Logger(label: "patgate-test-postgres")
-        logger.logLevel = .critical
-        return logger
-    }()
+    static let logger: Logger = TestEnvironment.quietLogger("patgate-test-postgres")
 
     struct NotConfigured: Error {}
 

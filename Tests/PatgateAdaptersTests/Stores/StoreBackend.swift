@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatgateTestSupport
 import Testing
 @testable import PatgateAdapters
 import PatgateCore
@@ -20,7 +21,7 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     }
 
     static let sqlite = StoreBackend(kind: .sqlite) { body in
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patgate-\(UUID().uuidString).sqlite").path
+        let path = TemporaryPath.path("patgate") + ".sqlite"
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
