@@ -12,9 +12,15 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         var result: ValidationResult { subject.map { ValidationResult.active($0.identity) } ?? .inactive }
     }
 
+    /// One upstream call and how many requests still wait for it.
+    private struct Flight {
+        let task: Task<ValidationResult, any Error>
+        var waiting: Int
+    }
+
     private struct State {
         var entries: [TokenDigest: Entry] = [:]
-        var inFlight: [TokenDigest: Task<ValidationResult, any Error>] = [:]
+        var inFlight: [TokenDigest: Flight] = [:]
         var statistics = Statistics()
         var compactor: SubjectCompactor
     }
@@ -53,11 +59,16 @@ public final class CachingTokenValidator: SubjectTokenValidator {
                 return .hit(entry.result)
             }
             state.statistics.misses += 1
-            if let running = state.inFlight[key] { return .wait(running) }
+            if let running = state.inFlight[key] {
+                state.inFlight[key]?.waiting += 1
+                return .wait(running.task)
+            }
             state.statistics.upstreamCalls += 1
             let upstream = self.upstream
+            // Unstructured on purpose: the call belongs to every request that joins it, not to
+            // the first; it is cancelled when the last of them is (see `finish`).
             let running = Task { try await upstream.validate(token) }
-            state.inFlight[key] = running
+            state.inFlight[key] = Flight(task: running, waiting: 1)
             return .wait(running)
         }
         switch lookup {
@@ -74,20 +85,35 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     private func finish(_ task: Task<ValidationResult, any Error>, key: TokenDigest) async throws -> ValidationResult {
         let result: ValidationResult
         do {
-            result = try await task.value
+            result = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                abandon(task, key: key)
+            }
         } catch {
             state.withLock { state in
-                if state.inFlight[key] == task { state.inFlight[key] = nil }
+                if state.inFlight[key]?.task == task { state.inFlight[key] = nil }
             }
             throw error
         }
         let time = now()
         return state.withLock { state in
             // The first waiter to wake up stores the answer; the others find it done.
-            guard state.inFlight[key] == task else { return compacted(result, in: &state) }
+            guard state.inFlight[key]?.task == task else { return compacted(result, in: &state) }
             state.inFlight[key] = nil
             return store(result, for: key, at: time, in: &state)
         }
+    }
+
+    /// A waiting request was cancelled (its client left, or the server's stop grace ran out):
+    /// when no request waits any more, the upstream call is cancelled too.
+    private func abandon(_ task: Task<ValidationResult, any Error>, key: TokenDigest) {
+        let nobodyWaits = state.withLock { state -> Bool in
+            guard state.inFlight[key]?.task == task else { return false }
+            state.inFlight[key]?.waiting -= 1
+            return state.inFlight[key]?.waiting == 0
+        }
+        if nobodyWaits { task.cancel() }
     }
 
     /// What a hit would answer: callers see the same identity whether it was cached or not.
