@@ -2,8 +2,8 @@ import ArgumentParser
 import Curl
 import Foundation
 import Hummingbird
-import Logging
 import JOSE
+import Logging
 import PatgateAdapters
 import PatgateCore
 import PatgateServer

@@ -1,18 +1,19 @@
-import JOSE
+import OpenSSL
 
 /// The built-in PAT issuer: creates, lists, revokes and introspects PATs.
 ///
 /// The value of a new PAT is returned once, by `create`; the store only ever sees
-/// `HMAC-SHA-256(hashKey, value)` (DESIGN invariant 1).
+/// `HMAC-SHA-256(hashKey, value)` (docs/ARCHITECTURE.md invariant 1).
 public struct PATIssuer: Sendable {
     public let store: any PATStore
     public let format: PATFormat
     /// Scopes a PAT may carry.
     public let scopeCatalogue: [String]
-    private let hashKey: [UInt8]
+    /// Wiped from memory when the last copy of the issuer is released.
+    private let hashKey: SecretBytes
     private let now: @Sendable () -> Int64
 
-    public init(store: any PATStore, format: PATFormat, hashKey: [UInt8], scopeCatalogue: [String],
+    public init(store: any PATStore, format: PATFormat, hashKey: SecretBytes, scopeCatalogue: [String],
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.store = store
         self.format = format

@@ -1,5 +1,5 @@
 import Foundation
-import JOSE
+import OpenSSL
 import Logging
 import PatgateAdapters
 import PatgateCore
@@ -126,12 +126,12 @@ public struct Services: Sendable {
         }
     }
 
-    static func readHashKey(_ path: String) throws -> [UInt8] {
+    static func readHashKey(_ path: String) throws -> SecretBytes {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let key = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count >= 32
+              var key = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count >= 32
         else {
             throw ConfigError(["issuer.hash_key_file: \(path) must hold at least 32 random bytes, base64url-encoded"])
         }
-        return key
+        return SecretBytes(wiping: &key)
     }
 }
