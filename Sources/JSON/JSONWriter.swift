@@ -4,18 +4,25 @@
 /// It writes compact JSON with RFC 8259 §7 string escaping; it does not validate nesting,
 /// which callers get right by construction.
 public struct JSONWriter: Sendable {
+    /// The JSON written so far (UTF-8).
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
+    /// An empty writer whose buffer first reserves `capacity` bytes.
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
+    /// `{`; members follow as `key` then a value, or as `field`/`member`.
     public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    /// `}`.
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    /// `[`; elements follow as values.
     public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    /// `]`.
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
+    /// A member name and its `:`; the value comes next.
     public mutating func key(_ name: String) {
         separator()
         appendString(name)
@@ -23,15 +30,22 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
+    /// A string value, escaped as RFC 8259 §7 requires.
     public mutating func value(_ string: String) { separator(); appendString(string); needsComma = true }
+    /// An integer value.
     public mutating func value(_ number: Int64) { separator(); appendInteger(number); needsComma = true }
+    /// `true` or `false`.
     public mutating func value(_ flag: Bool) { separator(); bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes); needsComma = true }
     /// Appends bytes that are already valid JSON.
     public mutating func raw(_ json: [UInt8]) { separator(); bytes.append(contentsOf: json); needsComma = true }
+    /// `null`.
     public mutating func null() { separator(); bytes.append(contentsOf: Self.nullBytes); needsComma = true }
 
+    /// `"name":` and a string value.
     public mutating func field(_ name: String, _ string: String) { key(name); value(string) }
+    /// `"name":` and an integer value.
     public mutating func field(_ name: String, _ number: Int64) { key(name); value(number) }
+    /// `"name":` and `true` or `false`.
     public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
     /// `"name":"value"`, or nothing when `value` is `nil`.
     public mutating func member(_ name: String, _ value: String?) {

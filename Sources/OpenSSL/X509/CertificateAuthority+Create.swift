@@ -3,9 +3,11 @@ internal import CLibcrypto
 extension CertificateAuthority {
     /// A new CA: a fresh key and a self-signed certificate, as PEM texts to store.
     public struct Created: Sendable {
+        /// The loaded CA, ready to issue.
         public let authority: CertificateAuthority
         /// PKCS#8, unencrypted: store it with mode 0600.
         public let keyPEM: String
+        /// The self-signed CA certificate, PEM.
         public let certificatePEM: String
     }
 

@@ -1,7 +1,7 @@
 import JSON
 
 /// One line of the audit log. It names who did what to which object from where; it never
-/// holds a token value or a password (DESIGN invariant 1).
+/// holds a token value or a password (docs/ARCHITECTURE.md invariant 1).
 public struct AuditEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case credentialIssued = "credential.issued"
