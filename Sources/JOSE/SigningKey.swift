@@ -1,4 +1,4 @@
-public import OpenSSL
+import OpenSSL
 
 /// A private key that signs JWS/JWTs, with its RFC 7638 key id and public JWK.
 ///

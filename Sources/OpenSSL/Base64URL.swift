@@ -86,41 +86,55 @@ public enum Base64URL {
 
     /// The bytes `input` encodes, or `nil` unless it is strict unpadded base64url; see `decode(_:)`.
     package static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
-        let tail = input.count % 4
-        if tail == 1 { return nil }
-        let length = (input.count / 4) * 3 + (tail == 0 ? 0 : tail - 1)
+        guard let length = decodedLength(input.count) else { return nil }
         var valid = true
         let bytes = [UInt8](unsafeUninitializedCapacity: length) { output, initialized in
-            valid = reverse.withUnsafeBufferPointer { table in
-                var i = 0
-                var o = 0
-                let whole = input.count - tail
-                while i < whole {
-                    let c0 = table[Int(input[i])], c1 = table[Int(input[i + 1])]
-                    let c2 = table[Int(input[i + 2])], c3 = table[Int(input[i + 3])]
-                    if (c0 | c1 | c2 | c3) & 0x80 != 0 { return false }
-                    output[o] = (c0 << 2) | (c1 >> 4)
-                    output[o + 1] = (c1 << 4) | (c2 >> 2)
-                    output[o + 2] = (c2 << 6) | c3
-                    i += 4
-                    o += 3
-                }
-                if tail >= 2 {
-                    let c0 = table[Int(input[i])], c1 = table[Int(input[i + 1])]
-                    let c2 = tail == 3 ? table[Int(input[i + 2])] : 0
-                    if (c0 | c1 | c2) & 0x80 != 0 { return false }
-                    output[o] = (c0 << 2) | (c1 >> 4)
-                    if tail == 2 {
-                        if c1 & 0x0F != 0 { return false }  // non-canonical trailing bits
-                    } else {
-                        output[o + 1] = (c1 << 4) | (c2 >> 2)
-                        if c2 & 0x03 != 0 { return false }
-                    }
-                }
-                return true
-            }
+            valid = decode(input, into: UnsafeMutableRawBufferPointer(output))
             initialized = valid ? length : 0
         }
         return valid ? bytes : nil
+    }
+
+    /// The length of what `count` characters of unpadded base64url decode to, or `nil` for an
+    /// impossible length (4n+1).
+    package static func decodedLength(_ count: Int) -> Int? {
+        let tail = count % 4
+        return tail == 1 ? nil : (count / 4) * 3 + (tail == 0 ? 0 : tail - 1)
+    }
+
+    /// Decodes `input` into the start of `output`, which must hold `decodedLength(input.count)`
+    /// bytes; `false` unless `input` is strict unpadded base64url (then `output` holds garbage).
+    package static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let length = decodedLength(input.count) else { return false }
+        precondition(output.count >= length, "Base64URL output buffer too small")
+        let tail = input.count % 4
+        return reverse.withUnsafeBufferPointer { table in
+            var i = 0
+            var o = 0
+            let whole = input.count - tail
+            while i < whole {
+                let c0 = table[Int(input[i])], c1 = table[Int(input[i + 1])]
+                let c2 = table[Int(input[i + 2])], c3 = table[Int(input[i + 3])]
+                if (c0 | c1 | c2 | c3) & 0x80 != 0 { return false }
+                output[o] = (c0 << 2) | (c1 >> 4)
+                output[o + 1] = (c1 << 4) | (c2 >> 2)
+                output[o + 2] = (c2 << 6) | c3
+                i += 4
+                o += 3
+            }
+            if tail >= 2 {
+                let c0 = table[Int(input[i])], c1 = table[Int(input[i + 1])]
+                let c2 = tail == 3 ? table[Int(input[i + 2])] : 0
+                if (c0 | c1 | c2) & 0x80 != 0 { return false }
+                output[o] = (c0 << 2) | (c1 >> 4)
+                if tail == 2 {
+                    if c1 & 0x0F != 0 { return false }  // non-canonical trailing bits
+                } else {
+                    output[o + 1] = (c1 << 4) | (c2 >> 2)
+                    if c2 & 0x03 != 0 { return false }
+                }
+            }
+            return true
+        }
     }
 }

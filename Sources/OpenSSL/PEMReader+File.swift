@@ -18,7 +18,7 @@ extension PEMReader {
                     throw CryptoError(.ioFailed, "key file '\(path)' is larger than \(maximumFileSize) bytes")
                 }
                 // Grow by copying into a larger buffer; the old one is wiped when released.
-                let larger = SecretBytes(capacity: min(2 * contents.count, maximumFileSize + 1))
+                var larger = SecretBytes(capacity: min(2 * contents.count, maximumFileSize + 1))
                 contents.withUnsafeBytes { larger.append($0) }
                 contents = larger
             }

@@ -8,11 +8,12 @@ internal import CLibcrypto
 /// reading it through `withUnsafeBytes` copies nothing, so it is cheap on the hot path.
 /// `description` never shows the bytes.
 public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
-    private let storage: Storage
+    private var storage: Storage
 
     /// Takes `bytes` and wipes the caller's array, so that only this value holds them.
     public init(wiping bytes: inout [UInt8]) {
-        storage = Storage(capacity: bytes.count)
+        let storage = Storage(capacity: bytes.count)
+        self.storage = storage
         bytes.withUnsafeMutableBytes { source in
             storage.append(UnsafeRawBufferPointer(source))
             if let base = source.baseAddress { OPENSSL_cleanse(base, source.count) }
@@ -45,13 +46,15 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
 
     /// Appends `bytes`; the value's capacity must have room (the buffer never moves).
     /// Only for building a value that no copy shares yet, such as a file being read.
-    package func append(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        precondition(isKnownUniquelyReferenced(&storage), "SecretBytes is shared; build it before copying it")
         storage.append(bytes)
     }
 
     /// Lets `fill` write into the free capacity and keeps the number of bytes it returns.
     /// Only for building a value that no copy shares yet.
-    package func appendInPlace(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows {
+    package mutating func appendInPlace(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows {
+        precondition(isKnownUniquelyReferenced(&storage), "SecretBytes is shared; build it before copying it")
         try storage.appendInPlace(fill)
     }
 

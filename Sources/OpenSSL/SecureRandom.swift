@@ -24,7 +24,7 @@ public enum SecureRandom {
         guard let requested = Int32(exactly: count), count > 0 else {
             throw CryptoError(.randomFailed, "cannot draw \(count) random bytes at once")
         }
-        let secret = SecretBytes(capacity: count)
+        var secret = SecretBytes(capacity: count)
         var ok = false
         secret.appendInPlace { buffer in
             ok = RAND_bytes(buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), requested) == 1

@@ -14,7 +14,7 @@ private final class Observed: Sendable {
         let observed = Observed()
         var copy: SecretBytes?
         do {
-            let secret = SecretBytes(capacity: 32, onRelease: { buffer in observed.bytes.withLock { $0 = Array(buffer) } })
+            var secret = SecretBytes(capacity: 32, onRelease: { buffer in observed.bytes.withLock { $0 = Array(buffer) } })
             let fill = [UInt8](repeating: 0xA5, count: 32)
             fill.withUnsafeBytes { secret.append($0) }
             #expect(secret.withUnsafeBytes { Array($0) } == fill)
@@ -60,5 +60,16 @@ private final class Observed: Sendable {
         let huge = directory.appendingPathComponent("huge.pem").path
         try Data(count: PEMReader.maximumFileSize + 1).write(to: URL(fileURLWithPath: huge))
         #expect(throws: CryptoError.self) { try PEMReader.readFile(huge) }
+    }
+
+    @Test func base64URLKeyFilesDecodeStrictly() throws {
+        let key = try SecureRandom.bytes(32)
+        var text = Array(("\n " + Base64URL.encode(key) + "\n").utf8)
+        #expect(SecretBytes(wiping: &text).base64URLDecoded()?.withUnsafeBytes { Array($0) } == key)
+        for bad in ["abc=", "a", "ab!d", "AB", " "] {
+            var bytes = Array(bad.utf8)
+            let decoded = SecretBytes(wiping: &bytes).base64URLDecoded()
+            #expect(decoded?.count == (bad == " " ? 0 : nil), "\(bad)")
+        }
     }
 }
