@@ -11,6 +11,7 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
     private var storage: Storage
 
     /// Takes `bytes` and wipes the caller's array, so that only this value holds them.
+    /// (An array that shares the caller's buffer keeps its bytes: pass one that is not shared.)
     public init(wiping bytes: inout [UInt8]) {
         let storage = Storage(capacity: bytes.count)
         self.storage = storage
