@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Test-only: an independent signature verifier for the cross-checks.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
@@ -42,18 +45,27 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
-        .target(name: "JOSE", dependencies: ["CLibcrypto"], swiftSettings: strict),
+        // OpenSSL: keys, signing, digests, HMAC, random, constant time, X.509 and SCRAM; the
+        // only importer of CLibcrypto, and no C type in its API.
+        .target(name: "OpenSSL", dependencies: ["CLibcrypto"], swiftSettings: strict),
+
+        // Pure Swift, no dependencies: the JSON writer and the one JSON scanner.
+        .target(name: "JSON", swiftSettings: strict),
+        // JOSE: JWS/JWT signing and verification, JWK, JWKS, on top of OpenSSL.
+        .target(name: "JOSE", dependencies: ["OpenSSL", "JSON"], swiftSettings: strict),
 
         // Core: RFC 8693 rules, policy, the PAT model and the ports. No NIO, no HTTP, no C.
-        .target(name: "PatgateCore", dependencies: ["JOSE"], swiftSettings: strict),
+        .target(name: "PatgateCore", dependencies: ["JOSE", "JSON", "OpenSSL"], swiftSettings: strict),
 
         // Adapters implement the core's ports.
         .target(
             name: "PatgateAdapters",
             dependencies: [
-                "PatgateCore", "Curl", "JOSE",
+                "PatgateCore", "Curl", "OpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -64,14 +76,18 @@ let package = Package(
         .target(
             name: "PatgateServer",
             dependencies: [
-                "PatgateAdapters",
+                "PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             resources: [.copy("Console")],
             swiftSettings: strict
@@ -79,9 +95,11 @@ let package = Package(
         .executableTarget(
             name: "patgate",
             dependencies: [
-                "PatgateServer",
+                "PatgateServer", "PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -89,7 +107,7 @@ let package = Package(
         // scripts/bench's microbenchmarks (release): the hot path's steps and the cache's memory.
         .executableTarget(
             name: "patgate-bench",
-            dependencies: ["PatgateAdapters", "PatgateCore", "JOSE"],
+            dependencies: ["PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL"],
             path: "Benchmarks/PatgateBench",
             swiftSettings: strict
         ),
@@ -101,26 +119,39 @@ let package = Package(
             path: "Tests/PatgateTestSupport",
             swiftSettings: strict
         ),
-
+        // Test-only helpers shared by OpenSSLTests and JOSETests: the `openssl` CLI, Foundation decoders.
+        .target(name: "CryptoTestSupport", dependencies: ["PatgateTestSupport"], path: "Tests/CryptoTestSupport"),
+        .testTarget(
+            name: "OpenSSLTests",
+            dependencies: ["OpenSSL", "CryptoTestSupport", "PatgateTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "JOSETests",
             dependencies: [
-                "JOSE", "PatgateTestSupport",
+                "JOSE", "OpenSSL", "CryptoTestSupport", "PatgateTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "PatgateTestSupport"]),
-        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore", "PatgateTestSupport"]),
+        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore", "JOSE", "OpenSSL", "PatgateTestSupport"]),
         .testTarget(
             name: "PatgateAdaptersTests",
-            dependencies: ["PatgateAdapters", "PatgateTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "PatgateAdapters", "PatgateCore", "OpenSSL", "PatgateTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PatgateServerTests",
             dependencies: [
-                "PatgateServer", "Curl", "PatgateTestSupport",
+                "PatgateServer", "PatgateAdapters", "PatgateCore", "JOSE", "Curl", "PatgateTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -1,4 +1,5 @@
 import JOSE
+import OpenSSL
 import PatgateAdapters
 import PatgateCore
 

@@ -1,5 +1,5 @@
 import Foundation
-import JOSE
+import JSON
 
 /// One microbenchmark's result: how long one operation takes on one core.
 struct Measurement {

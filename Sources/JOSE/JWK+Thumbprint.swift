@@ -1,3 +1,5 @@
+import JSON
+import OpenSSL
 extension JWK {
     /// The RFC 7638 thumbprint: base64url(SHA-256) of the key's required members
     /// in lexicographic order, as compact JSON. `nil` for an unknown `kty` or a

@@ -1,3 +1,5 @@
+import JSON
+
 /// A public JSON Web Key (RFC 7517) as published in a JWKS.
 ///
 /// Only the members JOSE produces: `kty`, `crv`/`x`/`y` (EC, OKP), `n`/`e` (RSA),

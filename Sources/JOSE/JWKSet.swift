@@ -1,3 +1,5 @@
+import JSON
+
 /// A JWK Set (RFC 7517 §5), as served at the JWKS endpoint.
 public struct JWKSet: Sendable, Codable, Equatable {
     /// The keys, current signing key first by convention.

@@ -1,3 +1,6 @@
+import JSON
+import OpenSSL
+
 /// Produces compact JWS/JWTs (RFC 7515 §7.1) with one key.
 ///
 /// The protected header `{"alg":…,"typ":…,"kid":…}` is built and base64url-encoded
@@ -22,7 +25,7 @@ public struct JWTSigner: Sendable {
     }
 
     /// Signs `payload` (the UTF-8 JSON claims) and returns `header.payload.signature`.
-    /// - Throws: `JOSEError` `.signingFailed`.
+    /// - Throws: `CryptoError` `.signingFailed`.
     public func sign(payload: [UInt8]) throws -> String {
         let signingInputLength = headerPrefix.count + Base64URL.encodedLength(payload.count)
         let signatureSize = key.signatureSize
@@ -34,7 +37,7 @@ public struct JWTSigner: Sendable {
                 let payloadOutput = UnsafeMutableRawBufferPointer(rebasing: output[headerPrefix.count...])
                 payload.withUnsafeBytes { _ = Base64URL.encode($0, into: payloadOutput) }
                 let signingInput = UnsafeRawBufferPointer(rebasing: output[0..<signingInputLength])
-                let length = try key.sign(signingInput, into: signature)
+                let length = try key.privateKey.sign(signingInput, into: signature)
                 output[signingInputLength] = UInt8(ascii: ".")
                 let signatureOutput = UnsafeMutableRawBufferPointer(rebasing: output[(signingInputLength + 1)...])
                 let written = Base64URL.encode(UnsafeRawBufferPointer(rebasing: signature[0..<length]), into: signatureOutput)

@@ -1,3 +1,5 @@
+import OpenSSL
+
 /// Verifies compact JWS/JWTs (RFC 7515 §7.1) made with known keys, found by `kid`.
 ///
 /// Checks structure, base64url, the header's `alg` against the key's own algorithm
@@ -43,6 +45,6 @@ public struct JWTVerifier: Sendable {
         else { return nil }
 
         let signingInput = UnsafeRawBufferPointer(rebasing: token[0..<secondDot])
-        return key.verify(signature: signature, message: signingInput) ? payload : nil
+        return key.privateKey.verify(signature: signature, message: signingInput) ? payload : nil
     }
 }

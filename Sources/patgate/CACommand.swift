@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JOSE
+import OpenSSL
 import PatgateServer
 
 struct CACommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Curl
 import Foundation
 import JOSE
+import OpenSSL
 import Logging
 import PatgateAdapters
 import PatgateCore

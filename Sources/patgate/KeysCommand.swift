@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JOSE
+import OpenSSL
 import PatgateServer
 
 struct KeysCommand: AsyncParsableCommand {

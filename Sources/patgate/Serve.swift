@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import Logging
 import JOSE
+import Logging
 import PatgateAdapters
 import PatgateCore
 import PatgateServer

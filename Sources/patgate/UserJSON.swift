@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 import PatgateCore
 
 /// The JSON view of `patgate user list --json`.

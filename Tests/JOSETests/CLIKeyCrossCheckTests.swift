@@ -1,6 +1,8 @@
 import Crypto
+import CryptoTestSupport
 import Foundation
 import JOSE
+import OpenSSL
 import Testing
 
 extension CLIKey {

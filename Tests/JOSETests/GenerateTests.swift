@@ -1,5 +1,7 @@
+import CryptoTestSupport
 import Foundation
 import JOSE
+import OpenSSL
 import Testing
 
 @Suite("generated keys")

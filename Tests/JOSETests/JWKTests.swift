@@ -1,6 +1,8 @@
 import Crypto
+import CryptoTestSupport
 import Foundation
 import JOSE
+import OpenSSL
 import Testing
 
 @Suite("JWK, JWKS and RFC 7638 thumbprints")

@@ -1,6 +1,8 @@
 import Crypto
+import CryptoTestSupport
 import Foundation
 import JOSE
+import OpenSSL
 import _CryptoExtras
 
 /// Verifies JWS signatures with swift-crypto (BoringSSL), an implementation

@@ -1,12 +1,7 @@
+import CryptoTestSupport
 import Foundation
 import JOSE
-
-/// Independent base64url decoding (Foundation), so cross-checks do not trust `Base64URL`.
-func foundationBase64URLDecode(_ text: some StringProtocol) -> Data? {
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    while base64.count % 4 != 0 { base64 += "=" }
-    return Data(base64Encoded: base64)
-}
+import OpenSSL
 
 /// The three parts of a compact JWS, decoded with Foundation.
 struct CompactParts {
@@ -27,13 +22,6 @@ struct CompactParts {
         self.payload = payload
         self.signature = signature
         self.signingInput = Data((parts[0] + "." + parts[1]).utf8)
-    }
-}
-
-extension String {
-    /// The base64 body lines of a PEM (no BEGIN/END lines), to check that errors never echo them.
-    var pemBodyLines: [String] {
-        split(separator: "\n").map(String.init).filter { !$0.hasPrefix("-----") && !$0.isEmpty && !$0.contains(":") }
     }
 }
 

@@ -1,3 +1,4 @@
+import OpenSSL
 import PatgateTestSupport
 import Synchronization
 import Testing
@@ -52,7 +53,8 @@ final class MemoryPATStore: PATStore {
 
     func issuer() -> PATIssuer {
         let clock = self.clock
-        return PATIssuer(store: store, format: PATFormat(prefix: "pgat")!, hashKey: Array(repeating: 7, count: 32),
+        var hashKey = [UInt8](repeating: 7, count: 32)
+        return PATIssuer(store: store, format: PATFormat(prefix: "pgat")!, hashKey: SecretBytes(wiping: &hashKey),
                          scopeCatalogue: ["openid", "profile", "credentials"], now: { clock.now() })
     }
 

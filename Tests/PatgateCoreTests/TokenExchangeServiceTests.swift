@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import OpenSSL
 import Synchronization
 import Testing
 @testable import PatgateCore

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// A cache key for a subject token: HMAC-SHA-256 under a per-process random key, kept as
 /// 32 bytes inline (no heap allocation). The token itself is never a key (invariant 1 in docs/ARCHITECTURE.md).
@@ -16,10 +16,11 @@ struct TokenDigest: Hashable, Sendable {
 
     /// A keyed digest maker; one per cache, with a fresh random key.
     struct Maker: Sendable {
-        private let key: [UInt8]
+        /// Wiped from memory when the cache is released.
+        private let key: SecretBytes
 
         init() throws {
-            key = try SecureRandom.bytes(32)
+            key = try SecureRandom.secretBytes(32)
         }
 
         func digest(_ token: String) -> TokenDigest {

@@ -12,21 +12,27 @@ enum Deadline {
                                      _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let race = Race<Value>()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                race.start(continuation)
-                race.add(Task {
-                    do {
-                        race.finish(.success(try await operation()))
-                    } catch {
-                        race.finish(.failure(error))
-                    }
-                })
-                race.add(Task {
+            try await withThrowingTaskGroup(of: Void.self) { timer in
+                timer.addTask {
                     try? await Task.sleep(for: limit)
                     if race.finish(.failure(PostgresStoreError(.unavailable, "no answer within \(limit)"))) {
                         onTimeout?()
                     }
-                })
+                }
+                defer { timer.cancelAll() }
+                return try await withCheckedThrowingContinuation { continuation in
+                    race.start(continuation)
+                    // Unstructured on purpose: a timed-out operation (a query stuck on a lost
+                    // connection ignores cancellation) must not hold the caller; it is cancelled
+                    // and whatever it does later is discarded.
+                    race.add(Task {
+                        do {
+                            race.finish(.success(try await operation()))
+                        } catch {
+                            race.finish(.failure(error))
+                        }
+                    })
+                }
             }
         } onCancel: {
             race.finish(.failure(CancellationError()))

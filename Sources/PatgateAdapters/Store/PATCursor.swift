@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 import PatgateCore
 
 /// The position after the last item of a page: newest-first order is (created_at, id) descending.

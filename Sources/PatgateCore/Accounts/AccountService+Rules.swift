@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 extension AccountService {
     /// 1–64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.

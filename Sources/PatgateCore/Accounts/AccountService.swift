@@ -1,4 +1,3 @@
-import JOSE
 
 /// Local accounts: adding, changing and listing users, and logging in. Passwords are only
 /// ever handed to the `PasswordHasher`; they are never stored, logged or audited.

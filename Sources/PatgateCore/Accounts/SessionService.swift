@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// Console login sessions: a 256-bit random id in a cookie, of which the store keeps only
 /// the SHA-256; a CSRF token per session; idle and absolute timeouts.

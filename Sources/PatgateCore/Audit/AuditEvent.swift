@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 
 /// One line of the audit log. It names who did what to which object from where; it never
 /// holds a token value or a password (invariant 1 in docs/ARCHITECTURE.md).

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// Authenticates the caller of an OAuth endpoint (RFC 6749 §2.3): `client_secret_basic`,
 /// `client_secret_post`, or a public client that sends only `client_id`.

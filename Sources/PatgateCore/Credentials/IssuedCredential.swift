@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 
 /// One flattened member of the token response (`aws_access_key_id`, `db_port`, …).
 public struct CredentialField: Sendable, Equatable {

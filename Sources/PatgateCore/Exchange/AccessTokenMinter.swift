@@ -1,4 +1,6 @@
+import JSON
 import JOSE
+import OpenSSL
 
 /// Builds and signs RFC 9068 JWT access tokens (`typ: at+jwt`).
 public struct AccessTokenMinter: Sendable {

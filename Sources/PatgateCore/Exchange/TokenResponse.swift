@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 /// The successful token-exchange response of RFC 8693 §2.2.1.
 public struct TokenResponse: Sendable, Equatable {
     public var accessToken: String

@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 /// A JSON value as read from an upstream (introspection responses) and copied into claims.
 public enum JSONValue: Sendable, Equatable {
     case string(String)

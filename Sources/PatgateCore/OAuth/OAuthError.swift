@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 /// An OAuth 2.0 error response (RFC 6749 §5.2, RFC 8693 §2.2.2).
 ///
 /// `description` is written for the client and must never contain a secret:

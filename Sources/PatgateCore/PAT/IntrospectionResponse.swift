@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 /// The RFC 7662 §2.2 response the issuer gives for a PAT.
 public enum IntrospectionResponse {
     /// Exactly `{"active":false}`, for anything that is not a live PAT.

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// The PAT value format: `<prefix>_<27 base62 characters><6 base62 checksum characters>`.
 ///

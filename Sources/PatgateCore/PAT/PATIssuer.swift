@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// The built-in PAT issuer: creates, lists, revokes and introspects PATs.
 ///
@@ -9,10 +9,11 @@ public struct PATIssuer: Sendable {
     public let format: PATFormat
     /// Scopes a PAT may carry.
     public let scopeCatalogue: [String]
-    private let hashKey: [UInt8]
+    /// Wiped from memory when the last copy of the issuer is released.
+    private let hashKey: SecretBytes
     private let now: @Sendable () -> Int64
 
-    public init(store: any PATStore, format: PATFormat, hashKey: [UInt8], scopeCatalogue: [String],
+    public init(store: any PATStore, format: PATFormat, hashKey: SecretBytes, scopeCatalogue: [String],
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.store = store
         self.format = format

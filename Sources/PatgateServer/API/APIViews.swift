@@ -1,4 +1,4 @@
-import JOSE
+import JSON
 import PatgateCore
 
 /// The JSON shapes of the management API (see `openapi.yaml`).

@@ -1,5 +1,5 @@
 import Hummingbird
-import JOSE
+import JSON
 import PatgateCore
 
 /// `/api/v1/admin/…`: every owner's tokens and the local accounts, for administrators.

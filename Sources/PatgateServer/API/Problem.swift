@@ -1,6 +1,6 @@
 import HTTPTypes
 import Hummingbird
-import JOSE
+import JSON
 import PatgateCore
 
 /// An RFC 9457 problem: what every `/api/v1` error answers, as `application/problem+json`.

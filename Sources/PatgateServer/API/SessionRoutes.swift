@@ -1,6 +1,6 @@
 import HTTPTypes
 import Hummingbird
-import JOSE
+import JSON
 import PatgateCore
 
 /// `/api/v1/session`: console login (POST), who am I (GET), logout (DELETE).

@@ -1,5 +1,5 @@
 import Hummingbird
-import JOSE
+import JSON
 import PatgateCore
 
 /// `/api/v1/tokens` (the caller's own PATs) and `/api/v1/scopes`.

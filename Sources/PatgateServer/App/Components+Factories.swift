@@ -1,5 +1,5 @@
 import Foundation
-import JOSE
+import OpenSSL
 import Logging
 import PatgateAdapters
 import PatgateCore
@@ -51,9 +51,10 @@ extension Components {
         }
     }
 
-    static func readHashKey(_ path: String) throws -> [UInt8] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let key = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count >= 32
+    /// The PAT hash key of `issuer.hash_key_file` (base64url, at least 32 bytes), read and decoded
+    /// into `SecretBytes` so that no copy of it outlives its use unwiped.
+    static func readHashKey(_ path: String) throws -> SecretBytes {
+        guard let text = try? SecretBytes(contentsOfFile: path), let key = text.base64URLDecoded(), key.count >= 32
         else {
             throw ConfigError(["issuer.hash_key_file: \(path) must hold at least 32 random bytes, base64url-encoded"])
         }

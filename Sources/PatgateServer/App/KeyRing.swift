@@ -1,4 +1,5 @@
 import JOSE
+import OpenSSL
 
 /// The signing keys: the active one signs, retired ones stay in the JWKS so tokens they
 /// signed still verify until they expire. Loaded once at start; errors name the file.

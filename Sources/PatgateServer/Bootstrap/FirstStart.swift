@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import OpenSSL
 import PatgateCore
 
 /// The embedded default's first start: a data directory with a config file, a dev signing

@@ -1,7 +1,6 @@
 import Configuration
 import Curl
 import Foundation
-import JOSE
 import PatgateAdapters
 import PatgateCore
 import SystemPackage

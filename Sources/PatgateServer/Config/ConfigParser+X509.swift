@@ -1,5 +1,5 @@
 import Foundation
-import JOSE
+import OpenSSL
 import PatgateAdapters
 
 extension ConfigParser {
@@ -29,7 +29,7 @@ extension ConfigParser {
             authority = try CertificateAuthority(certificateFile: certificatePath, keyFile: keyPath)
         } catch {
             let hint = found ? "" : " (run `patgate ca init` to create a CA, or set credentials.x509.enabled: false)"
-            let message = (error as? JOSEError)?.message ?? "\(error)"
+            let message = (error as? CryptoError)?.message ?? "\(error)"
             reader.problem("credentials.x509", message + hint)
             return nil
         }

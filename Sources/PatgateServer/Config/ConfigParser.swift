@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import JOSE
+import OpenSSL
 import PatgateAdapters
 import PatgateCore
 

@@ -1,5 +1,5 @@
 import Curl
-import JOSE
+import OpenSSL
 import PatgateAdapters
 import PatgateCore
 

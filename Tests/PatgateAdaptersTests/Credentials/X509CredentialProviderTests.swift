@@ -1,5 +1,5 @@
 import Foundation
-import JOSE
+import OpenSSL
 import PatgateAdapters
 import PatgateCore
 import PatgateTestSupport

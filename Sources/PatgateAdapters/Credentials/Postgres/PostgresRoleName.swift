@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// The names of temporary logins: `<prefix><user>_<random>`, a plain identifier of a-z, 0-9
 /// and _ within PostgreSQL's 63 bytes, whatever the user name holds (quotes, semicolons,

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 import NIOPosix
 import PatgateCore
 

@@ -59,6 +59,8 @@ final class S3CredentialCache: Sendable {
             }
             if let running = state.inFlight[key] { return .wait(running) }
             state.statistics.stsCalls += 1
+            // Unstructured on purpose (single-flight): the STS call belongs to every exchange
+            // that joins it, not to the first, which may leave before the others.
             let running = Task<STSCredentials, any Error> { try await fetch() }
             state.inFlight[key] = running
             return .wait(running)

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// `credentials.s3.session_name`: the `RoleSessionName`, with `{user}` replaced by the user.
 ///

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 import PatgateCore
 
 /// Issues a TLS client certificate for the key in the exchange's `csr` parameter (PKCS#10, PEM or
@@ -75,7 +75,7 @@ public struct X509CredentialProvider: CredentialProvider {
 
     /// The error's own message for JOSE errors (free of secrets and of the input), else a generic one.
     static func message(_ error: any Error) -> String {
-        (error as? JOSEError)?.message ?? "the CSR could not be read"
+        (error as? CryptoError)?.message ?? "the CSR could not be read"
     }
 
     struct Prepared: PreparedCredential {

@@ -1,4 +1,4 @@
-import JOSE
+import OpenSSL
 
 /// `credentials.x509.*`: the CA that signs client certificates and what it accepts.
 public struct X509Settings: Sendable {
