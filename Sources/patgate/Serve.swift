@@ -15,7 +15,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Serves /token, discovery, JWKS, /introspect and the management API /api/v1. On a store \
             without users it creates the administrator 'admin' and prints its password once; change \
-            it with `patgate user passwd admin`.
+            it with `patgate user passwd admin`. On SIGTERM or SIGINT it stops gracefully: /readyz \
+            answers 503, the listener closes, requests in flight finish within \
+            server.shutdown_grace_seconds (default 10), the audit log is written out, exit code 0.
             """)
 
     @OptionGroup var location: ConfigOptions
