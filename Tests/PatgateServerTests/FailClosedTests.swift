@@ -26,14 +26,14 @@ import Testing
         .status(500, #"{"active":true,"sub":"x"}"#), .status(401, "{}"),
     ])
     func upstreamConfused(_ behaviour: FakeUpstream.Behaviour) async throws {
-        let upstream = try await FakeUpstream(behaviour)
-        try await expect503(upstream: upstream.url)
-        await upstream.stop()
+        try await FakeUpstream.with(behaviour) { upstream in
+            try await expect503(upstream: upstream.url)
+        }
     }
 
     @Test func upstreamTooSlow() async throws {
-        let upstream = try await FakeUpstream(.hang(.seconds(2)))
-        try await expect503(upstream: upstream.url, extra: ["PATGATE_UPSTREAM_TIMEOUT_MS": "300"])
-        await upstream.stop()
+        try await FakeUpstream.with(.hang(.seconds(2))) { upstream in
+            try await expect503(upstream: upstream.url, extra: ["PATGATE_UPSTREAM_TIMEOUT_MS": "300"])
+        }
     }
 }

@@ -13,12 +13,11 @@ final class FakeUpstream: Sendable {
     }
 
     let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
 
-    init(_ behaviour: Behaviour) async throws {
+    /// Runs the upstream for `body`'s scope, then stops it and waits until it has stopped.
+    static func with<Result>(_ behaviour: Behaviour, _ body: (FakeUpstream) async throws -> Result) async throws -> Result {
         let logger = TestEnvironment.quietLogger("fake-upstream")
-        port = try LoopbackPort.free()
+        let upstream = FakeUpstream(port: try LoopbackPort.free())
         let router = Router()
         router.post("introspect") { _, _ -> Response in
             switch behaviour {
@@ -30,17 +29,22 @@ final class FakeUpstream: Sendable {
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"active":true,"sub":"x"}"#)))
             }
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let group = self.group
-        task = Task { try await group.run() }
-        try await Task.sleep(for: .milliseconds(200))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: upstream.port)),
+                              logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { try await group.run() }
+            defer { running.cancelAll() }
+            try await Task.sleep(for: .milliseconds(200))
+            let result = try await body(upstream)
+            await group.triggerGracefulShutdown()
+            return result
+        }
+    }
+
+    private init(port: Int) {
+        self.port = port
     }
 
     var url: String { "http://127.0.0.1:\(port)/introspect" }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
 }
