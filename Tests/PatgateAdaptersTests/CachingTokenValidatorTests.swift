@@ -20,7 +20,10 @@ final class CountingUpstream: SubjectTokenValidator {
         calls.withLock { $0[token, default: 0] += 1 }
         try await Task.sleep(for: delay)
         if failing.withLock({ $0 }) { throw Down() }
-        return token.hasPrefix("good") ? .active(SubjectIdentity(subject: token, scopes: [], expiresAt: expiresAt)) : .inactive
+        // The token's id is the token with an "id-" prefix; the subject is the part before ":".
+        let subject = String(token.split(separator: ":").first ?? "")
+        return token.hasPrefix("good")
+            ? .active(SubjectIdentity(subject: subject, scopes: [], expiresAt: expiresAt, tokenID: "id-" + token)) : .inactive
     }
     func count(_ token: String) -> Int { calls.withLock { $0[token, default: 0] } }
 }
@@ -88,5 +91,26 @@ final class CountingUpstream: SubjectTokenValidator {
         let cache = try cache(CountingUpstream(delay: .zero), .init(maxEntries: 100))
         for index in 0..<1_000 { _ = try await cache.validate("good-\(index)") }
         #expect(cache.count <= 100)
+    }
+
+    @Test func purgeForgetsTheNamedTokensAndEveryTokenOfTheNamedSubjects() async throws {
+        let upstream = CountingUpstream(delay: .zero)
+        let cache = try cache(upstream)
+        for token in ["good-a:1", "good-a:2", "good-b:1", "good-c:1"] { _ = try await cache.validate(token) }
+        #expect(cache.purge(tokenIDs: ["id-good-c:1"], subjects: ["good-a"]) == 3)
+        for token in ["good-a:1", "good-a:2", "good-b:1", "good-c:1"] { _ = try await cache.validate(token) }
+        #expect(upstream.count("good-a:1") == 2 && upstream.count("good-a:2") == 2 && upstream.count("good-c:1") == 2)
+        #expect(upstream.count("good-b:1") == 1)
+    }
+
+    @Test func anAnswerThatRacedAPurgeIsNotRemembered() async throws {
+        let upstream = CountingUpstream(delay: .milliseconds(200))
+        let cache = try cache(upstream)
+        async let first = cache.validate("good-d:1")
+        try await Task.sleep(for: .milliseconds(50))
+        cache.purge(tokenIDs: ["id-good-d:1"], subjects: [])   // the revocation commits while the upstream answers
+        #expect(try await first == .active(SubjectIdentity(subject: "good-d", scopes: [], tokenID: "id-good-d:1")))
+        _ = try await cache.validate("good-d:1")
+        #expect(upstream.count("good-d:1") == 2)
     }
 }

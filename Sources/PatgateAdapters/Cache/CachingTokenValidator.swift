@@ -16,11 +16,14 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     private struct Flight {
         let task: Task<ValidationResult, any Error>
         var waiting: Int
+        /// `State.purges` when the call started: an answer that raced a purge is not kept.
+        let purges: UInt64
     }
 
     private struct State {
         var entries: [TokenDigest: Entry] = [:]
         var inFlight: [TokenDigest: Flight] = [:]
+        var purges: UInt64 = 0
         var statistics = Statistics()
         var compactor: SubjectCompactor
     }
@@ -68,7 +71,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             // Unstructured on purpose: the call belongs to every request that joins it, not to
             // the first; it is cancelled when the last of them is (see `finish`).
             let running = Task { try await upstream.validate(token) }
-            state.inFlight[key] = Flight(task: running, waiting: 1)
+            state.inFlight[key] = Flight(task: running, waiting: 1, purges: state.purges)
             return .wait(running)
         }
         switch lookup {
@@ -99,9 +102,42 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         let time = now()
         return state.withLock { state in
             // The first waiter to wake up stores the answer; the others find it done.
-            guard state.inFlight[key]?.task == task else { return compacted(result, in: &state) }
+            guard let flight = state.inFlight[key], flight.task == task else { return compacted(result, in: &state) }
             state.inFlight[key] = nil
+            // A revocation purged the cache while the upstream answered: the answer may predate it.
+            guard flight.purges == state.purges else { return compacted(result, in: &state) }
             return store(result, for: key, at: time, in: &state)
+        }
+    }
+
+    /// Forgets the answers about these tokens (by the id the upstream gave them, `jti`) and
+    /// about every token of these subjects (a disabled user), so the next exchange asks the
+    /// upstream again (invariant 5 in docs/ARCHITECTURE.md). An upstream call in flight while
+    /// this runs is answered but not remembered. Returns how many entries were dropped.
+    @discardableResult
+    public func purge(tokenIDs: Set<String>, subjects: Set<String>) -> Int {
+        state.withLock { state in
+            state.purges &+= 1
+            var dropped: [TokenDigest] = []
+            for (key, entry) in state.entries {
+                guard let identity = entry.subject?.identity else { continue }
+                if let id = identity.tokenID, tokenIDs.contains(id) {
+                    dropped.append(key)
+                } else if subjects.contains(identity.subject) || identity.username.map(subjects.contains) == true {
+                    dropped.append(key)
+                }
+            }
+            for key in dropped { state.entries.removeValue(forKey: key) }
+            return dropped.count
+        }
+    }
+
+    /// Forgets every answer (the revocation watcher's first read, when it cannot know what
+    /// was revoked before).
+    public func purgeAll() {
+        state.withLock { state in
+            state.purges &+= 1
+            state.entries.removeAll()
         }
     }
 

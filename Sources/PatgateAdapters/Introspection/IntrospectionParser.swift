@@ -36,6 +36,7 @@ public enum IntrospectionParser {
         }
         var claims = members
         for handled in ["active", "sub", "scope", "exp"] { claims[handled] = nil }
-        return .active(SubjectIdentity(subject: subject, username: username, scopes: scopes, expiresAt: expiresAt, claims: claims))
+        return .active(SubjectIdentity(subject: subject, username: username, scopes: scopes, expiresAt: expiresAt,
+                                       tokenID: members["jti"]?.stringValue, claims: claims))
     }
 }

@@ -52,5 +52,42 @@ enum PostgresMigrations {
             "CREATE INDEX sessions_username ON sessions (username)",
             "CREATE INDEX sessions_last_seen ON sessions (last_seen_at)",
         ]),
+        // Revocations in commit order, written by triggers in the revoking transaction, whoever
+        // revokes: every replica's revocation watcher reads them. The advisory lock (held to
+        // the commit) makes numbers and commits follow one order, so a reader never skips an
+        // event that commits late.
+        Migration(version: "0003_revocation_events", statements: [
+            """
+            CREATE TABLE revocation_event (
+                sequence bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                subject text NOT NULL,
+                at bigint NOT NULL
+            )
+            """,
+            """
+            CREATE FUNCTION patgate_record_revocation() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(\(PostgresMigrator.lockKey) + 1);
+                IF TG_TABLE_NAME = 'personal_access_token' THEN
+                    INSERT INTO revocation_event (kind, subject, at) VALUES ('token', NEW.id, NEW.revoked_at);
+                ELSE
+                    INSERT INTO revocation_event (kind, subject, at)
+                    VALUES ('user', NEW.username, extract(epoch FROM now())::bigint);
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER revocation_event_token AFTER UPDATE OF revoked_at ON personal_access_token
+            FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+            EXECUTE FUNCTION patgate_record_revocation()
+            """,
+            """
+            CREATE TRIGGER revocation_event_user AFTER UPDATE OF disabled ON users
+            FOR EACH ROW WHEN (NOT OLD.disabled AND NEW.disabled)
+            EXECUTE FUNCTION patgate_record_revocation()
+            """,
+        ]),
     ]
 }

@@ -16,13 +16,16 @@ public struct IssuerStores: Sendable {
     public let pats: any PATStore
     public let users: any UserStore
     public let sessions: any SessionStore
+    /// The revocations recorded in the store, in commit order (the revocation watcher's source).
+    public let revocations: any RevocationSource
     /// What must run for the stores to answer (PostgreSQL's pool); empty for SQLite.
     public let database: PostgresDatabase?
 
-    public init(kind: Kind, pats: any PATStore, users: any UserStore, sessions: any SessionStore,
+    public init(kind: Kind, pats: any PATStore & RevocationSource, users: any UserStore, sessions: any SessionStore,
                 database: PostgresDatabase? = nil) {
         self.kind = kind
         self.pats = pats
+        self.revocations = pats
         self.users = users
         self.sessions = sessions
         self.database = database

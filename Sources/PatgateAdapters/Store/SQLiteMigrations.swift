@@ -43,6 +43,25 @@ enum SQLiteMigrations {
                 table.column("address", .text)
             }
         }
+        migrator.registerMigration("v5_revocation_events") { db in
+            // Written by triggers in the revoking transaction itself, whoever revokes (this
+            // server, another process such as the CLI): the revocation watcher reads them.
+            try db.execute(sql: """
+                CREATE TABLE revocation_event (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL);
+                CREATE TRIGGER revocation_event_token AFTER UPDATE OF revoked_at ON personal_access_token
+                WHEN OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+                BEGIN
+                    INSERT INTO revocation_event (kind, subject, at) VALUES ('token', NEW.id, NEW.revoked_at);
+                END;
+                CREATE TRIGGER revocation_event_user AFTER UPDATE OF disabled ON app_user
+                WHEN NOT OLD.disabled AND NEW.disabled
+                BEGIN
+                    INSERT INTO revocation_event (kind, subject, at) VALUES ('user', NEW.username, CAST(strftime('%s', 'now') AS INTEGER));
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -4,7 +4,7 @@ import PatgateCore
 
 /// PATs in the issuer's SQLite file (see `SQLiteDatabase`).
 public final class SQLitePATStore: PATStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Shares an open database with the other stores.
     public init(database: SQLiteDatabase) {

@@ -58,6 +58,8 @@ public struct AccessTokenMinter: Sendable {
         json.field("jti", jti)
         json.field("client_id", grant.clientID)
         json.field("scope", ScopeList.join(grant.scopes))
+        // The PAT this token came from (its id, never its value): what revocation names.
+        if let tokenID = grant.subject.tokenID { json.field("pat_id", tokenID) }
         for claim in claimCopy.claims(for: grant.subject) {
             json.key(claim.name)
             json.value(claim.value)

@@ -3,7 +3,7 @@
 public struct ClaimCopy: Sendable, Equatable {
     /// Claims the gateway sets itself; a copy may never overwrite them.
     public static let reserved: Set<String> = [
-        "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "cnf", "act", "may_act",
+        "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "pat_id", "cnf", "act", "may_act",
     ]
 
     public struct Rule: Sendable, Equatable {

@@ -7,12 +7,16 @@ public struct SubjectIdentity: Sendable, Equatable {
     public var scopes: [String]
     /// Seconds since the epoch; `nil` for a token that does not expire.
     public var expiresAt: Int64?
+    /// The subject token's own id (`jti` of the RFC 7662 answer; a patgate issuer sends the
+    /// PAT's id): what a revocation names, and the minted token's `pat_id`. Never secret.
+    public var tokenID: String?
     /// Other members of the introspection response, candidates for the claim copy.
     public var claims: [String: JSONValue]
 
     public init(subject: String, username: String? = nil, scopes: [String], expiresAt: Int64? = nil,
-                claims: [String: JSONValue] = [:]) {
+                tokenID: String? = nil, claims: [String: JSONValue] = [:]) {
         self.subject = subject
+        self.tokenID = tokenID
         self.username = username
         self.scopes = scopes
         self.expiresAt = expiresAt

@@ -17,6 +17,14 @@ extension Components {
         return (PATIssuer(store: stores.pats, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
     }
 
+    /// The issuer over `pats` (the server's: a store that tells the revocation watcher).
+    static func makeIssuer(_ config: PatgateConfig.Issuer, pats: any PATStore) throws -> PATIssuer {
+        guard let format = PATFormat(prefix: config.tokenPrefix) else {
+            throw ConfigError(["issuer.token_prefix: invalid"])
+        }
+        return PATIssuer(store: pats, format: format, hashKey: try readHashKey(config.hashKeyFile), scopeCatalogue: config.scopes)
+    }
+
     /// The one place that chooses the store implementation.
     public static func openStores(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> IssuerStores {
         switch config.storeKind {

@@ -23,6 +23,9 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
+    /// Purges the cache on every revocation the issuer's store records; `nil` without the
+    /// built-in issuer (then `cache.ttl_seconds` bounds revocation).
+    public let revocations: RevocationWatcher?
     public let credentials: CredentialSet
     public let exchange: TokenExchangeService
     /// `/readyz` answers 503 once the stop began.
@@ -44,22 +47,29 @@ public struct Components: Sendable {
         auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
             ? try Self.makeAuditLog(config, logger: logger) : nil
         audit = auditWriter ?? NoAuditLog()
+        upstream = try IntrospectionClient(config: config.upstream, logger: logger)
+        cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         if config.issuer.enabled {
-            let (issuer, stores) = try await Self.makeIssuer(config.issuer, logger: logger)
+            let stores = try await Self.openStores(config.issuer, logger: logger)
+            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, logger: logger)
+            // What this process revokes leaves its own cache before the call returns.
+            let pats = RevocationNotifyingPATStore(stores.pats, watcher: watcher)
+            let users = RevocationNotifyingUserStore(stores.users, watcher: watcher)
+            let issuer = try Self.makeIssuer(config.issuer, pats: pats)
             self.issuer = issuer
+            revocations = watcher
             management = Management(
                 stores: stores,
-                accounts: try await Self.makeAccounts(config, users: stores.users, audit: audit),
-                sessions: SessionService(store: stores.sessions, users: stores.users, idleTimeout: config.accounts.idleTimeout,
+                accounts: try await Self.makeAccounts(config, users: users, audit: audit),
+                sessions: SessionService(store: stores.sessions, users: users, idleTimeout: config.accounts.idleTimeout,
                                          absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
                 tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
                 usage: UsageQueue(recorder: UsageRecorder(store: stores.pats, audit: audit), logger: logger))
         } else {
             issuer = nil
+            revocations = nil
             management = nil
         }
-        upstream = try IntrospectionClient(config: config.upstream, logger: logger)
-        cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         credentials = try CredentialSet(config, audit: audit, logger: logger)
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
@@ -68,7 +78,7 @@ public struct Components: Sendable {
     }
 
     /// The long-running pieces other than the HTTP server, in start order. The group stops
-    /// them in reverse, after the server: the reaper, then the usage recorder (it writes to
+    /// them in reverse, after the server: the reaper, the revocation watcher, the usage recorder (it writes to
     /// the store and the audit log), the audit writer, the database pools, the libcurl workers.
     public var services: [any Service] {
         var services: [any Service] = [upstream.http]
@@ -77,6 +87,7 @@ public struct Components: Sendable {
         services += credentials.pools
         if let auditWriter { services.append(auditWriter) }
         if let management { services.append(management.usage) }
+        if let revocations { services.append(revocations) }
         services += credentials.tasks
         return services
     }

@@ -17,7 +17,8 @@ public enum PatgateApplication {
         router.add(middleware: APIFallbackMiddleware())
         TokenRoutes(exchange: components.exchange, maxBodyBytes: maxBodyBytes).register(on: router)
         DiscoveryRoutes(config: config, keys: components.keys, credentials: components.credentials.broker).register(on: router)
-        HealthRoutes(readiness: components.readiness, store: components.issuer?.store).register(on: router)
+        HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
+                     revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
         if let issuer = components.issuer, let management = components.management {
             IntrospectionRoutes(clients: components.clients, issuer: issuer, users: management.stores.users,

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PatgateAdapters
 import PatgateCore
 
 /// `GET /healthz` (the process answers) and `GET /readyz` (keys loaded, store answers, not
@@ -8,6 +9,8 @@ struct HealthRoutes {
     let readiness: Readiness
     /// The PAT store, when this process runs the built-in issuer.
     let store: (any PATStore)?
+    /// `nil` without the built-in issuer: revocation is bounded by the cache TTL only.
+    let revocations: RevocationWatcher?
 
     func register(on router: Router<PatgateRequestContext>) {
         let ok = Array(#"{"status":"ok"}"#.utf8)
@@ -24,7 +27,9 @@ struct HealthRoutes {
                     return JSONResponse.noStore(status: 503, Array(#"{"status":"unavailable","store":"down"}"#.utf8))
                 }
             }
-            return JSONResponse.noStore(Array(#"{"status":"ready","keys":"loaded"}"#.utf8))
+            // How revocation reaches the cache: `live` (within a second), else the cache TTL bounds it.
+            let channel = revocations.map { $0.status == .live ? "live" : "ttl" } ?? "ttl"
+            return JSONResponse.noStore(Array(#"{"status":"ready","keys":"loaded","revocation":"\#(channel)"}"#.utf8))
         }
     }
 }
