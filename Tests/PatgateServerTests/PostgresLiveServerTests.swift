@@ -37,4 +37,32 @@ import Testing
             #expect(refused.status == 400)
         }
     }
+
+    @Test(.enabled(if: url != nil, "PATGATE_TEST_POSTGRES_URL is not set: serve on PostgreSQL did not run (scripts/test sets it)"))
+    func aRevocationOnOneReplicaReachesTheOthersCacheWithinASecond() async throws {
+        let shared = ["PATGATE_STORE_KIND": "postgres", "PATGATE_STORE_POSTGRES_URL": try #require(Self.url),
+                      "PATGATE_CACHE_TTL_SECONDS": "600"]
+        try await LiveServer.with(environment: shared) { first in
+            let hashKey = ["PATGATE_ISSUER_HASH_KEY_FILE": first.config.issuer.hashKeyFile]
+            try await LiveServer.with(environment: shared.merging(hashKey) { $1 }) { second in
+                let issuer = try #require(first.components.issuer)
+                let (token, pat) = try await issuer.create(owner: "pg-replica-\(UUID().uuidString)", name: "ci",
+                                                           scopes: ["openid"], expiresIn: 3_600)
+                let form = "\(TokenEndpointTests.grant)&client_id=cli&subject_token=\(pat)"
+                #expect(try await second.post("/token", form).status == 200)
+                #expect(try await second.post("/token", form).status == 200)   // cached on the second replica
+
+                try await issuer.revoke(id: token.id)
+                let clock = ContinuousClock()
+                let revoked = clock.now
+                var status = 200
+                while status == 200, clock.now - revoked < .seconds(3) {
+                    status = try await second.post("/token", form).status
+                    if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(status == 400)
+                #expect(clock.now - revoked < .seconds(1), "the second replica honoured a revoked PAT for \(clock.now - revoked)")
+            }
+        }
+    }
 }

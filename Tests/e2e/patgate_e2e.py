@@ -140,6 +140,7 @@ class Patgate:
         self.config: Path | None = None
         self.session = http_session()
         self.created_pats: list[str] = []
+        self.known_users: set[str] = set()
 
     # -- process ---------------------------------------------------------------------------
 
@@ -254,8 +255,19 @@ class Patgate:
             location += ["--config", str(self.config)]
         return run_cli(*args, *location, env=self.env, check=check)
 
+    def ensure_user(self, user: str) -> None:
+        """Adds `user` once (PATs are made only for existing users); cheap bcrypt, as the
+        password is never used. An existing user is fine."""
+        if user in self.known_users:
+            return
+        location = ["--data-dir", str(self.data_dir)] + (["--config", str(self.config)] if self.config else [])
+        run_cli("user", "add", user, "--generate", *location,
+                env={**self.env, "PATGATE_USERS_BCRYPT_COST": "4"}, check=False)
+        self.known_users.add(user)
+
     def create_pat(self, user: str = "alice", name: str | None = None, scopes: Iterable[str] = (),
                    expires_in: str | int | None = None) -> dict:
+        self.ensure_user(user)
         name = name or f"pat-{time.monotonic_ns()}"
         args = ["pat", "create", "--user", user, "--name", name, "--json"]
         for scope in scopes:
