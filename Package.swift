@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "PatgateServerTests",
             dependencies: [
-                "PatgateServer", "PatgateAdapters", "PatgateCore", "JOSE", "Curl", "PatgateTestSupport",
+                "PatgateServer", "PatgateAdapters", "PatgateCore", "JOSE", "OpenSSL", "Curl", "PatgateTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
