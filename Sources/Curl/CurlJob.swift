@@ -10,12 +10,27 @@ final class CancellationFlag: Sendable {
     func cancel() { cancelled.store(true, ordering: .releasing) }
 }
 
+/// Who answers a job: the worker that takes it, or the deadline timer if no worker took it
+/// in time. Exactly one of them wins.
+final class JobClaim: Sendable {
+    private let state = Atomic<UInt8>(0)   // 0 waiting, 1 taken by a worker, 2 expired
+
+    /// A worker takes the job; `false` if its deadline already answered it.
+    func take() -> Bool { state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
+
+    /// The deadline passed while the job waited; `false` if a worker has it.
+    func expire() -> Bool { state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged }
+}
+
 /// One queued request and the continuation of the task awaiting it. Whoever takes a
 /// job out of the ``JobQueue`` (a worker, or ``JobQueue/close()``) finishes it, once.
 struct CurlJob: Sendable {
     let request: HTTPRequest
     let cancellation: CancellationFlag
     let continuation: CheckedContinuation<Result<HTTPResponse, CurlError>, Never>
+    /// The whole request, its wait for a free worker included, ends by then.
+    let deadline: ContinuousClock.Instant
+    let claim = JobClaim()
 
     func finish(_ result: Result<HTTPResponse, CurlError>) {
         continuation.resume(returning: result)

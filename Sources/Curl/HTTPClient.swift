@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A small, safe HTTP/1.1 and HTTP/2 client over libcurl.
 ///
 /// Requests run on ``HTTPClientOptions/connections`` dedicated worker threads, never
@@ -13,13 +15,15 @@
 /// ```
 public final class HTTPClient: Sendable {
     private let queue: JobQueue
+    private let options: HTTPClientOptions
 
     /// Starts the worker threads. Throws ``CurlError/Kind-swift.enum/invalidRequest``
     /// for invalid options, or if libcurl cannot be initialised.
     public init(options: HTTPClientOptions = .init()) throws(CurlError) {
         try options.validate()
         try CurlGlobal.ensureInitialised()
-        queue = JobQueue(workerCount: options.connections)
+        self.options = options
+        queue = JobQueue(workerCount: options.connections, limit: options.maxQueued)
         for index in 0..<options.connections {
             CurlWorker.start(index: index, queue: queue, options: options)
         }
@@ -31,8 +35,11 @@ public final class HTTPClient: Sendable {
 
     /// Sends `request` and returns the final response, whatever its status.
     ///
-    /// Waits for a free connection if all are busy. Cancelling the calling task stops
-    /// the request (``CurlError/Kind-swift.enum/other``, "request cancelled").
+    /// Waits for a free connection if all are busy, but the whole call, that wait included,
+    /// ends within ``HTTPClientOptions/totalTimeout`` (``CurlError/Kind-swift.enum/timedOut``);
+    /// when ``HTTPClientOptions/maxQueued`` requests already wait, it fails at once the same
+    /// way. Cancelling the calling task stops the request (``CurlError/Kind-swift.enum/other``,
+    /// "request cancelled").
     public func perform(_ request: HTTPRequest) async throws(CurlError) -> HTTPResponse {
         do throws(CurlError) {
             try request.validate()
@@ -43,9 +50,22 @@ public final class HTTPClient: Sendable {
         let cancellation = CancellationFlag()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let job = CurlJob(request: request, cancellation: cancellation, continuation: continuation)
-                if let rejected = queue.enqueue(job) {
-                    rejected.finish(.failure(CurlError.shutdown.about(request)))
+                let job = CurlJob(request: request, cancellation: cancellation, continuation: continuation,
+                                  deadline: .now + options.totalTimeout)
+                switch queue.enqueue(job) {
+                case .queued:
+                    // No worker free before the deadline: answer then, and the worker skips it.
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(options.totalTimeout.curlMilliseconds)) {
+                        if job.claim.expire() {
+                            job.finish(.failure(CurlError(kind: .timedOut, message: "no connection became free within the timeout")
+                                .about(request)))
+                        }
+                    }
+                case .closed:
+                    job.finish(.failure(CurlError.shutdown.about(request)))
+                case .full:
+                    job.finish(.failure(CurlError(kind: .timedOut, message: "too many requests are waiting for a connection")
+                        .about(request)))
                 }
             }
         } onCancel: {

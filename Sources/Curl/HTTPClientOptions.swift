@@ -18,6 +18,8 @@ public struct HTTPClientOptions: Sendable {
     /// the `http_proxy`/`https_proxy` environment variables are ignored, so a subject token
     /// never travels through a proxy nobody configured for it.
     public var proxy: String? = nil
+    /// How many requests may wait for a free connection; more fail at once.
+    public var maxQueued: Int = 1_024
 
     /// Creates options; every parameter has the default documented on its property.
     public init(
@@ -49,6 +51,9 @@ extension HTTPClientOptions {
         }
         guard connectTimeout > .zero, totalTimeout > .zero else {
             throw CurlError(kind: .invalidRequest, message: "options: timeouts must be positive")
+        }
+        guard maxQueued >= 0 else {
+            throw CurlError(kind: .invalidRequest, message: "options: maxQueued must not be negative")
         }
         guard maxResponseBytes >= 0 else {
             throw CurlError(kind: .invalidRequest, message: "options: maxResponseBytes must not be negative")

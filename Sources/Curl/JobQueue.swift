@@ -27,34 +27,49 @@ final class JobQueue: Sendable {
     private let closedFlag = Atomic<Bool>(false)
     private let liveWorkers = Atomic<Int>(0)
     private let workerCount: Int
+    /// The most jobs that may wait (expired ones count until a worker drops them).
+    private let limit: Int
 
-    init(workerCount: Int) {
+    init(workerCount: Int, limit: Int = .max) {
         self.workerCount = workerCount
+        self.limit = limit
+    }
+
+    enum Admission {
+        case queued, closed, full
     }
 
     /// True once ``close()`` ran; read by running transfers to abort.
     var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
 
+    /// Jobs waiting for a worker (expired ones included until a worker drops them).
+    var waiting: Int { state.withLock { $0.jobs.count - $0.head } }
+
     /// Worker threads that have not exited (and so may still hold a curl handle).
     var runningWorkers: Int { liveWorkers.load(ordering: .acquiring) }
 
-    /// Queues `job`, or hands it back if the queue is closed.
-    func enqueue(_ job: CurlJob) -> CurlJob? {
-        let rejected: CurlJob? = state.withLock { state in
-            guard !state.closed else { return job }
+    /// Queues `job`, unless the queue is closed or full.
+    func enqueue(_ job: CurlJob) -> Admission {
+        let admission: Admission = state.withLock { state in
+            guard !state.closed else { return .closed }
+            guard state.jobs.count - state.head < limit else { return .full }
             state.jobs.append(job)
-            return nil
+            return .queued
         }
-        if rejected == nil { available.signal() }
-        return rejected
+        if admission == .queued { available.signal() }
+        return admission
     }
 
-    /// Blocks the calling worker thread until a job arrives; nil once closed.
+    /// Blocks the calling worker thread until a job arrives that its deadline has not
+    /// answered yet (the worker then owns it); nil once closed.
     func next() -> CurlJob? {
         while true {
             available.wait()
             let (job, closed) = state.withLock { ($0.closed ? nil : $0.popFirst(), $0.closed) }
-            if let job { return job }
+            if let job {
+                if job.claim.take() { return job }
+                continue   // expired while waiting: already answered
+            }
             if closed { return nil }
         }
     }
@@ -73,7 +88,7 @@ final class JobQueue: Sendable {
         guard let pending else { return [] }
         closedFlag.store(true, ordering: .releasing)
         for _ in 0..<workerCount { available.signal() }
-        return pending
+        return pending.filter { $0.claim.take() }
     }
 
     func workerStarted() { liveWorkers.add(1, ordering: .acquiringAndReleasing) }

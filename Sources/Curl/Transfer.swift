@@ -24,7 +24,7 @@ struct Transfer {
             maxBodyBytes: options.maxResponseBytes, cancellation: job.cancellation, queue: queue)
         defer { try? handle.reset() }
         try handle.reset()
-        try applyClientOptions()
+        try applyClientOptions(deadline: job.deadline)
         try handle.setCallbacks(context: Unmanaged.passUnretained(context).toOpaque())
         try handle.set(CURLOPT_URL, request.url, "URL")
         try applyMethod(request)
@@ -44,10 +44,12 @@ struct Transfer {
     }
 
     /// The client-wide options; re-applied after every `curl_easy_reset`.
-    private func applyClientOptions() throws(CurlError) {
+    private func applyClientOptions(deadline: ContinuousClock.Instant) throws(CurlError) {
         try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.curlMilliseconds, "CONNECTTIMEOUT_MS")
-        try handle.set(CURLOPT_TIMEOUT_MS, options.totalTimeout.curlMilliseconds, "TIMEOUT_MS")
+        // What is left of the job's deadline, after its wait for this worker.
+        let remaining = deadline - .now
+        try handle.set(CURLOPT_TIMEOUT_MS, remaining > .zero ? remaining.curlMilliseconds : 1, "TIMEOUT_MS")
         try handle.set(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
         try handle.set(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
         try handle.set(CURLOPT_PROXY, options.proxy ?? "", "PROXY")   // "" disables environment proxies
