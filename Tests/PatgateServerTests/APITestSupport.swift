@@ -29,6 +29,16 @@ extension LiveServer {
         try await management.accounts.add(username: name, displayName: nil, role: role, password: password, by: Self.cliActor).user
     }
 
+    /// Makes `name` an existing, enabled user (with no password that logs in) unless it is one,
+    /// for tests that create PATs with the issuer directly: PATs are only made for users.
+    func ensureUser(_ name: String) async throws {
+        let users = try management.stores.users
+        guard try await users.find(username: name) == nil else { return }
+        do {
+            try await users.insert(User(username: name, displayName: name, role: .user, passwordHash: "!", createdAt: UnixTime.now()))
+        } catch let error as UserError where error.code == .duplicate {}
+    }
+
     /// One API call; `json` is sent as `application/json`.
     func api(_ method: String, _ path: String, json: String? = nil,
              headers: [(name: String, value: String)] = []) async throws -> CurlResponse {

@@ -21,6 +21,7 @@ import Testing
 
             let issuer = try #require(server.components.issuer)
             let owner = "pg-live-\(UUID().uuidString)"
+            try await server.ensureUser(owner)
             let (token, pat) = try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 3_600)
             await #expect(throws: PATError.self) { try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 60) }
 

@@ -14,7 +14,7 @@ extension Components {
         }
         let hashKey = try readHashKey(config.hashKeyFile)
         let stores = try await openStores(config, logger: logger)
-        return (PATIssuer(store: stores.pats, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
+        return (PATIssuer(store: stores.pats, users: stores.users, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
     }
 
     /// The one place that chooses the store implementation.
