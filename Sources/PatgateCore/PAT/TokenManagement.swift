@@ -35,7 +35,7 @@ public struct TokenManagement: Sendable {
             throw PATError(.invalidScope, "choose at least one scope from: \(issuer.scopeCatalogue.joined(separator: " "))")
         }
         // Scopes outside the catalogue are the issuer's `invalidScope` (400), not this check's.
-        try checkHeld(scopes.filter(issuer.scopeCatalogue.contains), by: principal, doing: "create")
+        try checkHeld(scopes.filter { issuer.scopeCatalogue.contains($0) }, by: principal, doing: "create")
         let lifetime: Int64?
         do {
             lifetime = try policy.lifetime(requested: try requestedLifetime(request))
