@@ -1,4 +1,5 @@
 import Foundation
+import PatgateAdapters
 import PatgateCore
 import PatgateServer
 import Testing
