@@ -91,10 +91,10 @@ public struct TokenManagement: Sendable {
     /// authenticated by a PAT or a JWT must hold every scope of the token it rotates.
     public func rotate(_ id: String, by principal: Principal) async throws -> (token: PersonalAccessToken, value: String) {
         let old = try await token(id, for: principal)
-        try checkHeld(old.scopes, by: principal, doing: "rotate")
         guard old.state(at: issuer.currentTime()) == .active else {
             throw PATError(.notFound, "no active token with id '\(id)'; only active tokens can be rotated")
         }
+        try checkHeld(old.scopes, by: principal, doing: "rotate")
         let lifetime: Int64?
         do {
             lifetime = try policy.rotatedLifetime(original: old.expiresAt.map { $0 - old.createdAt })
