@@ -49,12 +49,13 @@ final class MemoryPATStore: PATStore {
 
 @Suite struct PATIssuerTests {
     let store = MemoryPATStore()
+    let users = MemoryUserStore(["alice", "a"], disabled: ["mallory"])
     let clock = TestClock(1_000)
 
     func issuer() -> PATIssuer {
         let clock = self.clock
         var hashKey = [UInt8](repeating: 7, count: 32)
-        return PATIssuer(store: store, format: PATFormat(prefix: "pgat")!, hashKey: SecretBytes(wiping: &hashKey),
+        return PATIssuer(store: store, users: users, format: PATFormat(prefix: "pgat")!, hashKey: SecretBytes(wiping: &hashKey),
                          scopeCatalogue: ["openid", "profile", "credentials"], now: { clock.now() })
     }
 
@@ -90,6 +91,17 @@ final class MemoryPATStore: PATStore {
         _ = try await issuer().create(owner: "a", name: "dup", scopes: nil, expiresIn: nil)
         await #expect(throws: PATError.self) { try await issuer().create(owner: "a", name: "dup", scopes: nil, expiresIn: nil) }
         await #expect(throws: PATError.self) { try await issuer().revoke(id: "nope") }
+    }
+
+    @Test func makesPATsOnlyForExistingEnabledUsers() async throws {
+        for owner in ["nobody", "mallory"] {
+            let error = await #expect(throws: PATError.self) {
+                try await issuer().create(owner: owner, name: "n", scopes: ["openid"], expiresIn: nil)
+            }
+            #expect(error?.code == .invalidOwner)
+            #expect(error?.description.contains("'\(owner)'") == true)
+        }
+        #expect(store.rows.withLock { $0.isEmpty })
     }
 
     @Test func formatChecksumCatchesTypos() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import PatgateAdapters
 import PatgateCore
 import PatgateServer
 import Testing
@@ -27,6 +28,16 @@ extension LiveServer {
     @discardableResult
     func addUser(_ name: String, password: String = "password-123", role: User.Role = .user) async throws -> User {
         try await management.accounts.add(username: name, displayName: nil, role: role, password: password, by: Self.cliActor).user
+    }
+
+    /// Makes `name` an existing, enabled user (with no password that logs in) unless it is one,
+    /// for tests that create PATs with the issuer directly: PATs are only made for users.
+    func ensureUser(_ name: String) async throws {
+        let users = try management.stores.users
+        guard try await users.find(username: name) == nil else { return }
+        do {
+            try await users.insert(User(username: name, displayName: name, role: .user, passwordHash: "!", createdAt: UnixTime.now()))
+        } catch let error as UserError where error.code == .duplicate {}
     }
 
     /// One API call; `json` is sent as `application/json`.

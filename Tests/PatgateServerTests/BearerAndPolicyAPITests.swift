@@ -8,7 +8,7 @@ import Testing
         try await LiveServer.withAPI { server in
             try await server.addUser("alice")
             let session = try await server.login("alice")
-            let manager = try #require(try await server.createToken(session, name: "manager", scopes: ["tokens"])["token"] as? String)
+            let manager = try #require(try await server.createToken(session, name: "manager", scopes: ["openid", "tokens"])["token"] as? String)
             let plain = try #require(try await server.createToken(session, name: "plain", scopes: ["openid"])["token"] as? String)
             let bearer = [("Authorization", "Bearer \(manager)")]
             #expect(try await server.api("GET", "/api/v1/tokens", headers: bearer).status == 200)

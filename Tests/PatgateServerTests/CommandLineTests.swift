@@ -87,6 +87,26 @@ struct PatgateBinary {
         #expect(audit.contains("user.password_changed") && !audit.contains("second-password-2"))
     }
 
+    @Test func patCreateOnlyForAnExistingEnabledUser() async throws {
+        let dir = PatgateBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["--data-dir", dir]
+        #expect(try await PatgateBinary.run(["user", "add", "carol", "--generate"] + env).0 == 0)
+        #expect(try await PatgateBinary.run(["user", "add", "mallory", "--generate"] + env).0 == 0)
+        #expect(try await PatgateBinary.run(["user", "disable", "mallory"] + env).0 == 0)
+        for user in ["nobody", "mallory"] {
+            let refused = try await PatgateBinary.run(["pat", "create", "--user", user, "--name", "ci", "--json"] + env)
+            #expect(refused.0 == 1, "\(refused.2)")
+            #expect(refused.1.isEmpty)
+            #expect(refused.2.contains("'\(user)'"), "\(refused.2)")
+            #expect(try await PatgateBinary.run(["pat", "list", "--user", user, "--json"] + env).1
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        }
+        let created = try await PatgateBinary.run(["pat", "create", "--user", "carol", "--name", "ci", "--json"] + env)
+        #expect(created.0 == 0, "\(created.2)")
+        #expect(created.1.contains("\"owner\":\"carol\""))
+    }
+
     @Test func firstStartCreatesAnAdminAndPrintsItsPasswordOnce() async throws {
         let dir = PatgateBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -31,6 +31,7 @@ import Testing
     @Test func introspectionNeedsTheIntrospectionGrant() async throws {
         try await LiveServer.with { server in
             let issuer = try #require(server.components.issuer)
+            try await server.ensureUser("bob")
             let (_, pat) = try await issuer.create(owner: "bob", name: "n", scopes: ["openid"], expiresIn: nil)
             let secret = try String(contentsOfFile: server.config.dataDirectory + "/secrets/gateway-introspection.secret", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -21,6 +21,7 @@ import Testing
 
             let issuer = try #require(server.components.issuer)
             let owner = "pg-live-\(UUID().uuidString)"
+            try await server.ensureUser(owner)
             let (token, pat) = try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 3_600)
             await #expect(throws: PATError.self) { try await issuer.create(owner: owner, name: "ci", scopes: ["openid"], expiresIn: 60) }
 
@@ -46,7 +47,9 @@ import Testing
             let hashKey = ["PATGATE_ISSUER_HASH_KEY_FILE": first.config.issuer.hashKeyFile]
             try await LiveServer.with(environment: shared.merging(hashKey) { $1 }) { second in
                 let issuer = try #require(first.components.issuer)
-                let (token, pat) = try await issuer.create(owner: "pg-replica-\(UUID().uuidString)", name: "ci",
+                let owner = "pg-replica-\(UUID().uuidString.lowercased())"
+                try await first.ensureUser(owner)
+                let (token, pat) = try await issuer.create(owner: owner, name: "ci",
                                                            scopes: ["openid"], expiresIn: 3_600)
                 let form = "\(TokenEndpointTests.grant)&client_id=cli&subject_token=\(pat)"
                 #expect(try await second.post("/token", form).status == 200)

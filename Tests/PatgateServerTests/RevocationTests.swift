@@ -51,6 +51,7 @@ import Testing
 
     @Test func aJWTNamesThePATItCameFrom() async throws {
         try await LiveServer.with { server in
+            try await server.ensureUser("gina")
             let (token, value) = try await #require(server.components.issuer).create(
                 owner: "gina", name: "n", scopes: ["openid"], expiresIn: nil)
             let response = try await server.post("/token", exchangeBody(value))

@@ -8,7 +8,8 @@ import Testing
     static let grant = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Apat"
 
     func newPAT(_ server: LiveServer, scopes: [String]? = nil, expiresIn: Int64? = nil) async throws -> (PersonalAccessToken, String) {
-        try await #require(server.components.issuer).create(owner: "alice", name: "pat-\(UUID().uuidString)", scopes: scopes, expiresIn: expiresIn)
+        try await server.ensureUser("alice")
+        return try await #require(server.components.issuer).create(owner: "alice", name: "pat-\(UUID().uuidString)", scopes: scopes, expiresIn: expiresIn)
     }
 
     @Test func confidentialClientExchangesAPATForAVerifiableJWT() async throws {

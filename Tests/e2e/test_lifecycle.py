@@ -67,15 +67,23 @@ def test_cli_refuses_bad_input(patgate):
         ["pat", "create", "--user", "alice", "--name", "x3", "--expires-in", "soon"],
         ["pat", "create", "--user", "alice", "--name", "   "],
         ["pat", "revoke", "000000000000000000000000"],                               # unknown id
+        ["pat", "create", "--user", "nobody", "--name", "x5"],                       # no such user
+        ["pat", "create", "--user", "mallory", "--name", "x6"],                      # a disabled user
     ]
+    patgate.ensure_user("mallory")
+    patgate.cli("user", "disable", "mallory")
     for args in cases:
         result = patgate.cli(*args, check=False)
         assert result.returncode != 0, (args, result.stdout)
         assert not PAT_PATTERN.search(result.stdout.strip() or "x"), (args, result.stdout)
     assert [entry["name"] for entry in patgate.list_pats("alice")] == ["taken"]
+    assert patgate.list_pats("nobody") == [] and patgate.list_pats("mallory") == []
+    refused = patgate.cli("pat", "create", "--user", "nobody", "--name", "x7", check=False)
+    assert refused.returncode == 1 and "'nobody'" in refused.stderr, refused.stderr
 
 
 def test_plain_create_prints_the_value_once_on_stdout(patgate):
+    patgate.ensure_user("alice")
     result = patgate.cli("pat", "create", "--user", "alice", "--name", "plain")
     value = result.stdout.strip()
     assert PAT_PATTERN.match(value)

@@ -7,13 +7,24 @@ public struct Principal: Sendable, Equatable {
     public var method: Method
     /// The client address, for the audit log.
     public var address: String?
+    /// The scopes the presented credential holds (a PAT's, or a JWT's `scope`); `nil` for a
+    /// console session or the CLI, which act as the user and may grant any catalogue scope.
+    /// A caller never grants more scope than it holds (invariant 7 in docs/ARCHITECTURE.md).
+    public var heldScopes: [String]?
 
-    public init(username: String, role: User.Role, method: Method, address: String?) {
+    public init(username: String, role: User.Role, method: Method, address: String?, heldScopes: [String]? = nil) {
         self.username = username
         self.role = role
         self.method = method
         self.address = address
+        self.heldScopes = heldScopes
     }
 
     public var isAdmin: Bool { role == .admin }
+
+    /// Those of `scopes` this caller's credential does not hold (none for a session or the CLI).
+    public func lacking(_ scopes: [String]) -> [String] {
+        guard let heldScopes else { return [] }
+        return scopes.filter { !heldScopes.contains($0) }
+    }
 }

@@ -8,6 +8,10 @@ public struct PATError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound = "not_found"
         /// The request asks for more than the administrator's expiration policy allows.
         case policyViolation = "policy_violation"
+        /// The caller asks for a scope its own credential lacks (invariant 7 in docs/ARCHITECTURE.md).
+        case insufficientScope = "insufficient_scope"
+        /// The owner is not an existing, enabled user.
+        case invalidOwner = "invalid_owner"
     }
 
     public let code: Code

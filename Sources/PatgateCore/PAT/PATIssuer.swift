@@ -6,6 +6,8 @@ import OpenSSL
 /// `HMAC-SHA-256(hashKey, value)` (invariant 1 in docs/ARCHITECTURE.md).
 public struct PATIssuer: Sendable {
     public let store: any PATStore
+    /// The owners: a PAT is made only for an existing, enabled user.
+    public let users: any UserStore
     public let format: PATFormat
     /// Scopes a PAT may carry.
     public let scopeCatalogue: [String]
@@ -13,9 +15,10 @@ public struct PATIssuer: Sendable {
     private let hashKey: SecretBytes
     private let now: @Sendable () -> Int64
 
-    public init(store: any PATStore, format: PATFormat, hashKey: SecretBytes, scopeCatalogue: [String],
+    public init(store: any PATStore, users: any UserStore, format: PATFormat, hashKey: SecretBytes, scopeCatalogue: [String],
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.store = store
+        self.users = users
         self.format = format
         self.hashKey = hashKey
         self.scopeCatalogue = scopeCatalogue
@@ -27,6 +30,8 @@ public struct PATIssuer: Sendable {
 
     /// A new PAT and its value (shown once). Scopes default to the whole catalogue except
     /// `tokens`, which is only granted when asked for (least privilege for a leaked PAT).
+    /// `owner` must be an existing, enabled user (`invalidOwner` otherwise); the CLI and the
+    /// management API both come through here.
     public func create(owner: String, name: String, scopes: [String]?, expiresIn: Int64?) async throws -> (token: PersonalAccessToken, value: String) {
         let trimmed = name.trimmingWhitespace
         guard (1...100).contains(trimmed.count) else {
@@ -40,6 +45,7 @@ public struct PATIssuer: Sendable {
         if let expiresIn, expiresIn <= 0 {
             throw PATError(.invalidExpiry, "the expiry must be in the future")
         }
+        try await checkOwner(owner)
         let created = now()
         let token = PersonalAccessToken(
             id: try Self.newID(), owner: owner, name: trimmed, scopes: scopes, createdAt: created,
@@ -65,6 +71,15 @@ public struct PATIssuer: Sendable {
         guard format.isWellFormed(value) else { return nil }
         guard let token = try await store.find(valueHash: hash(value)) else { return nil }
         return token.state(at: now()) == .active ? token : nil
+    }
+
+    private func checkOwner(_ owner: String) async throws {
+        guard let user = try await users.find(username: owner) else {
+            throw PATError(.invalidOwner, "there is no user '\(owner)'; PATs are made only for existing users (add the user first)")
+        }
+        guard !user.disabled else {
+            throw PATError(.invalidOwner, "the user '\(owner)' is disabled; PATs are made only for enabled users")
+        }
     }
 
     /// The issuer's clock (seconds since the epoch).

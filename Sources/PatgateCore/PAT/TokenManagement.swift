@@ -26,13 +26,16 @@ public struct TokenManagement: Sendable {
         }
     }
 
-    /// A new PAT owned by `principal`; its value is returned once.
+    /// A new PAT owned by `principal`; its value is returned once. A caller authenticated by a
+    /// PAT or a JWT gets only scopes its credential holds (`insufficientScope` otherwise).
     public func create(_ request: Request, by principal: Principal) async throws -> (token: PersonalAccessToken, value: String) {
         var scopes: [String] = []
         for scope in request.scopes where !scopes.contains(scope) { scopes.append(scope) }
         guard !scopes.isEmpty else {
             throw PATError(.invalidScope, "choose at least one scope from: \(issuer.scopeCatalogue.joined(separator: " "))")
         }
+        // Scopes outside the catalogue are the issuer's `invalidScope` (400), not this check's.
+        try checkHeld(scopes.filter { issuer.scopeCatalogue.contains($0) }, by: principal, doing: "create")
         let lifetime: Int64?
         do {
             lifetime = try policy.lifetime(requested: try requestedLifetime(request))
@@ -84,12 +87,14 @@ public struct TokenManagement: Sendable {
     }
 
     /// A new value for the token `id`: same owner, name and scopes, the same lifetime
-    /// (capped by the policy); the old token is revoked in the same transaction.
+    /// (capped by the policy); the old token is revoked in the same transaction. A caller
+    /// authenticated by a PAT or a JWT must hold every scope of the token it rotates.
     public func rotate(_ id: String, by principal: Principal) async throws -> (token: PersonalAccessToken, value: String) {
         let old = try await token(id, for: principal)
         guard old.state(at: issuer.currentTime()) == .active else {
             throw PATError(.notFound, "no active token with id '\(id)'; only active tokens can be rotated")
         }
+        try checkHeld(old.scopes, by: principal, doing: "rotate")
         let lifetime: Int64?
         do {
             lifetime = try policy.rotatedLifetime(original: old.expiresAt.map { $0 - old.createdAt })
@@ -100,6 +105,18 @@ public struct TokenManagement: Sendable {
         let rotated = try await issuer.rotate(old, lifetime: lifetime)
         record(.patRotated, rotated.token, principal, detail: "replaces=\(old.id)")
         return rotated
+    }
+
+    /// A caller never grants more scope than it holds (invariant 7 in docs/ARCHITECTURE.md).
+    private func checkHeld(_ scopes: [String], by principal: Principal, doing action: String) throws(PATError) {
+        let lacking = principal.lacking(scopes)
+        guard !lacking.isEmpty else { return }
+        let error = PATError(.insufficientScope, """
+            the \(principal.method.rawValue.uppercased()) you authenticated with lacks \(lacking.joined(separator: " ")); \
+            it can only \(action) tokens with scopes it holds (\((principal.heldScopes ?? []).joined(separator: " ")))
+            """)
+        reject(error, principal)
+        throw error
     }
 
     private func record(_ kind: AuditEvent.Kind, _ token: PersonalAccessToken, _ principal: Principal, detail: String?) {

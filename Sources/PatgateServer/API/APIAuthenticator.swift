@@ -7,7 +7,8 @@ import PatgateCore
 
 /// Who calls the management API: a console session (cookie + CSRF token on every
 /// state-changing request, same-origin only) or `Authorization: Bearer` with a PAT or a
-/// JWT minted by this gateway, carrying the `tokens` scope.
+/// JWT minted by this gateway, carrying the `tokens` scope. A bearer principal carries the
+/// credential's scopes, the most it may grant; a session acts as the user.
 struct APIAuthenticator: Sendable {
     static let cookieName = "patgate_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -88,6 +89,7 @@ struct APIAuthenticator: Sendable {
         }
         let user = try await users.find(username: username)
         if user?.disabled == true { throw Problem.unauthenticated("the bearer token is invalid, expired or revoked") }
-        return Principal(username: username, role: user?.role ?? .user, method: method, address: address)
+        // The credential's scopes bound what it may grant (invariant 7 in docs/ARCHITECTURE.md).
+        return Principal(username: username, role: user?.role ?? .user, method: method, address: address, heldScopes: scopes)
     }
 }

@@ -67,9 +67,15 @@ extension Problem {
             case .notFound: 404
             case .duplicateName: 409
             case .policyViolation: 422
-            case .invalidName, .invalidScope, .invalidExpiry: 400
+            case .insufficientScope: 403
+            case .invalidName, .invalidScope, .invalidExpiry, .invalidOwner: 400
             }
-            return Problem(status, error.code.rawValue, status == 422 ? "Policy violation" : "Invalid token request", error.description)
+            let title = switch status {
+            case 422: "Policy violation"
+            case 403: "Forbidden"
+            default: "Invalid token request"
+            }
+            return Problem(status, error.code.rawValue, title, error.description)
         case let error as UserError:
             let status = switch error.code {
             case .duplicate: 409

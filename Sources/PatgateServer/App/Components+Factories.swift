@@ -9,20 +9,17 @@ extension Components {
     /// Opens the configured store (`store.kind`) and reads the PAT hash key. PostgreSQL's
     /// pool serves once it runs (`IssuerStores.withRunning` or the server's group).
     public static func makeIssuer(_ config: PatgateConfig.Issuer, logger: Logger) async throws -> (PATIssuer, IssuerStores) {
-        guard let format = PATFormat(prefix: config.tokenPrefix) else {
-            throw ConfigError(["issuer.token_prefix: invalid"])
-        }
-        let hashKey = try readHashKey(config.hashKeyFile)
         let stores = try await openStores(config, logger: logger)
-        return (PATIssuer(store: stores.pats, format: format, hashKey: hashKey, scopeCatalogue: config.scopes), stores)
+        return (try makeIssuer(config, pats: stores.pats, users: stores.users), stores)
     }
 
-    /// The issuer over `pats` (the server's: a store that tells the revocation watcher).
-    static func makeIssuer(_ config: PatgateConfig.Issuer, pats: any PATStore) throws -> PATIssuer {
+    /// The issuer over these stores (the server's tell the revocation watcher what they revoke).
+    static func makeIssuer(_ config: PatgateConfig.Issuer, pats: any PATStore, users: any UserStore) throws -> PATIssuer {
         guard let format = PATFormat(prefix: config.tokenPrefix) else {
             throw ConfigError(["issuer.token_prefix: invalid"])
         }
-        return PATIssuer(store: pats, format: format, hashKey: try readHashKey(config.hashKeyFile), scopeCatalogue: config.scopes)
+        return PATIssuer(store: pats, users: users, format: format, hashKey: try readHashKey(config.hashKeyFile),
+                         scopeCatalogue: config.scopes)
     }
 
     /// The one place that chooses the store implementation.

@@ -55,7 +55,7 @@ public struct Components: Sendable {
             // What this process revokes leaves its own cache before the call returns.
             let pats = RevocationNotifyingPATStore(stores.pats, watcher: watcher)
             let users = RevocationNotifyingUserStore(stores.users, watcher: watcher)
-            let issuer = try Self.makeIssuer(config.issuer, pats: pats)
+            let issuer = try Self.makeIssuer(config.issuer, pats: pats, users: users)
             self.issuer = issuer
             revocations = watcher
             management = Management(

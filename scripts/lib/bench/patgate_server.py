@@ -1,7 +1,8 @@
 """A `patgate serve` process for the benchmark: a fresh data directory, N PATs, start, stop.
 
-The data directory is made by the real CLI (`patgate pat create` writes the embedded default:
-config, ES256 dev key, PAT hash key, the clients `ci`/`cli`/`patgate-gateway`, and one PAT).
+The data directory is made by the real CLI (`patgate user add` writes the embedded default:
+config, ES256 dev key, PAT hash key, the clients `ci`/`cli`/`patgate-gateway`, and the user
+`bench`; `patgate pat create` then makes one PAT).
 The other PATs are added to the SQLite store in one transaction, hashed exactly as the issuer
 does (HMAC-SHA-256 under the hash key); the CLI-made PAT checks that recipe first, so a change
 of the format makes the benchmark fail loudly instead of measuring errors.
@@ -48,6 +49,9 @@ class DataDir:
     def __init__(self, binary: Path, root: Path, count: int, scopes=("openid", "profile")):
         self.binary = binary
         self.root = root
+        # PATs are made only for existing users.
+        subprocess.run([str(binary), "user", "add", "bench", "--generate", "--data-dir", str(root)],
+                       check=True, capture_output=True, text=True)
         args = [str(binary), "pat", "create", "--data-dir", str(root), "--user", "bench", "--name", "seed",
                 "--expires-in", "1d", "--json"]
         for scope in scopes:
