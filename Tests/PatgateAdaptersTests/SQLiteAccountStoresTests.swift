@@ -67,4 +67,22 @@ import PatgateCore
         #expect(lines[2].contains(#""event":"login.succeeded""#))
         #expect(throws: AuditLogError.self) { try JSONLinesAuditLog(path: "/nonexistent/dir/a.jsonl", logger: .init(label: "t")) }
     }
+
+    /// The file holds password hashes, PAT HMACs and sessions: 0600, as are its -wal and -shm.
+    @Test func theDatabaseFilesAreReadableByTheOwnerOnly() async throws {
+        func mode(_ file: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        }
+        let database = try SQLiteDatabase(path: path)
+        try await SQLiteUserStore(database: database)
+            .insert(User(username: "alice", displayName: "Alice", role: .user, passwordHash: "h", createdAt: 1))
+        for file in [path, path + "-wal", path + "-shm"] {
+            #expect(try mode(file) == 0o600, "\(file)")
+        }
+        // A file an older version left 0644 is narrowed when opened.
+        let old = TemporaryPath.path("patgate-old") + ".sqlite"
+        FileManager.default.createFile(atPath: old, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = try SQLiteDatabase(path: old)
+        #expect(try mode(old) == 0o600)
+    }
 }

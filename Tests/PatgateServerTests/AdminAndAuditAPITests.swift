@@ -35,6 +35,11 @@ import Testing
 
             let alicePAT = try #require(try await server.createToken(alice, name: "before-disable")["token"] as? String)
             #expect(try await server.exchange(alicePAT).status == 200)
+            let null = try await server.api("PATCH", "/api/v1/admin/users/alice", json: #"{"disabled":null}"#, headers: root.headers)
+            #expect(null.status == 400)
+            #expect((try server.json(null)["detail"] as? String)?.hasPrefix("disabled: may not be null") == true)
+            let twice = #"{"disabled":false,"disabled":true}"#
+            #expect(try await server.api("PATCH", "/api/v1/admin/users/alice", json: twice, headers: root.headers).status == 400)
             let disable = try await server.api("PATCH", "/api/v1/admin/users/alice", json: #"{"disabled":true}"#, headers: root.headers)
             #expect(disable.status == 200)
             #expect(try server.json(disable)["disabled"] as? Bool == true)

@@ -125,6 +125,30 @@ struct PatgateBinary {
         #expect(try await hasher.verify(password, hash: admin.passwordHash))
     }
 
+    @Test func checkConfigRefusesAMisspelledKey() async throws {
+        let dir = PatgateBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let summary = try FirstStart(dataDirectory: dir).run()
+        let text = try String(contentsOfFile: summary.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "ttl_seconds: 60", with: "ttl_secnds: 5")
+            .write(toFile: summary.configPath, atomically: true, encoding: .utf8)
+        let (status, _, error) = try await PatgateBinary.run(["check-config", "--data-dir", dir])
+        #expect(status == 1)
+        #expect(error.contains("cache.ttl_secnds: unknown key (did you mean cache.ttl_seconds?)"), "\(error)")
+    }
+
+    @Test func patNamesRefuseControlCharacters() async throws {
+        let dir = PatgateBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["a\u{1B}[31mb", "a\nb", "a\u{7F}b", "a\u{85}b"] {
+            let (status, out, error) = try await PatgateBinary.run(["pat", "create", "--user", "admin", "--name", name, "--data-dir", dir])
+            #expect(status != 0 && out.isEmpty, "\(name.debugDescription)")
+            #expect(error.contains("no control characters"), "\(error)")
+        }
+        let list = try await PatgateBinary.run(["pat", "list", "--data-dir", dir])
+        #expect(!list.1.contains("\u{1B}"))
+    }
+
     /// Starts `patgate serve` on a free port, waits until it answers, stops it; returns its stdout.
     static func serveBriefly(_ dir: String) async throws -> String {
         let port = try LoopbackPort.free()

@@ -65,4 +65,60 @@ import Testing
             #expect(!error.description.contains("not a key"))
         }
     }
+
+    /// The first-start configuration with `edit` applied to its text.
+    func firstStartConfig(_ name: String, edit: (String) -> String) throws -> String {
+        let summary = try FirstStart(dataDirectory: TemporaryPath.path(name)).run()
+        let text = try String(contentsOfFile: summary.configPath, encoding: .utf8)
+        try edit(text).write(toFile: summary.configPath, atomically: true, encoding: .utf8)
+        return summary.configPath
+    }
+
+    func problems(_ path: String, environment: [String: String] = [:]) async throws -> String {
+        do {
+            _ = try await ConfigLoader.load(file: path, environment: environment)
+            return ""
+        } catch let error as ConfigError {
+            return error.description
+        }
+    }
+
+    @Test func aMisspelledKeyInTheFileIsNamedWithTheNearestKnownOne() async throws {
+        let path = try firstStartConfig("patgate-typo") { $0.replacingOccurrences(of: "ttl_seconds: 60", with: "ttl_secnds: 5") }
+        let text = try await problems(path)
+        #expect(text.contains("cache.ttl_secnds: unknown key (did you mean cache.ttl_seconds?)"), "\(text)")
+    }
+
+    @Test func aMisspelledVariableIsNamedAndUnrelatedOnesAreNot() async throws {
+        let path = try firstStartConfig("patgate-typo-env") { $0 }
+        let text = try await problems(path, environment: [
+            "PATGATE_CACHE_TTL_SECNDS": "5", "PATGATE_BIN": "/x", "PATGATE_TEST_POSTGRES_URL": "postgres://x",
+            "PATGATE_CACHE_TTL_SECONDS": "5", "PATGATE_CONSOLE_DIR": "/tmp",
+        ])
+        #expect(text.contains("PATGATE_CACHE_TTL_SECNDS: unknown configuration variable (did you mean PATGATE_CACHE_TTL_SECONDS?)"),
+                "\(text)")
+        #expect(text.components(separatedBy: "\n  - ").count == 2, "only the one problem: \(text)")
+    }
+
+    @Test func keysUnderAnIdAreKnownOnlyWhenTheIdIsDeclared() async throws {
+        let path = try firstStartConfig("patgate-ids") { $0.replacingOccurrences(of: "ids: [cli, ci, patgate-gateway]", with: "ids: [cli, patgate-gateway]") }
+        let text = try await problems(path)
+        #expect(text.contains("clients.ci.secret_sha256: unknown key"), "\(text)")
+        #expect(text.contains("clients.ci.audiences: unknown key"), "\(text)")
+        #expect(!text.contains("- clients.cli"), "\(text)")
+    }
+
+    @Test func keysOfABranchNotTakenAreStillKnown() async throws {
+        let path = try firstStartConfig("patgate-branches") {
+            $0.replacingOccurrences(of: "  # postgres_url_env: PATGATE_POSTGRES_URL", with: "  postgres_url_env: PATGATE_POSTGRES_URL")
+                + """
+                credentials:
+                  x509: {enabled: false, subject_uri: "spiffe://x/{user}", min_rsa_bits: 3072}
+                  postgres: {timeout_seconds: 3, reap_interval_seconds: 30}
+                """
+        }
+        let text = try await problems(path, environment: ["PATGATE_UPSTREAM_BEARER_TOKEN": "t", "PATGATE_POSTGRES_URL": "x"])
+        #expect(!text.contains("unknown"), "\(text)")
+        #expect(text.contains("credentials.postgres.admin_url: is required"), "\(text)")
+    }
 }

@@ -111,6 +111,11 @@ import Testing
             let cases: [(String, Int, String)] = [
                 (#"{"name":"","scopes":["openid"]}"#, 400, "invalid_name"),
                 (#"{"name":"\#(String(repeating: "n", count: 101))","scopes":["openid"]}"#, 400, "invalid_name"),
+                (#"{"name":"a\u0000b","scopes":["openid"]}"#, 400, "invalid_name"),
+                (#"{"name":"a\u001b[31mb","scopes":["openid"]}"#, 400, "invalid_name"),
+                (#"{"name":"a\nb","scopes":["openid"]}"#, 400, "invalid_name"),
+                (#"{"name":"a\u007fb","scopes":["openid"]}"#, 400, "invalid_name"),
+                (#"{"name":"a\u0085b","scopes":["openid"]}"#, 400, "invalid_name"),
                 (#"{"name":"x","scopes":["admin"]}"#, 400, "invalid_scope"),
                 (#"{"name":"x","scopes":[]}"#, 400, "invalid_scope"),
                 (#"{"name":"x","scopes":["openid"],"expires_in":-5}"#, 400, "invalid_expiry"),
@@ -138,6 +143,26 @@ import Testing
             #expect(text.status == 415)
             #expect(try await server.api("GET", "/api/v1/tokens").status == 401)
             #expect(try await server.api("GET", "/api/v1/tokens", headers: [("Cookie", "patgate_session=forged")]).status == 401)
+        }
+    }
+
+    @Test func aDuplicateOrNullMemberIsABadRequestNamingIt() async throws {
+        try await LiveServer.withAPI { server in
+            try await server.addUser("alice")
+            let session = try await server.login("alice")
+            let cases = [
+                (#"{"name":"x","name":"y","scopes":["openid"]}"#, "name: is given twice"),
+                (#"{"name":"x","scopes":["openid"],"expires_at":null}"#, "expires_at: may not be null"),
+                (#"{"name":null,"scopes":["openid"]}"#, "name: may not be null"),
+            ]
+            for (body, detail) in cases {
+                let response = try await server.api("POST", "/api/v1/tokens", json: body, headers: session.headers)
+                #expect(response.status == 400, "\(body)")
+                #expect(try server.problemCode(response) == "invalid_request", "\(body)")
+                #expect((try server.json(response)["detail"] as? String)?.hasPrefix(detail) == true, "\(body)")
+            }
+            let list = try await server.api("GET", "/api/v1/tokens", headers: session.headers)
+            #expect((try server.json(list)["items"] as? [Any])?.isEmpty == true, "nothing was created")
         }
     }
 }

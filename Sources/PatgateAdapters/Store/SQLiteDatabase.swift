@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The issuer's SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a
@@ -7,8 +8,12 @@ import GRDB
 public final class SQLiteDatabase: Sendable {
     let pool: DatabasePool
 
-    /// Opens (creating if needed) the file and runs pending migrations.
+    /// Opens (creating if needed) the file and runs pending migrations. The file is created
+    /// 0600 before SQLite opens it (it holds password hashes, PAT HMACs and sessions); SQLite
+    /// gives its `-wal` and `-shm` files the database file's mode. Files an older version made
+    /// 0644 are narrowed to 0600.
     public init(path: String) throws {
+        Self.restrictPermissions(path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -16,5 +21,13 @@ public final class SQLiteDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    private static func restrictPermissions(_ path: String) {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            chmod(file, 0o600)
+        }
     }
 }

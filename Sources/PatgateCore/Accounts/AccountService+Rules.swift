@@ -19,11 +19,10 @@ extension AccountService {
     }
 
     static func checkedDisplayName(_ name: String) throws -> String {
-        let trimmed = name.trimmingWhitespace
-        guard (1...100).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard let checked = DisplayText.checked(name) else {
             throw UserError(.invalid, "a display name has 1 to 100 characters and no control characters")
         }
-        return trimmed
+        return checked
     }
 
     /// 144 random bits as 24 base64url characters.

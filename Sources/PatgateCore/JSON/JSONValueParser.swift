@@ -12,9 +12,20 @@ public struct JSONValueParser {
     private var scanner: JSONScanner
     private static let maximumDepth = 32
 
+    /// The name of a member found twice in one object, when that is why parsing failed.
+    private var duplicate: String?
+
     /// The value of `bytes`, or `nil` unless it is exactly one valid JSON value.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        var duplicate: String?
+        return parse(bytes, duplicate: &duplicate)
+    }
+
+    /// As `parse(_:)`; when the value is refused because an object names a member twice,
+    /// `duplicate` is set to that member's name (so a caller can say which one).
+    public static func parse(_ bytes: [UInt8], duplicate: inout String?) -> JSONValue? {
         var parser = JSONValueParser(scanner: JSONScanner(bytes))
+        defer { duplicate = parser.duplicate }
         parser.scanner.skipWhitespace()
         guard let value = parser.value(depth: 1) else { return nil }
         parser.scanner.skipWhitespace()
@@ -45,7 +56,11 @@ public struct JSONValueParser {
             scanner.skipWhitespace()
             guard scanner.consume(UInt8(ascii: ":")) else { return nil }
             scanner.skipWhitespace()
-            guard let member = value(depth: depth + 1), members.updateValue(member, forKey: name) == nil else { return nil }
+            guard let member = value(depth: depth + 1) else { return nil }
+            guard members.updateValue(member, forKey: name) == nil else {
+                duplicate = name
+                return nil
+            }
             scanner.skipWhitespace()
             if scanner.consume(UInt8(ascii: ",")) { continue }
             return scanner.consume(UInt8(ascii: "}")) ? .object(members) : nil

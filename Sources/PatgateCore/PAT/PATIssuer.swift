@@ -33,9 +33,8 @@ public struct PATIssuer: Sendable {
     /// `owner` must be an existing, enabled user (`invalidOwner` otherwise); the CLI and the
     /// management API both come through here.
     public func create(owner: String, name: String, scopes: [String]?, expiresIn: Int64?) async throws -> (token: PersonalAccessToken, value: String) {
-        let trimmed = name.trimmingWhitespace
-        guard (1...100).contains(trimmed.count) else {
-            throw PATError(.invalidName, "a token name of 1 to 100 characters is required")
+        guard let trimmed = DisplayText.checked(name) else {
+            throw PATError(.invalidName, "a token name of 1 to 100 characters and no control characters is required")
         }
         guard !owner.isEmpty else { throw PATError(.invalidName, "an owner is required") }
         let scopes = scopes ?? scopeCatalogue.filter { $0 != Self.managementScope }

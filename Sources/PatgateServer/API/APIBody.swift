@@ -3,7 +3,8 @@ import Hummingbird
 import PatgateCore
 
 /// Reads a JSON request body of the management API: `application/json`, within
-/// `server.max_body_bytes`, decoded into `T` with errors that name the field.
+/// `server.max_body_bytes`, without a duplicate member or a `null` (`StrictJSONBody`), decoded
+/// into `T` with errors that name the field.
 enum APIBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws(Problem) -> T {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?
@@ -17,8 +18,10 @@ enum APIBody {
         } catch {
             throw Problem(413, "body_too_large", "Body too large", "the request body is larger than \(maxBytes) bytes")
         }
+        let bytes = Array(buffer.readableBytesView)
+        try StrictJSONBody.check(bytes)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw .badRequest("\(path(context)): has the wrong type")
         } catch let DecodingError.keyNotFound(key, context) {

@@ -14,7 +14,9 @@ public enum PatgateApplication {
         let config = components.config
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
+        let methods = RouteMethods()
         router.add(middleware: APIFallbackMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: methods))   // inside: it sees the router's 404
         TokenRoutes(exchange: components.exchange, maxBodyBytes: maxBodyBytes).register(on: router)
         DiscoveryRoutes(config: config, keys: components.keys, credentials: components.credentials.broker).register(on: router)
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
@@ -25,6 +27,7 @@ public enum PatgateApplication {
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
             ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
         }
+        methods.record(router)
         return router
     }
 

@@ -25,14 +25,19 @@ public enum ConfigLoader {
     public static func load(
         file: String, overrides: Overrides = .init(), environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> PatgateConfig {
-        let reader = try await reader(file: file, environment: environment)
+        let log = ConfigKeyLog()
+        let reader = try await reader(file: file, environment: environment, reporter: log)
         let base = dataDirectory(reader, file: file, overrides: overrides)
         var parser = ConfigParser(reader: CheckedReader(reader), dataDirectory: base, overrides: overrides)
-        return try parser.parse()
+        // Every key the parser asks for is known; a key set in the file or the environment
+        // that it never asked for is a problem (a typo would otherwise be ignored).
+        return try parser.parse { UnknownKeys(file: file, environment: environment).problems(known: log.known) }
     }
 
     /// The YAML file under the `PATGATE_*` environment variables.
-    static func reader(file: String, environment: [String: String]) async throws -> ConfigReader {
+    static func reader(
+        file: String, environment: [String: String], reporter: (any AccessReporter)? = nil
+    ) async throws -> ConfigReader {
         let provider: FileProvider<YAMLSnapshot>
         do {
             provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(file))
@@ -40,12 +45,13 @@ public enum ConfigLoader {
             throw ConfigError(["\(file): cannot be read as YAML (\(error))"])
         }
         let variables = EnvironmentVariablesProvider(environmentVariables: environment)
-        return ConfigReader(providers: [variables.prefixKeys(with: ConfigKey("patgate")), provider])
+        return ConfigReader(providers: [variables.prefixKeys(with: ConfigKey("patgate")), provider], accessReporter: reporter)
     }
 
     /// Relative paths are resolved against this: the override, `data_dir`, or the file's folder.
     static func dataDirectory(_ reader: ConfigReader, file: String, overrides: Overrides) -> String {
-        overrides.dataDirectory ?? reader.string(forKey: "data_dir")
+        let configured = reader.string(forKey: "data_dir")   // asked for first, so it is a known key
+        return overrides.dataDirectory ?? configured
             ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
     }
 }

@@ -28,9 +28,10 @@ extension ConfigParser {
             grants.insert(grant)
         }
         let authentication: OAuthClient.Authentication
+        let digest = secretDigest(key)   // read for a public client too: its keys are known keys
         if reader.bool("\(key).public", default: false) {
             authentication = .none
-        } else if let digest = secretDigest(key) {
+        } else if let digest {
             authentication = .secret(digest)
         } else {
             reader.problem(key, "a confidential client needs secret_sha256, secret_file, secret_env or secret (or set public: true)")
@@ -45,6 +46,7 @@ extension ConfigParser {
     }
 
     private mutating func secretDigest(_ key: String) -> SecretDigest? {
+        let plain = secretSource(key, "secret")
         if let hex = reader.string("\(key).secret_sha256") {
             guard let digest = SecretDigest(hex: hex) else {
                 reader.problem("\(key).secret_sha256", "must be 64 hexadecimal characters (sha256sum of the secret)")
@@ -52,25 +54,36 @@ extension ConfigParser {
             }
             return digest
         }
-        return secret(key, "secret").map(SecretDigest.init(hashing:))
+        return resolve(plain).map(SecretDigest.init(hashing:))
     }
 
     /// A secret from `<key>.<name>`, `<key>.<name>_env` or `<key>.<name>_file`, in that order,
     /// so `PATGATE_UPSTREAM_CLIENT_SECRET` overrides a `client_secret_file` in the YAML. Never echoed.
     mutating func secret(_ key: String, _ name: String) -> String? {
-        if let value = reader.string("\(key).\(name)", secret: true) {
+        resolve(secretSource(key, name))
+    }
+
+    /// The three places a secret may come from, all read (so all are known keys), none resolved.
+    func secretSource(_ key: String, _ name: String) -> SecretSource {
+        SecretSource(key: "\(key).\(name)", value: reader.string("\(key).\(name)", secret: true),
+                     variable: reader.string("\(key).\(name)_env"), file: reader.string("\(key).\(name)_file"))
+    }
+
+    /// The secret itself: the value, else the environment variable, else the file's text.
+    mutating func resolve(_ source: SecretSource) -> String? {
+        if let value = source.value {
             return value
         }
-        if let variable = reader.string("\(key).\(name)_env") {
+        if let variable = source.variable {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                reader.problem("\(key).\(name)_env", "the environment variable \(variable) is not set")
+                reader.problem("\(source.key)_env", "the environment variable \(variable) is not set")
                 return nil
             }
             return value
         }
-        if let file = reader.string("\(key).\(name)_file") {
+        if let file = source.file {
             guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else {
-                reader.problem("\(key).\(name)_file", "cannot read \(path(file))")
+                reader.problem("\(source.key)_file", "cannot read \(path(file))")
                 return nil
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -92,17 +105,19 @@ extension ConfigParser {
             reader.problem("upstream.introspection_url", "must be an http or https URL")
         }
         let authentication: IntrospectionClientConfig.Authentication
+        // Both ways' keys are read whichever is chosen, so both are known keys.
+        let id = reader.string("upstream.client_id", default: "patgate-gateway")
+        let clientSecret = secretSource("upstream", "client_secret"), bearerToken = secretSource("upstream", "bearer_token")
         switch reader.string("upstream.auth", default: "basic") {
         case "basic":
-            let id = reader.string("upstream.client_id", default: "patgate-gateway")
-            guard let secret = secret("upstream", "client_secret") else {
+            guard let secret = resolve(clientSecret) else {
                 reader.problem("upstream.client_secret", "basic authentication needs client_secret, client_secret_file or client_secret_env")
                 authentication = .none
                 break
             }
             authentication = .basic(clientID: id, secret: secret)
         case "bearer":
-            guard let token = secret("upstream", "bearer_token") else {
+            guard let token = resolve(bearerToken) else {
                 reader.problem("upstream.bearer_token", "bearer authentication needs bearer_token, bearer_token_file or bearer_token_env")
                 authentication = .none
                 break

@@ -5,9 +5,13 @@ extension ConfigParser {
     /// `admin_url_env`, `admin_url_file`) is set. A bad URL is reported without echoing it.
     mutating func parsePostgresCredentials() -> PostgresLoginSettings? {
         let key = "credentials.postgres"
-        guard let url = secret(key, "admin_url") else {
-            // `list` reads a plain value as well as a YAML list.
-            if let name = ["roles", "host", "port", "database", "name_prefix"].first(where: { reader.list("\(key).\($0)") != nil }) {
+        // Every key is read even when the provider is off, so every one is a known key.
+        let source = secretSource(key, "admin_url")
+        let optional = ["roles", "host", "port", "database", "name_prefix", "reuse_margin_seconds",
+                        "reap_interval_seconds", "timeout_seconds"]
+        let setName = optional.filter { reader.list("\(key).\($0)") != nil }.first   // `list` reads a plain value too
+        guard source.isSet, let url = resolve(source) else {
+            if !source.isSet, let name = setName {
                 reader.problem("\(key).admin_url", "is required when \(key).\(name) is set (or admin_url_env, admin_url_file)")
             }
             return nil

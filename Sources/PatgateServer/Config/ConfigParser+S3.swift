@@ -7,17 +7,11 @@ extension ConfigParser {
     /// `session_name` and `policy` are templates in which `{user}` stands for the user.
     mutating func parseS3() -> S3CredentialSettings? {
         let key = "credentials.s3"
-        guard let endpoint = reader.string("\(key).sts_endpoint") else {
-            let others = ["role_arn", "policy", "policy_file", "endpoint_url", "region", "bucket"]
-            if others.contains(where: { reader.string("\(key).\($0)") != nil }) {
-                reader.problem("\(key).sts_endpoint", "is required to turn the S3 provider on (other credentials.s3 keys are set)")
-            }
-            return nil
-        }
-        if !isHTTPURL(endpoint) {
-            reader.problem("\(key).sts_endpoint", "must be an http or https URL")
-        }
-        var settings = S3CredentialSettings(stsEndpoint: endpoint, roleARN: reader.string("\(key).role_arn"))
+        // Every key is read even when the provider is off, so every one is a known key.
+        let endpoint = reader.string("\(key).sts_endpoint")
+        let others = ["role_arn", "policy", "policy_file", "endpoint_url", "region", "bucket"]
+        let othersSet = !others.filter { reader.string("\(key).\($0)") != nil }.isEmpty   // reads every one
+        var settings = S3CredentialSettings(stsEndpoint: endpoint ?? "", roleARN: reader.string("\(key).role_arn"))
         if let template = reader.string("\(key).session_name") {
             if let parsed = SessionNameTemplate(template) {
                 settings.sessionName = parsed
@@ -43,13 +37,22 @@ extension ConfigParser {
         }
         settings.region = reader.string("\(key).region")
         settings.bucket = reader.string("\(key).bucket")
+        guard let endpoint else {
+            if othersSet {
+                reader.problem("\(key).sts_endpoint", "is required to turn the S3 provider on (other credentials.s3 keys are set)")
+            }
+            return nil
+        }
+        if !isHTTPURL(endpoint) {
+            reader.problem("\(key).sts_endpoint", "must be an http or https URL")
+        }
         return settings
     }
 
     /// `policy` inline, or `policy_file` (a JSON file, relative to the data directory).
     private mutating func parsePolicyTemplate(_ key: String) -> PolicyTemplate? {
         var text = reader.string("\(key).policy")
-        if text == nil, let file = reader.string("\(key).policy_file") {
+        if text == nil, let file = reader.string("\(key).policy_file") {   // both keys are read either way (othersSet)
             text = try? String(contentsOfFile: path(file), encoding: .utf8)
             if text == nil { reader.problem("\(key).policy_file", "cannot read \(path(file))") }
         }

@@ -16,13 +16,14 @@ extension ConfigParser {
         let keyPath = path(reader.string(keyKey, default: Self.defaultCAKey))
         let files = FileManager.default
         let found = files.fileExists(atPath: certificatePath) && files.fileExists(atPath: keyPath)
-        guard reader.bool("credentials.x509.enabled", default: configured || found) else { return nil }
-
+        // Read before the switch, so they are known keys when the provider is off.
         let minimumRSABits = reader.int("credentials.x509.min_rsa_bits", default: X509Settings.defaultMinimumRSABits,
                                         in: 2_048...16_384)
+        let subjectURI = reader.string("credentials.x509.subject_uri", default: X509Settings.defaultSubjectURI)
+        guard reader.bool("credentials.x509.enabled", default: configured || found) else { return nil }
+
         var problem: String?
-        let template = SubjectURITemplate(
-            reader.string("credentials.x509.subject_uri", default: X509Settings.defaultSubjectURI), problem: &problem)
+        let template = SubjectURITemplate(subjectURI, problem: &problem)
         if let problem { reader.problem("credentials.x509.subject_uri", problem) }
         let authority: CertificateAuthority
         do {

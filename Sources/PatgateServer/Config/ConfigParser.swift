@@ -22,7 +22,8 @@ struct ConfigParser {
         value.hasPrefix("/") ? value : dataDirectory + "/" + value
     }
 
-    mutating func parse() throws -> PatgateConfig {
+    /// `unknownKeys` runs after every read, so it sees every key the parser asks for.
+    mutating func parse(unknownKeys: () -> [(key: String, text: String)] = { [] }) throws -> PatgateConfig {
         let server = parseServer()
         let issuer = parseIssuer()
         var config = PatgateConfig(
@@ -49,11 +50,14 @@ struct ConfigParser {
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")
         }
+        for (key, text) in unknownKeys() { reader.problem(key, text) }
         guard reader.problems.isEmpty else { throw ConfigError(reader.problems) }
         return config
     }
 
     mutating func parseServer() -> PatgateConfig.Server {
+        // Asked for even when the command line overrides them, so they stay known keys.
+        _ = (reader.string("server.host"), reader.string("server.port"), reader.string("server.issuer"))
         let host = overrides.host ?? reader.string("server.host", default: "127.0.0.1")
         let port = overrides.port ?? reader.int("server.port", default: 8080, in: 0...65_535)
         let publicHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
@@ -75,12 +79,12 @@ struct ConfigParser {
                 reader.problem("keys.algorithm", "must be one of \(SignatureAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
+        let retired = (reader.list("keys.retired") ?? []).map(path)
         guard let active = reader.string("keys.active") else {
             reader.problem("keys.active", "the path of the PEM signing key is required")
             return .init(activePath: "", algorithm: algorithm, retiredPaths: [])
         }
-        let keys = PatgateConfig.Keys(activePath: path(active), algorithm: algorithm,
-                                      retiredPaths: (reader.list("keys.retired") ?? []).map(path))
+        let keys = PatgateConfig.Keys(activePath: path(active), algorithm: algorithm, retiredPaths: retired)
         checkKey("keys.active", keys.activePath, algorithm)
         for retired in keys.retiredPaths { checkKey("keys.retired", retired, nil) }
         return keys

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Closes a keep-alive connection without cutting off a request when the server stops.
 ///
@@ -22,6 +23,15 @@ final class GracefulCloseHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     init(linger: TimeAmount) {
         self.linger = linger
+    }
+
+    /// Hummingbird adds this handler after `HTTP1ToHTTPServerCodec`; it puts
+    /// `HTTP10CloseHandler` before the codec, where the request's HTTP version is visible.
+    func handlerAdded(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
+            try? pipeline.addHandler(HTTP10CloseHandler(), position: .before(codec))
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

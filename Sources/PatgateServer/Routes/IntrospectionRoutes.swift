@@ -14,9 +14,6 @@ struct IntrospectionRoutes {
 
     func register(on router: Router<PatgateRequestContext>) {
         router.post("introspect") { request, context in await introspect(request, context) }
-        router.on("introspect", method: .get) { _, _ in
-            JSONResponse.error(OAuthError(.invalidRequest, "use POST", status: 405))
-        }
     }
 
     func introspect(_ request: Request, _ context: PatgateRequestContext) async -> Response {

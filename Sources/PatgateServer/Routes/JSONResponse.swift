@@ -31,7 +31,6 @@ enum JSONResponse {
         if error.code == .invalidClient {
             headers[.wwwAuthenticate] = #"Basic realm="patgate", charset="UTF-8""#
         }
-        if error.status == 405 { headers[.allow] = "POST" }
         return noStore(status: error.status, error.jsonBody, headers: headers)
     }
 }

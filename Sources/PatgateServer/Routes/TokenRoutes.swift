@@ -9,9 +9,6 @@ struct TokenRoutes {
 
     func register(on router: Router<PatgateRequestContext>) {
         router.post("token") { request, context in await exchange(request, context) }
-        router.on("token", method: .get) { _, _ in
-            JSONResponse.error(OAuthError(.invalidRequest, "use POST", status: 405))
-        }
     }
 
     func exchange(_ request: Request, _ context: PatgateRequestContext) async -> Response {
