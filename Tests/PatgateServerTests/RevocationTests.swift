@@ -69,4 +69,21 @@ import Testing
             #expect(ready["revocation"] as? String == "live")
         }
     }
+
+    @Test func aJWTManagesNothingOnceItsPATIsRevoked() async throws {
+        try await LiveServer.withAPI(Self.longTTL) { server in
+            try await server.addUser("hugo")
+            let session = try await server.login("hugo")
+            let created = try await server.createToken(session, name: "manager", scopes: ["openid", "tokens"])
+            let pat = try #require(created["token"] as? String)
+            let jwt = try #require(try server.json(try await server.exchange(pat, scope: "tokens"))["access_token"] as? String)
+            let bearer = [("Authorization", "Bearer \(jwt)")]
+            #expect(try await server.api("GET", "/api/v1/tokens", headers: bearer).status == 200)
+            let id = try #require(created["id"] as? String)
+            #expect(try await server.api("DELETE", "/api/v1/tokens/\(id)", headers: session.headers).status == 204)
+            let after = try await server.api("POST", "/api/v1/tokens", json: #"{"name":"late","scopes":["openid"]}"#, headers: bearer)
+            #expect(after.status == 401)
+            #expect(try await server.api("GET", "/api/v1/tokens", headers: bearer).status == 401)
+        }
+    }
 }

@@ -82,6 +82,13 @@ struct APIAuthenticator: Sendable {
         } else {
             let claims = try BearerJWT.claims(credential, verifier: verifier, issuer: issuerURL, audiences: apiAudiences,
                                               now: issuer.currentTime())
+            // A JWT is worth no more than the PAT it came from, checked now: revoked or expired
+            // since the JWT was minted, it manages nothing (invariant 7 in docs/ARCHITECTURE.md).
+            guard let patID = claims.patID, let pat = try await issuer.store.find(id: patID),
+                  pat.owner == claims.subject, pat.state(at: issuer.currentTime()) == .active
+            else {
+                throw Problem.unauthenticated("the bearer token is invalid, expired or revoked")
+            }
             (username, scopes, method) = (claims.subject, claims.scopes, .jwt)
         }
         guard scopes.contains(Self.requiredScope) else {

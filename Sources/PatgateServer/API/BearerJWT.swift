@@ -9,6 +9,9 @@ import PatgateCore
 struct BearerJWT {
     let subject: String
     let scopes: [String]
+    /// The PAT the token was minted from (`pat_id`); `nil` for a token minted from another
+    /// upstream's subject token.
+    let patID: String?
 
     private struct Claims: Decodable {
         let iss: String?
@@ -17,6 +20,7 @@ struct BearerJWT {
         let exp: Int64?
         let nbf: Int64?
         let scope: String?
+        let pat_id: String?
     }
 
     /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
@@ -41,6 +45,6 @@ struct BearerJWT {
               claims.aud?.values.contains(where: audiences.contains) == true,
               let exp = claims.exp, exp > now, (claims.nbf ?? now) <= now
         else { throw invalid }
-        return BearerJWT(subject: subject, scopes: ScopeList.lenientSplit(claims.scope ?? ""))
+        return BearerJWT(subject: subject, scopes: ScopeList.lenientSplit(claims.scope ?? ""), patID: claims.pat_id)
     }
 }
