@@ -49,22 +49,28 @@ import Testing
                 let issuer = try #require(first.components.issuer)
                 let owner = "pg-replica-\(UUID().uuidString.lowercased())"
                 try await first.ensureUser(owner)
-                let (token, pat) = try await issuer.create(owner: owner, name: "ci",
-                                                           scopes: ["openid"], expiresIn: 3_600)
-                let form = "\(TokenEndpointTests.grant)&client_id=cli&subject_token=\(pat)"
-                #expect(try await second.post("/token", form).status == 200)
-                #expect(try await second.post("/token", form).status == 200)   // cached on the second replica
+                // PATGATE_TEST_REVOCATION_ROUNDS (default 1) revocations; the worst lag is printed.
+                let rounds = Int(ProcessInfo.processInfo.environment["PATGATE_TEST_REVOCATION_ROUNDS"] ?? "") ?? 1
+                var worst = Duration.zero
+                for round in 0..<rounds {
+                    let (token, pat) = try await issuer.create(owner: owner, name: "ci-\(round)", scopes: ["openid"], expiresIn: 3_600)
+                    let form = "\(TokenEndpointTests.grant)&client_id=cli&subject_token=\(pat)"
+                    #expect(try await second.post("/token", form).status == 200)
+                    #expect(try await second.post("/token", form).status == 200)   // cached on the second replica
 
-                try await issuer.revoke(id: token.id)
-                let clock = ContinuousClock()
-                let revoked = clock.now
-                var status = 200
-                while status == 200, clock.now - revoked < .seconds(3) {
-                    status = try await second.post("/token", form).status
-                    if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
+                    try await issuer.revoke(id: token.id)
+                    let clock = ContinuousClock()
+                    let revoked = clock.now
+                    var status = 200
+                    while status == 200, clock.now - revoked < .seconds(3) {
+                        status = try await second.post("/token", form).status
+                        if status == 200 { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                    #expect(status == 400)
+                    worst = max(worst, clock.now - revoked)
                 }
-                #expect(status == 400)
-                #expect(clock.now - revoked < .seconds(1), "the second replica honoured a revoked PAT for \(clock.now - revoked)")
+                #expect(worst < .seconds(1), "the second replica honoured a revoked PAT for \(worst)")
+                print("revocation lag to a second replica over \(rounds): worst \(worst)")
             }
         }
     }

@@ -1,6 +1,6 @@
 """Revocation reaches the gateway's cache within a second, whoever revokes (docs/ARCHITECTURE.md,
 invariant 5). The cache TTL is ten minutes here, so only the revocation channel can explain a
-refusal. `PATGATE_REVOCATION_ROUNDS` (default 3) sets how many revocations each test times;
+refusal. `PATGATE_TEST_REVOCATION_ROUNDS` (default 3) sets how many revocations each test times;
 the worst lag is printed (run with -s to see it).
 """
 
@@ -13,7 +13,7 @@ import requests
 
 from patgate_e2e import Patgate
 
-ROUNDS = int(os.environ.get("PATGATE_REVOCATION_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("PATGATE_TEST_REVOCATION_ROUNDS", "3"))
 LONG_TTL = {"PATGATE_CACHE_TTL_SECONDS": "600", "PATGATE_USERS_BCRYPT_COST": "4"}
 
 
