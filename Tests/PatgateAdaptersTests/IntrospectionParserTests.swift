@@ -31,6 +31,15 @@ import PatgateCore
         #expect(subject.expiresAt == 2_000)
     }
 
+    /// A JWT patgate minted (its answer names the PAT it came from) is not a subject token.
+    @Test func aMintedTokenIsNotExchangedAgain() throws {
+        #expect(try parse(#"{"active":true,"sub":"s","scope":"openid","exp":2000,"jti":"j","pat_id":"p"}"#) == .inactive)
+        guard case .active(let pat) = try parse(#"{"active":true,"sub":"s","jti":"p"}"#) else {
+            Issue.record("expected active"); return
+        }
+        #expect(pat.tokenID == "p")
+    }
+
     @Test func inactiveAndExpiredAreInactive() throws {
         #expect(try parse(#"{"active":false}"#) == .inactive)
         #expect(try parse(#"{"active":true,"sub":"s","exp":999}"#) == .inactive)

@@ -102,7 +102,9 @@ def test_exchange_returns_a_login_that_reads_what_its_role_may(patgate_factory, 
             "SELECT extract(epoch FROM rolvaliduntil)::bigint, shobj_description(oid, 'pg_authid') "
             "FROM pg_roles WHERE rolname = %s", (body["db_username"],)).fetchone()
     assert abs(valid_until - (int(time.time()) + body["expires_in"])) <= 3
-    assert comment == "patgate temporary login"
+    marker = "patgate temporary login "
+    assert comment.startswith(marker)
+    assert json.loads(comment[len(marker):]) == {"pat": server.list_pats()[0]["id"], "sub": "alice"}   # the PAT's id, never its value
 
     # The non-secret settings are published; the audit log names the role, never the password.
     published = server.get("/.well-known/configuration").json()
@@ -147,6 +149,47 @@ def test_login_expires_and_the_reaper_drops_it_but_no_role_patgate_did_not_make(
     session.close()
     assert role_exists(foreign)
     assert "dropped expired logins" in server.stderr_text()
+
+
+def login_fails(body: dict) -> bool:
+    try:
+        login(body).close()
+    except psycopg.OperationalError:
+        return True
+    return False
+
+
+def test_revoking_the_pat_drops_its_logins_at_once_and_ends_their_sessions(patgate_factory, prefix):
+    server = patgate_factory().start(env=pg_env(prefix, PATGATE_CREDENTIALS_POSTGRES_REAP_INTERVAL_SECONDS="0"))
+    revoked, kept = server.create_pat(scopes=SCOPES), server.create_pat(scopes=SCOPES)
+    body = server.mint(revoked["token"], scope="openid credentials")
+    other = server.mint(kept["token"], scope="openid credentials")
+    session = login(body)
+    assert session.execute("SELECT count(*) FROM patgate_test_readable").fetchone() == (1,)
+
+    server.revoke(revoked["id"])   # `patgate pat revoke`: another process, the same store
+    since = time.monotonic()
+    assert poll(lambda: login_fails(body), timeout=1.0), "the login still works a second after the revocation"
+    print(f"login refused {(time.monotonic() - since) * 1000:.0f} ms after `patgate pat revoke` returned")
+    with pytest.raises(psycopg.OperationalError):   # the open session was ended too
+        session.execute("SELECT 1")
+    session.close()
+    assert not role_exists(body["db_username"])
+
+    # The other PAT's login lives on; the audit log names the dropped role.
+    with login(other) as conn:
+        assert conn.execute("SELECT count(*) FROM patgate_test_readable").fetchone() == (1,)
+    withdrawn = [e for e in audit_events(server) if e.get("event") == "credential.withdrawn"]
+    assert [e["target"] for e in withdrawn] == [body["db_username"]]
+    assert revoked["id"] in withdrawn[0]["detail"] and body["db_password"] not in json.dumps(withdrawn)
+
+    # Through the management API the login is gone before the DELETE answers.
+    third = server.create_pat(scopes=SCOPES + ["tokens"])
+    login_body = server.mint(third["token"], scope="openid credentials")
+    response = server.session.delete(server.url(f"/api/v1/tokens/{third['id']}"),
+                                     headers={"Authorization": f"Bearer {third['token']}"}, timeout=15)
+    assert response.status_code == 204, response.text
+    assert not role_exists(login_body["db_username"]) and login_fails(login_body)
 
 
 def test_reap_on_demand_from_the_command_line(patgate_factory, prefix):

@@ -7,6 +7,9 @@ import PatgateCore
 /// - `sub` missing → `username` is the subject; neither → malformed.
 /// - `scope` is a space-separated string (an array of strings is tolerated).
 /// - no `exp` → the token does not expire; an `exp` in the past → inactive.
+/// - a `pat_id` member → inactive: a patgate issuer names so the PAT a JWT was minted from,
+///   and a minted JWT is not a subject token (no chains: a JWT handed to a resource server
+///   buys no new token and no credentials; its PAT's revocation would not name it either).
 public enum IntrospectionParser {
     public static func parse(_ body: [UInt8], now: Int64) throws -> ValidationResult {
         guard case .object(let members)? = JSONValueParser.parse(body) else {
@@ -15,7 +18,7 @@ public enum IntrospectionParser {
         guard case .bool(let active)? = members["active"] else {
             throw IntrospectionError.malformed("the response has no boolean 'active'")
         }
-        guard active else { return .inactive }
+        guard active, members["pat_id"] == nil else { return .inactive }
 
         let username = members["username"]?.stringValue
         guard let subject = members["sub"]?.stringValue ?? username, !subject.isEmpty else {

@@ -6,7 +6,8 @@ import Synchronization
 /// Keeps the validation cache honest: reads the revocations the store records, whoever made
 /// them (this process, another replica on the same PostgreSQL, the CLI on the same SQLite
 /// file), every `interval`, and purges what they name from the cache (invariant 5 in
-/// docs/ARCHITECTURE.md). A `Service` of the composition root's group.
+/// docs/ARCHITECTURE.md); then `handlers` end what else was issued from those PATs (the
+/// PostgreSQL logins, invariant 7). A `Service` of the composition root's group.
 ///
 /// Events are numbered in commit order and kept in the store, so after a gap (the store was
 /// down) the watcher resumes where it stopped and misses nothing. While it cannot read them,
@@ -28,15 +29,17 @@ public final class RevocationWatcher: Service {
 
     private let source: any RevocationSource
     private let cache: CachingTokenValidator
+    private let handlers: [any RevocationHandler]
     private let interval: Duration
     private let logger: Logger
     private let state = Mutex(State())
     static let batch = 500
 
-    public init(source: any RevocationSource, cache: CachingTokenValidator, interval: Duration = .milliseconds(200),
-                logger: Logger) {
+    public init(source: any RevocationSource, cache: CachingTokenValidator, handlers: [any RevocationHandler] = [],
+                interval: Duration = .milliseconds(200), logger: Logger) {
         self.source = source
         self.cache = cache
+        self.handlers = handlers
         self.interval = interval
         self.logger = logger
     }
@@ -67,7 +70,7 @@ public final class RevocationWatcher: Service {
             while true {
                 let events = try await source.revocations(after: cursor, limit: Self.batch)
                 guard let newest = events.last else { break }
-                apply(events)
+                await apply(events)
                 cursor = newest.sequence
                 if events.count < Self.batch { break }
             }
@@ -84,7 +87,7 @@ public final class RevocationWatcher: Service {
         }
     }
 
-    private func apply(_ events: [RevocationEvent]) {
+    private func apply(_ events: [RevocationEvent]) async {
         var tokens: Set<String> = []
         var users: Set<String> = []
         for event in events {
@@ -95,6 +98,7 @@ public final class RevocationWatcher: Service {
         }
         let dropped = cache.purge(tokenIDs: tokens, subjects: users)
         logger.debug("revocations applied", metadata: ["events": "\(events.count)", "dropped": "\(dropped)"])
+        for handler in handlers { await handler.revoked(tokenIDs: tokens, users: users) }
     }
 
     private func finish(at sequence: Int64) {

@@ -11,13 +11,19 @@ public struct Principal: Sendable, Equatable {
     /// console session or the CLI, which act as the user and may grant any catalogue scope.
     /// A caller never grants more scope than it holds (invariant 7 in docs/ARCHITECTURE.md).
     public var heldScopes: [String]?
+    /// When the presented credential's PAT expires (a PAT's own expiry, a JWT's `pat_id`'s);
+    /// `nil` for a PAT that never expires, a console session or the CLI. A token this caller
+    /// creates or rotates never outlives it (invariant 7 in docs/ARCHITECTURE.md).
+    public var credentialExpiresAt: Int64?
 
-    public init(username: String, role: User.Role, method: Method, address: String?, heldScopes: [String]? = nil) {
+    public init(username: String, role: User.Role, method: Method, address: String?, heldScopes: [String]? = nil,
+                credentialExpiresAt: Int64? = nil) {
         self.username = username
         self.role = role
         self.method = method
         self.address = address
         self.heldScopes = heldScopes
+        self.credentialExpiresAt = credentialExpiresAt
     }
 
     public var isAdmin: Bool { role == .admin }

@@ -23,6 +23,13 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The value as compact JSON text (object members sorted by name).
+    public var jsonText: String {
+        var json = JSONWriter()
+        write(into: &json)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
     func write(into json: inout JSONWriter) {
         switch self {
         case .string(let value): json.value(value)

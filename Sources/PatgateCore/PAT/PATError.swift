@@ -10,6 +10,8 @@ public struct PATError: Error, Sendable, Equatable, CustomStringConvertible {
         case policyViolation = "policy_violation"
         /// The caller asks for a scope its own credential lacks (invariant 7 in docs/ARCHITECTURE.md).
         case insufficientScope = "insufficient_scope"
+        /// The caller asks for an expiry past its own PAT's (invariant 7 in docs/ARCHITECTURE.md).
+        case outlivesCredential = "outlives_credential"
         /// The owner is not an existing, enabled user.
         case invalidOwner = "invalid_owner"
     }

@@ -27,7 +27,9 @@ public struct TokenManagement: Sendable {
     }
 
     /// A new PAT owned by `principal`; its value is returned once. A caller authenticated by a
-    /// PAT or a JWT gets only scopes its credential holds (`insufficientScope` otherwise).
+    /// PAT or a JWT gets only scopes its credential holds (`insufficientScope` otherwise) and
+    /// a token that does not outlive its PAT: an expiry asked past it is `outlivesCredential`,
+    /// and a token asked without one expires with the caller's PAT (or sooner, by the policy).
     public func create(_ request: Request, by principal: Principal) async throws -> (token: PersonalAccessToken, value: String) {
         var scopes: [String] = []
         for scope in request.scopes where !scopes.contains(scope) { scopes.append(scope) }
@@ -36,12 +38,24 @@ public struct TokenManagement: Sendable {
         }
         // Scopes outside the catalogue are the issuer's `invalidScope` (400), not this check's.
         try checkHeld(scopes.filter { issuer.scopeCatalogue.contains($0) }, by: principal, doing: "create")
-        let lifetime: Int64?
+        var lifetime: Int64?
         do {
             lifetime = try policy.lifetime(requested: try requestedLifetime(request))
         } catch {
             if error.code == .policyViolation { reject(error, principal) }
             throw error
+        }
+        if let limit = remaining(principal), lifetime.map({ $0 > limit }) ?? true {
+            guard request.expiresAt == nil, request.expiresIn == nil else {
+                let credential = principal.method == .jwt ? "the PAT of the JWT you authenticated with" : "the PAT you authenticated with"
+                let error = PATError(.outlivesCredential, """
+                    \(credential) expires at \(RFC3339.format(issuer.currentTime() + limit)); \
+                    it can only create tokens that expire by then
+                    """)
+                reject(error, principal)
+                throw error
+            }
+            lifetime = limit
         }
         let created = try await issuer.create(owner: principal.username, name: request.name, scopes: scopes, expiresIn: lifetime)
         record(.patCreated, created.token, principal, detail: "name=\(created.token.name)")
@@ -88,23 +102,32 @@ public struct TokenManagement: Sendable {
 
     /// A new value for the token `id`: same owner, name and scopes, the same lifetime
     /// (capped by the policy); the old token is revoked in the same transaction. A caller
-    /// authenticated by a PAT or a JWT must hold every scope of the token it rotates.
+    /// authenticated by a PAT or a JWT must hold every scope of the token it rotates, and the
+    /// new token expires no later than the caller's PAT: rotating never extends a PAT's life.
     public func rotate(_ id: String, by principal: Principal) async throws -> (token: PersonalAccessToken, value: String) {
         let old = try await token(id, for: principal)
         guard old.state(at: issuer.currentTime()) == .active else {
             throw PATError(.notFound, "no active token with id '\(id)'; only active tokens can be rotated")
         }
         try checkHeld(old.scopes, by: principal, doing: "rotate")
-        let lifetime: Int64?
+        var lifetime: Int64?
         do {
             lifetime = try policy.rotatedLifetime(original: old.expiresAt.map { $0 - old.createdAt })
         } catch {
             reject(error, principal)
             throw error
         }
+        if let limit = remaining(principal) { lifetime = min(lifetime ?? limit, limit) }
         let rotated = try await issuer.rotate(old, lifetime: lifetime)
         record(.patRotated, rotated.token, principal, detail: "replaces=\(old.id)")
         return rotated
+    }
+
+    /// The seconds left of the caller's PAT; `nil` when it does not expire (or for a session or
+    /// the CLI). A leaked PAT cannot mint itself a longer-lived successor (invariant 7 in
+    /// docs/ARCHITECTURE.md).
+    private func remaining(_ principal: Principal) -> Int64? {
+        principal.credentialExpiresAt.map { max(1, $0 - issuer.currentTime()) }
     }
 
     /// A caller never grants more scope than it holds (invariant 7 in docs/ARCHITECTURE.md).

@@ -18,7 +18,7 @@ struct APIAuthenticator: Sendable {
     let users: any UserStore
     let usage: UsageQueue
     let issuer: PATIssuer
-    let verifier: JWTVerifier
+    let minted: MintedTokenCheck
     let issuerURL: String
     /// Audiences a JWT must name to reach the management API.
     let apiAudiences: Set<String>
@@ -28,8 +28,8 @@ struct APIAuthenticator: Sendable {
         users = management.stores.users
         usage = management.usage
         self.issuer = issuer
-        verifier = JWTVerifier(keys: [keys.active] + keys.retired)
         issuerURL = config.server.issuer
+        minted = MintedTokenCheck(keys: keys, issuerURL: issuerURL, issuer: issuer, users: management.stores.users)
         apiAudiences = Set(config.policy.defaultAudiences + [issuerURL])
     }
 
@@ -68,35 +68,34 @@ struct APIAuthenticator: Sendable {
             throw Problem.unauthenticated("use Authorization: Bearer <PAT or JWT>")
         }
         let credential = parts[1].trimmingCharacters(in: .whitespaces)
+        let invalid = Problem.unauthenticated("the bearer token is invalid, expired or revoked")
         let username: String
         let scopes: [String]
         let method: Principal.Method
+        let patExpiry: Int64?
         if issuer.format.isWellFormed(credential) {
-            guard let pat = try await issuer.introspect(credential) else {
-                throw Problem.unauthenticated("the bearer token is invalid, expired or revoked")
-            }
-            (username, scopes, method) = (pat.owner, pat.scopes, .pat)
+            guard let pat = try await issuer.introspect(credential) else { throw invalid }
+            (username, scopes, method, patExpiry) = (pat.owner, pat.scopes, .pat, pat.expiresAt)
             if pat.scopes.contains(Self.requiredScope) {
                 usage.record(pat, address: address)
             }
         } else {
-            let claims = try BearerJWT.claims(credential, verifier: verifier, issuer: issuerURL, audiences: apiAudiences,
-                                              now: issuer.currentTime())
-            // A JWT is worth no more than the PAT it came from, checked now: revoked or expired
-            // since the JWT was minted, it manages nothing (invariant 7 in docs/ARCHITECTURE.md).
-            guard let patID = claims.patID, let pat = try await issuer.store.find(id: patID),
-                  pat.owner == claims.subject, pat.state(at: issuer.currentTime()) == .active
-            else {
-                throw Problem.unauthenticated("the bearer token is invalid, expired or revoked")
-            }
-            (username, scopes, method) = (claims.subject, claims.scopes, .jwt)
+            // A JWT of ours for the management API (its `aud` names the issuer URL or a default
+            // audience, never another resource), worth no more than the PAT it came from,
+            // checked now (invariant 7 in docs/ARCHITECTURE.md).
+            guard let token = minted.verify(credential), token.audiences.contains(where: apiAudiences.contains),
+                  let pat = try await minted.livePAT(of: token)
+            else { throw invalid }
+            (username, scopes, method, patExpiry) = (token.subject, token.scopes, .jwt, pat.expiresAt)
         }
         guard scopes.contains(Self.requiredScope) else {
             throw Problem.forbidden("insufficient_scope", "the bearer token lacks the '\(Self.requiredScope)' scope")
         }
         let user = try await users.find(username: username)
-        if user?.disabled == true { throw Problem.unauthenticated("the bearer token is invalid, expired or revoked") }
-        // The credential's scopes bound what it may grant (invariant 7 in docs/ARCHITECTURE.md).
-        return Principal(username: username, role: user?.role ?? .user, method: method, address: address, heldScopes: scopes)
+        if user?.disabled == true { throw invalid }
+        // The credential's scopes and its PAT's expiry bound what it may grant (invariant 7 in
+        // docs/ARCHITECTURE.md).
+        return Principal(username: username, role: user?.role ?? .user, method: method, address: address, heldScopes: scopes,
+                         credentialExpiresAt: patExpiry)
     }
 }

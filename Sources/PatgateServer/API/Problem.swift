@@ -67,7 +67,7 @@ extension Problem {
             case .notFound: 404
             case .duplicateName: 409
             case .policyViolation: 422
-            case .insufficientScope: 403
+            case .insufficientScope, .outlivesCredential: 403
             case .invalidName, .invalidScope, .invalidExpiry, .invalidOwner: 400
             }
             let title = switch status {

@@ -23,8 +23,8 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
-    /// Purges the cache on every revocation the issuer's store records; `nil` without the
-    /// built-in issuer (then `cache.ttl_seconds` bounds revocation).
+    /// Purges the cache and drops the PostgreSQL logins of every revocation the issuer's store
+    /// records; `nil` without the built-in issuer (then `cache.ttl_seconds` bounds revocation).
     public let revocations: RevocationWatcher?
     public let credentials: CredentialSet
     public let exchange: TokenExchangeService
@@ -49,9 +49,12 @@ public struct Components: Sendable {
         audit = auditWriter ?? NoAuditLog()
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
+        let credentials = try CredentialSet(config, audit: audit, logger: logger)
+        self.credentials = credentials
         if config.issuer.enabled {
             let stores = try await Self.openStores(config.issuer, logger: logger)
-            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, logger: logger)
+            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, handlers: credentials.revocationHandlers,
+                                            logger: logger)
             // What this process revokes leaves its own cache before the call returns.
             let pats = RevocationNotifyingPATStore(stores.pats, watcher: watcher)
             let users = RevocationNotifyingUserStore(stores.users, watcher: watcher)
@@ -70,7 +73,6 @@ public struct Components: Sendable {
             revocations = nil
             management = nil
         }
-        credentials = try CredentialSet(config, audit: audit, logger: logger)
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
             minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),

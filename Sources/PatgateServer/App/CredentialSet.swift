@@ -17,20 +17,24 @@ public struct CredentialSet: Sendable {
     let pools: [any Service]
     /// Periodic work (the PostgreSQL login reaper), stopped before the pools it uses.
     let tasks: [any Service]
+    /// What ends with a revoked PAT (the PostgreSQL logins), for the revocation watcher.
+    let revocationHandlers: [any RevocationHandler]
 
     init(_ config: PatgateConfig, audit: any AuditLog, logger: Logger) throws {
         var providers: [any CredentialProvider] = []
         var workers: [any Service] = []
         var pools: [any Service] = []
         var tasks: [any Service] = []
+        var handlers: [any RevocationHandler] = []
         if let s3 = config.credentials.s3 {
             let provider = try S3CredentialProvider(settings: s3, logger: logger)
             providers.append(provider)
             workers.append(provider.workers)
         }
         if let postgres = config.credentials.postgres {
-            let provider = PostgresLoginProvider(settings: postgres, logger: logger)
+            let provider = PostgresLoginProvider(settings: postgres, logger: logger, audit: audit)
             providers.append(provider)
+            handlers.append(provider)
             pools.append(provider.pool)
             if let reaper = provider.reaper { tasks.append(reaper) }
         }
@@ -39,5 +43,6 @@ public struct CredentialSet: Sendable {
         self.workers = workers
         self.pools = pools
         self.tasks = tasks
+        revocationHandlers = handlers
     }
 }

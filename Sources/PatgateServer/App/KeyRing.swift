@@ -30,6 +30,9 @@ public struct KeyRing: Sendable {
         self.init(active: active, retired: retired)
     }
 
+    /// The active key's algorithm: what signs new tokens and RFC 9701 introspection answers.
+    public var signingAlgorithm: String { active.algorithm.rawValue }
+
     public var algorithms: [String] {
         Array(Set(([active] + retired).map(\.algorithm.rawValue))).sorted()
     }

@@ -23,7 +23,10 @@ public enum PatgateApplication {
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
         if let issuer = components.issuer, let management = components.management {
-            IntrospectionRoutes(clients: components.clients, issuer: issuer, users: management.stores.users,
+            let users = management.stores.users
+            IntrospectionRoutes(clients: components.clients, issuer: issuer, users: users,
+                                minted: MintedTokenCheck(keys: components.keys, issuerURL: config.server.issuer, issuer: issuer, users: users),
+                                signed: IntrospectionJWT(keys: components.keys, issuerURL: config.server.issuer),
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
             ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
         }

@@ -9,7 +9,7 @@ struct DiscoveryRoutes {
     let credentials: CredentialBroker
 
     func register(on router: Router<PatgateRequestContext>) {
-        let metadata = Self.metadata(config, algorithms: keys.algorithms)
+        let metadata = Self.metadata(config, algorithms: keys.algorithms, introspectionAlgorithm: keys.signingAlgorithm)
         let jwks = keys.jwksJSON
         router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
         router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
@@ -20,8 +20,9 @@ struct DiscoveryRoutes {
         }
     }
 
-    /// Only what this server really supports.
-    static func metadata(_ config: PatgateConfig, algorithms: [String]) -> [UInt8] {
+    /// Only what this server really supports. Introspection answers in JWT form (RFC 9701)
+    /// are signed with the active key (`introspectionAlgorithm`), never encrypted.
+    static func metadata(_ config: PatgateConfig, algorithms: [String], introspectionAlgorithm: String) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("issuer", config.server.issuer)
@@ -30,6 +31,7 @@ struct DiscoveryRoutes {
         if config.issuer.enabled {
             json.field("introspection_endpoint", config.endpoint("/introspect"))
             list(&json, "introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"])
+            list(&json, "introspection_signing_alg_values_supported", [introspectionAlgorithm])
             list(&json, "scopes_supported", config.issuer.scopes)
         }
         list(&json, "grant_types_supported", [TokenTypeURI.tokenExchangeGrant])

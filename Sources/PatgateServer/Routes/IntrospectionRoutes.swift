@@ -3,12 +3,17 @@ import Hummingbird
 import Logging
 import PatgateCore
 
-/// `POST /introspect`: the issuer's RFC 7662 endpoint for PATs, for authenticated clients
-/// holding the `introspection` grant.
+/// `POST /introspect`: the issuer's RFC 7662 endpoint, for authenticated clients holding the
+/// `introspection` grant. It answers for PATs and for the JWTs this gateway minted; a JWT is
+/// active only while the PAT it came from is (invariant 7 in docs/ARCHITECTURE.md), so a
+/// resource server that must see a revocation at once asks here. With
+/// `Accept: application/token-introspection+jwt` the answer is a signed JWT (RFC 9701).
 struct IntrospectionRoutes {
     let clients: ClientAuthenticator
     let issuer: PATIssuer
     let users: any UserStore
+    let minted: MintedTokenCheck
+    let signed: IntrospectionJWT
     let usage: UsageQueue
     let maxBodyBytes: Int
 
@@ -18,10 +23,11 @@ struct IntrospectionRoutes {
 
     func introspect(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         let form: FormBody
+        let client: OAuthClient
         let token: String?
         do throws(OAuthError) {
             form = try await FormRequest.read(request, maxBytes: maxBodyBytes)
-            let client = try clients.authenticate(authorization: request.headers[.authorization], form: form)
+            client = try clients.authenticate(authorization: request.headers[.authorization], form: form)
             guard client.grants.contains(.introspection) else {
                 throw OAuthError(.unauthorizedClient, "this client may not introspect tokens", status: 403)
             }
@@ -32,17 +38,33 @@ struct IntrospectionRoutes {
         guard let token else {
             return JSONResponse.error(.invalidRequest("token is required"))
         }
+        let answer: [UInt8]
         do {
-            guard let pat = try await issuer.introspect(token),
-                  try await users.find(username: pat.owner)?.disabled != true
-            else {
-                return JSONResponse.noStore(IntrospectionResponse.inactive)
-            }
-            usage.record(pat, address: context.clientAddress)
-            return JSONResponse.noStore(IntrospectionResponse.active(pat, clientID: "pat"))
+            answer = try await self.answer(token, context)
         } catch {
             context.logger.error("PAT store failed during introspection", metadata: ["error": "\(type(of: error))"])
             return JSONResponse.error(OAuthError(.temporarilyUnavailable, "the token store is unavailable"))
         }
+        guard IntrospectionJWT.isAccepted(request.headers[.accept]) else { return JSONResponse.noStore(answer) }
+        do {
+            let jwt = try signed.sign(answer, for: client.id, now: issuer.currentTime())
+            return JSONResponse.noStore(Array(jwt.utf8), contentType: IntrospectionJWT.mediaType)
+        } catch {
+            context.logger.error("cannot sign an introspection answer", metadata: ["error": "\(type(of: error))"])
+            return JSONResponse.error(OAuthError(.temporarilyUnavailable, "the introspection answer could not be signed"))
+        }
+    }
+
+    /// The RFC 7662 answer for a PAT value or a JWT of ours; `{"active":false}` for anything else.
+    private func answer(_ token: String, _ context: PatgateRequestContext) async throws -> [UInt8] {
+        if issuer.format.isWellFormed(token) {
+            guard let pat = try await issuer.introspect(token),
+                  try await users.find(username: pat.owner)?.disabled != true
+            else { return IntrospectionResponse.inactive }
+            usage.record(pat, address: context.clientAddress)
+            return IntrospectionResponse.active(pat, clientID: "pat")
+        }
+        guard let (jwt, _) = try await minted.live(token) else { return IntrospectionResponse.inactive }
+        return jwt.introspectionResponse()
     }
 }

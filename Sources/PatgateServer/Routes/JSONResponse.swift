@@ -6,10 +6,12 @@ import PatgateCore
 enum JSONResponse {
     static let pragma = HTTPField.Name("Pragma")!
 
-    /// A response that must not be cached (RFC 6749 §5.1): tokens, errors, introspection.
-    static func noStore(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:]) -> Response {
+    /// A response that must not be cached (RFC 6749 §5.1): tokens, errors, introspection
+    /// (also in its RFC 9701 JWT form, `contentType` `application/token-introspection+jwt`).
+    static func noStore(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:],
+                        contentType: String = "application/json") -> Response {
         var headers = extra
-        headers[.contentType] = "application/json"
+        headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
         headers[pragma] = "no-cache"
         return Response(status: HTTPResponse.Status(code: status), headers: headers,

@@ -33,7 +33,7 @@ struct PostgresLoginProviderTests {
                        || ' ' || rolcreaterole::text || ' ' || shobj_description(oid, 'pg_authid')
                 FROM pg_roles WHERE rolname = '\(name)'
                 """, on: Support.admin())
-            #expect(row == ["\(RFC3339.format(credential.expiresAt)) true false patgate temporary login"])
+            #expect(row == [#"\#(RFC3339.format(credential.expiresAt)) true false patgate temporary login {"sub":"alice-sub"}"#])
 
             var wrong = login
             wrong.password = "not-the-password"

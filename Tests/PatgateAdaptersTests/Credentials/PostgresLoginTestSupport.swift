@@ -24,21 +24,21 @@ enum PostgresLoginTestSupport {
         "pgt" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(8)) + "_"
     }
 
-    static func provider(prefix: String, roles: [String] = [reader], reuseMargin: Int64? = nil,
+    static func provider(prefix: String, roles: [String] = [reader], reuseMargin: Int64? = nil, audit: any AuditLog = NoAuditLog(),
                          now: @escaping @Sendable () -> Int64 = UnixTime.now) throws -> PostgresLoginProvider {
         PostgresLoginProvider(
             settings: PostgresLoginSettings(admin: try admin(), roles: roles, namePrefix: prefix, reuseMargin: reuseMargin,
                                             reapInterval: 0, timeout: 10),
-            logger: PostgresTestDatabase.logger, now: now)
+            logger: PostgresTestDatabase.logger, audit: audit, now: now)
     }
 
     /// Runs `body` with a provider of a fresh prefix and its pool running, then drops every role
     /// of that prefix, also when `body` throws.
-    static func withProvider<Result>(roles: [String] = [reader], reuseMargin: Int64? = nil,
+    static func withProvider<Result>(roles: [String] = [reader], reuseMargin: Int64? = nil, audit: any AuditLog = NoAuditLog(),
                                      now: @escaping @Sendable () -> Int64 = UnixTime.now,
                                      _ body: (PostgresLoginProvider, String) async throws -> Result) async throws -> Result {
         let prefix = uniquePrefix()
-        let provider = try provider(prefix: prefix, roles: roles, reuseMargin: reuseMargin, now: now)
+        let provider = try provider(prefix: prefix, roles: roles, reuseMargin: reuseMargin, audit: audit, now: now)
         let result: Result
         do {
             result = try await provider.withRunning { try await body(provider, prefix) }

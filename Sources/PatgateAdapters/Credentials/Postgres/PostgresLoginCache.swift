@@ -52,6 +52,14 @@ final class PostgresLoginCache: Sendable {
         }
     }
 
+    /// Forgets `name` (its role was dropped), so it is never handed out again.
+    func forget(_ name: String) {
+        state.withLock { state in
+            state.byName[name] = nil
+            state.latest = state.latest.filter { $0.value != name }
+        }
+    }
+
     /// Takes back one hand-out of `name`; `true` when no other exchange holds it, so the
     /// caller may drop the role (also when it was never cached: reuse is off).
     func release(_ name: String) -> Bool {

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Temporary PostgreSQL logins (`credentials.postgres`): one role per user and exchange, with
 /// a random password, `VALID UNTIL` the token's expiry (never after the PAT's) and membership
 /// in the configured roles. A reaper (`PostgresLoginReaper`) drops expired ones and ends their
-/// sessions.
+/// sessions; a revocation drops those of the revoked PAT at once (`revoked`).
 ///
 /// The admin connection is made on first use, so a database that is down at start-up makes
 /// exchanges answer 503 until it is back, rather than stopping the server. The admin pool and
@@ -17,11 +17,15 @@ public final class PostgresLoginProvider: CredentialProvider {
     let database: PostgresDatabase
     let cache = PostgresLoginCache()
     let logger: Logger
+    /// Where logins dropped on revocation are recorded (`credential.withdrawn`).
+    let audit: any AuditLog
     let now: @Sendable () -> Int64
 
-    public init(settings: PostgresLoginSettings, logger: Logger, now: @escaping @Sendable () -> Int64 = UnixTime.now) {
+    public init(settings: PostgresLoginSettings, logger: Logger, audit: any AuditLog = NoAuditLog(),
+                now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.settings = settings
         self.logger = logger
+        self.audit = audit
         self.now = now
         database = PostgresDatabase.connect(settings.admin, logger: logger, connectTimeout: .seconds(settings.timeout),
                                             sessionTimeout: .seconds(settings.timeout))
@@ -53,7 +57,7 @@ public final class PostgresLoginProvider: CredentialProvider {
             throw CredentialError(.notPermitted, "the PAT expires too soon for a PostgreSQL login")
         }
         return PreparedPostgresLogin(
-            provider: self, subject: request.subject.subject,
+            provider: self, origin: PostgresLoginOrigin(patID: request.subject.tokenID, subject: request.subject.subject),
             user: request.subject.username ?? request.subject.subject,
             expiresAt: expiresAt, notAfter: request.notAfter)
     }

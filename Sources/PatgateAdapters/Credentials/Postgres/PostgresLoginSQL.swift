@@ -6,16 +6,18 @@ import PostgresNIO
 /// template is a constant of this file, the values are bound to `format()`, and only its
 /// result is executed. A user name with quotes or semicolons stays one identifier.
 enum PostgresLoginSQL {
-    /// The comment on every role patgate creates: with the name prefix, what the reaper checks
-    /// before it touches a role, so a role made by anyone else survives.
+    /// The start of the comment on every role patgate creates (`PostgresLoginOrigin` follows):
+    /// with the name prefix, what the reaper checks before it touches a role, so a role made
+    /// by anyone else survives.
     static let marker = "patgate temporary login"
 
     /// A login that inherits the privileges of `roles` and whose password stops working at
-    /// `validUntil` (`yyyy-MM-ddTHH:mm:ssZ`). `password` is a SCRAM verifier.
-    static func create(name: String, password: String, validUntil: String, roles: [String]) -> [Statement] {
+    /// `validUntil` (`yyyy-MM-ddTHH:mm:ssZ`). `password` is a SCRAM verifier; `comment` starts
+    /// with `marker`.
+    static func create(name: String, password: String, validUntil: String, comment: String, roles: [String]) -> [Statement] {
         [Statement("CREATE ROLE %I WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %L VALID UNTIL %L",
                    name, password, validUntil),
-         Statement("COMMENT ON ROLE %I IS %L", name, marker)]
+         Statement("COMMENT ON ROLE %I IS %L", name, comment)]
             + roles.map { Statement("GRANT %I TO %I", $0, name) }
     }
 
@@ -39,8 +41,16 @@ enum PostgresLoginSQL {
         """
         SELECT rolname::text FROM pg_roles
         WHERE starts_with(rolname::text, \(prefix)) AND rolvaliduntil IS NOT NULL AND rolvaliduntil < now()
-          AND shobj_description(oid, 'pg_authid') = \(marker)
+          AND starts_with(shobj_description(oid, 'pg_authid'), \(marker))
         ORDER BY rolvaliduntil
+        """
+    }
+
+    /// Every login patgate made under `prefix` (expired or not), with its comment.
+    static func issued(prefix: String) -> PostgresQuery {
+        """
+        SELECT rolname::text, shobj_description(oid, 'pg_authid') FROM pg_roles
+        WHERE starts_with(rolname::text, \(prefix)) AND starts_with(shobj_description(oid, 'pg_authid'), \(marker))
         """
     }
 

@@ -6,8 +6,9 @@ import PatgateCore
 /// transaction (role, marker comment, memberships), so a failure leaves no role behind.
 struct PreparedPostgresLogin: PreparedCredential {
     let provider: PostgresLoginProvider
-    /// The cache key (`sub`).
-    let subject: String
+    /// The PAT and subject it is issued for: the role's comment, and the cache key (a login is
+    /// reused only for the same PAT, so revoking one PAT never ends another's login).
+    let origin: PostgresLoginOrigin
     /// What the role name is derived from (`username`, else `sub`).
     let user: String
     let expiresAt: Int64
@@ -15,7 +16,7 @@ struct PreparedPostgresLogin: PreparedCredential {
 
     func issue() async throws(CredentialError) -> IssuedCredential {
         if let margin = provider.settings.reuseMargin,
-           let login = provider.cache.reuse(subject: subject, now: provider.now(), margin: margin, notAfter: notAfter) {
+           let login = provider.cache.reuse(subject: cacheKey, now: provider.now(), margin: margin, notAfter: notAfter) {
             return credential(login)
         }
         let login: PostgresLoginCache.Login
@@ -30,8 +31,8 @@ struct PreparedPostgresLogin: PreparedCredential {
         } catch {
             throw CredentialError(.unavailable, "cannot generate a password for a PostgreSQL login")
         }
-        let statements = PostgresLoginSQL.create(name: login.name, password: verifier,
-                                                 validUntil: RFC3339.format(expiresAt), roles: provider.settings.roles)
+        let statements = PostgresLoginSQL.create(name: login.name, password: verifier, validUntil: RFC3339.format(expiresAt),
+                                                 comment: origin.comment, roles: provider.settings.roles)
         let database = provider.database
         let logger = provider.logger
         let leased = LeasedConnection()
@@ -45,7 +46,7 @@ struct PreparedPostgresLogin: PreparedCredential {
             }
         }
         if provider.settings.reuseMargin != nil {
-            provider.cache.store(login, subject: subject, now: provider.now())
+            provider.cache.store(login, subject: cacheKey, now: provider.now())
         }
         return credential(login)
     }
@@ -55,6 +56,8 @@ struct PreparedPostgresLogin: PreparedCredential {
         guard provider.cache.release(credential.id) else { return }
         try? await provider.drop(credential.id)
     }
+
+    private var cacheKey: String { origin.subject + "\u{0}" + (origin.patID ?? "") }
 
     private func credential(_ login: PostgresLoginCache.Login) -> IssuedCredential {
         IssuedCredential(fields: [CredentialField("db_username", login.name), CredentialField("db_password", login.password)],
