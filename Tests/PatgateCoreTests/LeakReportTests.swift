@@ -46,7 +46,7 @@ import Testing
             ("k1", other, body),                         // another key's signature
             ("k1", signature, body + [0x0A]),            // the body changed
             ("k1", "not base64!", body),
-            ("k1", signature.replacingOccurrences(of: "=", with: ""), body),   // unpadded
+            ("k1", String(signature.dropLast(4)), body),  // cut short
         ]
         for (keyID, signature, body) in refusals {
             let error = #expect(throws: LeakError.self) { try keys.verify(keyID: keyID, signature: signature, body: body) }

@@ -59,7 +59,7 @@ public struct LeakedTokens: Sendable {
     /// reported value cut out wherever the partner's text repeats it (a URL with it in the query).
     static func detail(_ report: LeakReport, partner: SecretScanningPartner, owner: String) -> String {
         func clean(_ text: String, _ limit: Int) -> String {
-            let redacted = text.replacing(report.token, with: "[token]")
+            let redacted = report.token.isEmpty ? text : text.replacing(report.token, with: "[token]")
             let visible = String(redacted.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(limit)
                 .map(Character.init))
             return visible.replacing(" ", with: "%20")
