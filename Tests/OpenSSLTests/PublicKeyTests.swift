@@ -39,11 +39,11 @@ struct PublicKeyTests {
 
     @Test func readsOnlyP256PublicKeyPEM() throws {
         let p384 = P384.Signing.PrivateKey().publicKey.pemRepresentation
-        let curve = #expect(throws: CryptoError.self) { try PublicKey(pem: p384) }
+        let curve = #expect(throws: OpenSSL.CryptoError.self) { try PublicKey(pem: p384) }
         #expect(curve?.code == .unsupportedKey)
         for text in ["", "not a key", signer.pemRepresentation,
                      "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"] {
-            let error = #expect(throws: CryptoError.self) { try PublicKey(pem: text) }
+            let error = #expect(throws: OpenSSL.CryptoError.self) { try PublicKey(pem: text) }
             #expect(error?.code == .invalidKey)
             #expect(error.map { !$0.message.contains("AAAA") } ?? true)
         }

@@ -19,7 +19,7 @@ import Testing
         #expect(try LeakReport.parse(Array(#"[{"token":"t"}]"#.utf8)) == [LeakReport(token: "t", type: "")])
     }
 
-    @Test func refusesWhatIsNotAnArrayOfReports() {
+    @Test func refusesWhatIsNotAnArrayOfReports() throws {
         for body in ["", "{}", #"{"token":"t"}"#, "[1]", #"[{"type":"t"}]"#, #"[{"token":""}]"#, #"[{"token":7}]"#,
                      #"[{"token":"t","url":5}]"#, #"[{"token":"t","type":["a"]}]"#, #"[{"token":"t","token":"u"}]"#,
                      #"[{"token":"t"}"#, #"[{"token":"t"}] x"#] {
