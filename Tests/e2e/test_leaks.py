@@ -111,7 +111,7 @@ def leak_lines(server: Patgate, pat_id: str, count: int = 1) -> list[dict]:
     if count == 0:
         time.sleep(0.5)
         return read()
-    return poll(lambda: (found := read()) if len(found) >= count else None, timeout=5) or read()
+    return poll(lambda: found if len(found := read()) >= count else None, timeout=5) or read()
 
 
 def assert_refused(response, status: int, error: str) -> None:
