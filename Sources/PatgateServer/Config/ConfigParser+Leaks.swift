@@ -59,25 +59,27 @@ extension ConfigParser {
     private mutating func loadKeyDocument(_ file: String, key: String) -> [String: PublicKey] {
         struct Document: Decodable {
             struct Entry: Decodable {
-                var key_identifier: String
+                var identifier: String
                 var key: String
+                enum CodingKeys: String, CodingKey { case identifier = "key_identifier", key }
             }
-            var public_keys: [Entry]
+            var publicKeys: [Entry]
+            enum CodingKeys: String, CodingKey { case publicKeys = "public_keys" }
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             reader.problem(key, "cannot read \(file)")
             return [:]
         }
-        guard let document = try? JSONDecoder().decode(Document.self, from: data), !document.public_keys.isEmpty else {
+        guard let document = try? JSONDecoder().decode(Document.self, from: data), !document.publicKeys.isEmpty else {
             reader.problem(key, "\(file) is not a {\"public_keys\":[{\"key_identifier\":…,\"key\":…}]} document with at least one key")
             return [:]
         }
         var keys: [String: PublicKey] = [:]
-        for entry in document.public_keys {
+        for entry in document.publicKeys {
             do {
-                keys[entry.key_identifier] = try PublicKey(pem: entry.key)
+                keys[entry.identifier] = try PublicKey(pem: entry.key)
             } catch {
-                reader.problem(key, "\(file): key \(entry.key_identifier): \((error as? CryptoError)?.message ?? "\(error)")")
+                reader.problem(key, "\(file): key \(entry.identifier): \((error as? CryptoError)?.message ?? "\(error)")")
             }
         }
         return keys
