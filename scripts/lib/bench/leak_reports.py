@@ -2,7 +2,8 @@
 
     PATGATE_BIN=.build/release/patgate python3 scripts/lib/bench/leak_reports.py [--live 200]
 
-Acts as GitHub's scanner with a P-256 key it makes, and prints the median wall time of: a refused
+Acts as GitHub's scanner with a P-256 key it makes, and prints the median wall time of `GET /healthz`
+(the same server's floor, for scale), a refused
 report (bad signature: only the verify runs), a report of one unknown PAT, of 1,000 unknown
 well-formed PATs (1,000 store lookups), and of `--live` live PATs (each revoked and audited).
 """
@@ -48,7 +49,13 @@ def main() -> None:
         try:
             one = GITHUB.body([well_formed_unknown_pat()])
             many = GITHUB.body([well_formed_unknown_pat() for _ in range(1000)])
+            healthz = []
+            for _ in range(args.rounds):
+                start = time.perf_counter()
+                assert server.get("/healthz").status_code == 200
+                healthz.append(time.perf_counter() - start)
             rows = [
+                ("GET /healthz", statistics.median(healthz) * 1000),
                 ("refused (bad signature)", timed(server, one, STRANGER.headers(one), 401, args.rounds)),
                 ("1 unknown PAT", timed(server, one, GITHUB.headers(one), 200, args.rounds)),
                 ("1,000 unknown PATs", timed(server, many, GITHUB.headers(many), 200, args.rounds)),
