@@ -78,6 +78,11 @@ enum DefaultConfigFile {
         #     admin_url_file: secrets/postgres-admin.url   # a role with CREATEROLE
         #     roles: [app_reader]
 
+        # Signed leaked-token reports from secret scanners revoke PATs (README: Leaked tokens).
+        # leaks:
+        #   github:
+        #     public_keys_file: secrets/github-secret-scanning-keys.json   # GitHub's public_keys document
+
         """
     }
 }
