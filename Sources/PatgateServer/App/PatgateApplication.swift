@@ -26,6 +26,10 @@ public enum PatgateApplication {
             IntrospectionRoutes(clients: components.clients, issuer: issuer, users: management.stores.users,
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
             ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
+            if let watcher = components.revocations {
+                RevocationFeedRoutes(clients: components.clients, source: management.stores.revocations, watcher: watcher,
+                                     readiness: components.readiness).register(on: router)
+            }
         }
         methods.record(router)
         return router
