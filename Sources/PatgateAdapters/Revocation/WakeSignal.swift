@@ -19,6 +19,9 @@ public final class WakeSignal: Sendable {
     /// The current value; pass it to `wait(beyond:upTo:)`.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
+    /// How many wait now (tests).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Advances the counter and wakes every waiter.
     public func ring() {
         let waiters = state.withLock { state in

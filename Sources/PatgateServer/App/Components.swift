@@ -100,12 +100,12 @@ public struct Components: Sendable {
     /// the libcurl workers.
     public var services: [any Service] {
         var services: [any Service] = [upstream.http]
+        if let revocationFeedWorker { services.append(revocationFeedWorker) }
         services += credentials.workers
         services += management?.stores.services ?? []
         services += credentials.pools
         if let auditWriter { services.append(auditWriter) }
         if let management { services.append(management.usage) }
-        if let revocationFeedWorker { services.append(revocationFeedWorker) }
         if let revocations { services.append(revocations) }
         if let revocationListener { services.append(revocationListener) }
         services += credentials.tasks
