@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from patgate_e2e import Patgate, poll
-from test_revocation import LONG_TTL, cached_pat, lag_until_refused
+from test_revocation import LONG_TTL, lag_until_refused
 
 ROUNDS = int(os.environ.get("PATGATE_TEST_REVOCATION_ROUNDS", "10"))
 POSTGRES_URL = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
@@ -56,7 +56,7 @@ def report(label: str, lags: list[float]) -> None:
 def issuer_and_gateway(patgate_factory) -> tuple[Patgate, Patgate]:
     issuer = patgate_factory("issuer").start(env=LONG_TTL)
     gateway = patgate_factory("gateway").start(env=gateway_env(issuer))
-    poll(lambda: revocation_channel(gateway) == "live", timeout=10)
+    assert poll(lambda: revocation_channel(gateway) == "live", timeout=10)
     return issuer, gateway
 
 
@@ -83,14 +83,14 @@ def test_the_gateway_says_ttl_while_the_issuer_is_away_and_catches_up_when_it_is
     issuer, gateway = issuer_and_gateway
     kept, revoked_while_away = cached_at(gateway, issuer), cached_at(gateway, issuer)
     issuer.stop()
-    poll(lambda: revocation_channel(gateway) == "ttl", timeout=5)
+    assert poll(lambda: revocation_channel(gateway) == "ttl", timeout=5)
     assert "revocations cannot be read from the revocation feed" in gateway.stderr_text()
     issuer.revoke(revoked_while_away["id"])              # nobody can tell the gateway now
     # The cached answer is all the gateway has: the cache TTL bounds revocation meanwhile.
     assert gateway.exchange(revoked_while_away["token"]).status_code == 200
 
     issuer.start(env=issuer.env, port=issuer.port)
-    poll(lambda: revocation_channel(gateway) == "live", timeout=10)
+    assert poll(lambda: revocation_channel(gateway) == "live", timeout=10)
     assert gateway.exchange(revoked_while_away["token"]).status_code == 400   # resumed, caught up
     assert gateway.exchange(kept["token"]).status_code == 200
     assert "revocations are read from the revocation feed again" in gateway.stderr_text()
@@ -119,7 +119,7 @@ def test_the_feed_is_only_for_introspection_clients(patgate_factory):
     # A gateway with the wrong secret gets no feed: the TTL bounds revocation, and the log says why.
     gateway = patgate_factory("gateway").start(env=gateway_env(issuer, secret="not-the-secret"))
     assert revocation_channel(gateway) == "ttl"
-    poll(lambda: "the revocation feed failed" in gateway.stderr_text(), timeout=5)
+    assert poll(lambda: "the revocation feed failed" in gateway.stderr_text(), timeout=5)
     assert "status 401" in gateway.stderr_text()
 
 
@@ -167,17 +167,20 @@ def test_a_revocation_on_postgres_reaches_another_replica_through_notify(postgre
     assert max(lags) < 1.0
 
 
-def test_a_replica_whose_listening_connection_drops_still_hears_within_a_second(postgres_replicas):
+def test_a_replica_whose_listening_connection_drops_listens_again_and_still_hears_within_a_second(postgres_replicas):
     import psycopg
     first, second, _ = postgres_replicas
+    listening = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'"
     with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        listening = "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN \"patgate_revocation\";' OR query LIKE 'LISTEN %'"
-        poll(lambda: len(conn.execute(listening).fetchall()) >= 2, timeout=10)   # one listener per replica
-        for (pid,) in conn.execute(listening).fetchall():
+        def listeners() -> set[int]:
+            return {pid for (pid,) in conn.execute(listening).fetchall()}
+        assert poll(lambda: len(listeners()) >= 2, timeout=10)                   # one per replica
+        dropped = listeners()
+        for pid in dropped:
             conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
         created = cached_at(second, first)
-        first.revoke(created["id"])                      # polling is the channel until it listens again
+        first.revoke(created["id"])
         assert lag_until_refused(second, created["token"], time.monotonic()) < 1.0
-        poll(lambda: len(conn.execute(listening).fetchall()) >= 2, timeout=10)   # reconnected
+        assert poll(lambda: len(listeners() - dropped) >= 2, timeout=10)         # both listen again
     assert "cannot listen for revocation notifications" in second.stderr_text()
     assert "revocation notifications from PostgreSQL are received again" in second.stderr_text()

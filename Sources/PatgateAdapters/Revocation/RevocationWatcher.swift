@@ -83,10 +83,19 @@ public final class RevocationWatcher: Service {
             var backoff = interval
             while !Task.isCancelled {
                 let generation = wakes.generation
+                let appliedBefore = applied.generation
+                let started = ContinuousClock.now
                 let pause: Duration
                 if await catchUp() {
                     backoff = interval
-                    pause = source.waitsForEvents ? .zero : (state.withLock { $0.pushLive } ? pushInterval : interval)
+                    if source.waitsForEvents {
+                        // Ask again at once, unless the long poll came back empty without
+                        // waiting (an issuer that does not wait must not make this loop spin).
+                        let waited = ContinuousClock.now - started >= interval
+                        pause = waited || applied.generation != appliedBefore ? .zero : interval
+                    } else {
+                        pause = state.withLock { $0.pushLive } ? pushInterval : interval
+                    }
                 } else {
                     pause = backoff
                     backoff = min(backoff * 2, maximumBackoff)

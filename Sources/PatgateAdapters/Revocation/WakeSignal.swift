@@ -27,7 +27,7 @@ public final class WakeSignal: Sendable {
         let waiters = state.withLock { state in
             state.generation &+= 1
             defer { state.waiters = [:] }
-            return state.waiters.values
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -53,7 +53,7 @@ public final class WakeSignal: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 // Checked under the lock that `ring()` and the cancellation handler take, so
                 // neither a ring nor a cancellation can slip in before the waiter is recorded.
-                let now = state.withLock { state in
+                let now = self.state.withLock { state in
                     if state.generation != generation || Task.isCancelled { return true }
                     state.waiters[id] = continuation
                     return false
@@ -61,7 +61,7 @@ public final class WakeSignal: Sendable {
                 if now { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }
