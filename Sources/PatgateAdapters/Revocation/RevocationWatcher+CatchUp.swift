@@ -1,4 +1,6 @@
+import Logging
 import PatgateCore
+import Synchronization
 
 extension RevocationWatcher {
     /// Reads and applies every event not applied yet; false when the source failed. `run`
