@@ -77,6 +77,7 @@ def test_a_revocation_at_the_issuer_reaches_a_gateway_only_cache_within_a_second
         lags.append(lag_until_refused(gateway, created["token"], time.monotonic()))
     report("revocation lag issuer -> gateway-only feed", lags)
     assert max(lags) < 1.0
+    assert f"revocation=the revocation feed {issuer.url('/revocations')}" in gateway.stderr_text()
 
 
 def test_the_gateway_says_ttl_while_the_issuer_is_away_and_catches_up_when_it_is_back(issuer_and_gateway):
@@ -131,6 +132,9 @@ def test_a_gateway_without_the_feed_keeps_the_ttl_bound(patgate_factory):
     time.sleep(1.5)
     assert revocation_channel(gateway) == "ttl"
     assert gateway.exchange(created["token"]).status_code == 200
+    assert "revocation=none: cache.ttl_seconds (600 s) bounds revocation" in gateway.stderr_text()
+    checked = gateway.cli("check-config")
+    assert "revocation: none: cache.ttl_seconds (600 s) bounds revocation" in checked.stdout
 
 
 # -- PostgreSQL replicas -----------------------------------------------------------------------
@@ -158,6 +162,7 @@ def postgres_replicas(patgate_factory):
 def test_a_revocation_on_postgres_reaches_another_replica_through_notify(postgres_replicas):
     first, second, _ = postgres_replicas
     assert revocation_channel(second) == "live"
+    assert "revocation=the store, woken by PostgreSQL LISTEN/NOTIFY" in second.stderr_text()
     lags = []
     for _ in range(ROUNDS):
         created = cached_at(second, first)
