@@ -116,6 +116,40 @@ final class ScriptedRevocationSource: RevocationSource {
     }
 }
 
+/// The running watcher: with an hour between polls, only a wake (a PostgreSQL notification)
+/// or a push channel coming back can explain a read.
+@Suite struct RevocationWatcherRunTests {
+    let source = ScriptedRevocationSource()
+
+    /// Waits (at most ten seconds) until `condition` holds; returns whether it did.
+    func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<2_000 where !condition() { try? await Task.sleep(for: .milliseconds(5)) }
+        return condition()
+    }
+
+    @Test func aWakeReadsAtOnceAndAPushChannelThatIsBackCatchesUp() async throws {
+        let cache = try CachingTokenValidator(upstream: CountingUpstream(delay: .zero),
+                                              settings: .init(positiveTTL: 600, negativeTTL: 5))
+        let watcher = RevocationWatcher(source: source, cache: cache, interval: .seconds(3_600),
+                                        pushInterval: .seconds(3_600), logger: TestEnvironment.quietLogger("watcher"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await watcher.run() }
+            #expect(await eventually { watcher.lastApplied == 0 })          // the first read
+            _ = try await cache.validate("good-f:1")
+            source.revoke(.token, "id-good-f:1")
+            watcher.wake()
+            #expect(await eventually { watcher.lastApplied == 1 })
+            #expect(cache.count == 0)
+
+            watcher.pushChannel(isLive: false)                              // the listener lost its connection…
+            source.revoke(.token, "while-not-listening")
+            watcher.pushChannel(isLive: true)                               // …and listens again: catch up
+            #expect(await eventually { watcher.lastApplied == 2 })
+            group.cancelAll()
+        }
+    }
+}
+
 @Suite struct WakeSignalTests {
     @Test func aRingWakesEveryWaiter() async {
         let signal = WakeSignal()
