@@ -26,6 +26,7 @@ struct CheckConfig: AsyncParsableCommand {
                   listen:   \(config.server.host):\(config.server.port), issuer \(config.server.issuer)
                   keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
                   upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
+                  revocation: \(config.revocationChannel)
                   clients:  \(config.clients.map(\.id).joined(separator: ", "))
                   credentials: \(config.credentials.enabledProviders.isEmpty ? "none" : config.credentials.enabledProviders.joined(separator: ", "))
                 """)
