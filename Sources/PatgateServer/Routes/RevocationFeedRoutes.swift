@@ -81,6 +81,11 @@ struct RevocationFeedRoutes {
         guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw .invalidRequest("\(name) must be a non-negative integer")
         }
-        return min(Int64(text) ?? .max, maximum)
+        // Beyond 64 bits: a bounded parameter (`wait`) counts as its bound, a position is refused.
+        guard let value = Int64(text) else {
+            if maximum < .max { return maximum }
+            throw .invalidRequest("\(name) must be at most \(Int64.max)")
+        }
+        return min(value, maximum)
     }
 }

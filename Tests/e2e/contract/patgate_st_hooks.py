@@ -1,7 +1,7 @@
 """Schemathesis hooks for Tests/e2e/test_contract.py: real credentials for every operation.
 
-- `/token`: the confidential client `ci` (HTTP Basic); `/introspect`: the gateway's
-  introspection client (HTTP Basic).
+- `/token`: the confidential client `ci` (HTTP Basic); `/introspect` and `/revocations`: the
+  gateway's introspection client (HTTP Basic).
 - `/api/v1`: a PAT of an administrator holding every scope (Bearer), made with the CLI. The
   fuzzer can list it and then revoke or rotate it, or disable its owner, as any administrator
   may: a 401 makes Schemathesis ask for a new one (and replay the request); when the owner can
@@ -86,7 +86,7 @@ class ExchangeClient:
         _set_header(case, "Authorization", data)
 
 
-@schemathesis.auth().apply_to(path="/introspect")
+@schemathesis.auth().apply_to(path=["/introspect", "/revocations"])
 class IntrospectionClient:
     def get(self, case, context):
         return _basic("patgate-gateway", ENV["PATGATE_TEST_ST_GATEWAY_SECRET"])
