@@ -39,9 +39,13 @@ public enum PatgateApplication {
         let server = components.config.server
         let grace = Duration.seconds(server.shutdownGraceSeconds)
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
+        let limits = ConnectionLimits(server, logger: logger)
+        let registry = ConnectionRegistry(capacity: limits.maxConnections)
         var application = Application(
             router: router(components),
-            server: .http1(configuration: .init(additionalChannelHandlers: [GracefulCloseHandler(linger: linger)])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                GracefulCloseHandler(linger: linger, limits: limits, registry: registry),
+            ])),
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "patgate"),
             logger: logger)
         application.beforeServerStarts(perform: beforeServing)

@@ -17,20 +17,24 @@ final class GracefulCloseHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundOut = HTTPResponsePart
 
     private let linger: TimeAmount
+    private let limits: ConnectionLimits
+    private let registry: ConnectionRegistry?
     private var requestsInProgress = 0
     private var stopping = false
     private var lingerTimer: Scheduled<Void>?
 
-    init(linger: TimeAmount) {
+    init(linger: TimeAmount, limits: ConnectionLimits, registry: ConnectionRegistry?) {
         self.linger = linger
+        self.limits = limits
+        self.registry = registry
     }
 
     /// Hummingbird adds this handler after `HTTP1ToHTTPServerCodec`; it puts
-    /// `HTTP10CloseHandler` before the codec, where the request's HTTP version is visible.
+    /// `ConnectionGuardHandler` before the codec, where the request's HTTP version is visible.
     func handlerAdded(context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
         if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
-            try? pipeline.addHandler(HTTP10CloseHandler(), position: .before(codec))
+            try? pipeline.addHandler(ConnectionGuardHandler(limits: limits, registry: registry), position: .before(codec))
         }
     }
 

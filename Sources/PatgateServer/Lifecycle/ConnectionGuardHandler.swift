@@ -1,0 +1,196 @@
+import NIOCore
+import NIOHTTP1
+
+/// Bounds how long one connection may take, and closes it when it asked to be closed
+/// (README, "Hostile clients"):
+///
+/// - **head**: a request head must be complete within `headerTimeout` of the accept, or of
+///   the first byte that follows an answer; else the connection closes (after a `408` if
+///   part of a head came);
+/// - **body**: a request body must be complete within `bodyTimeout` of its head; else `408`
+///   (unless the answer has begun) and close;
+/// - **idle**: a keep-alive connection closes after `idleTimeout` without a request;
+/// - a request that does not keep the connection (HTTP/1.0 without `Connection: keep-alive`,
+///   or any `Connection: close`) is answered with `Connection: close` and the connection
+///   closes once that answer is written (RFC 9112 §9.3);
+/// - the connection holds a slot of the server's `ConnectionRegistry`.
+///
+/// It sits before `HTTP1ToHTTPServerCodec`, where the HTTP version is visible and where
+/// `channelReadComplete` tells that bytes came without a whole head; `GracefulCloseHandler`
+/// puts it there. One timer per connection, rescheduled only when a deadline moves earlier:
+/// a request that arrives whole costs two clock reads and two atomic stores.
+final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What the connection waits for, and so which bound applies.
+    enum Phase: Equatable {
+        /// A head (`partial`: some of its bytes came), since the accept or the first byte.
+        case head(partial: Bool)
+        /// The rest of a request whose head came; `timed` once its deadline is set.
+        case body(timed: Bool)
+        /// The application's answer: no bound here (the routes have their own).
+        case answering
+        /// The next request on a kept-alive connection.
+        case idle
+    }
+
+    private let limits: ConnectionLimits
+    private let registry: ConnectionRegistry?
+    private var slot: ConnectionSlot?
+    private(set) var phase = Phase.head(partial: false)
+    private var deadline: NIODeadline?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
+    private var answersOwed = 0
+    private var answerStarted = false
+    private var closeAfterAnswer = false
+    private var started = false
+
+    init(limits: ConnectionLimits, registry: ConnectionRegistry?) {
+        self.limits = limits
+        self.registry = registry
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        start(context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stop()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            answersOwed += 1
+            if !head.isKeepAlive { closeAfterAnswer = true }
+            phase = .body(timed: false)
+            deadline = nil
+            slot?.markBusy()
+        case .end:
+            if case .body = phase { phase = .answering; deadline = nil }
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// Bytes came in this read: a body still open gets its deadline, and an idle connection
+    /// that received part of a head gets the head's.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        switch phase {
+        case .body(timed: false):
+            phase = .body(timed: true)
+            setDeadline(context.eventLoop.now + limits.bodyTimeout, context)
+        case .idle:
+            phase = .head(partial: true)
+            setDeadline(context.eventLoop.now + limits.headerTimeout, context)
+        case .head(partial: false):
+            phase = .head(partial: true)
+        default:
+            break
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head):
+            answerStarted = true
+            guard closeAfterAnswer else { return context.write(data, promise: promise) }
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            answerStarted = false
+            answersOwed -= 1
+            if closeAfterAnswer {
+                context.writeAndFlush(data).assumeIsolated().whenComplete { result in
+                    promise?.completeWith(result)
+                    context.close(promise: nil)
+                }
+                return
+            }
+            if answersOwed <= 0, phase == .answering {
+                let now = context.eventLoop.now
+                phase = .idle
+                setDeadline(now + limits.idleTimeout, context)
+                slot?.markWaiting(at: now)
+            }
+            context.write(data, promise: promise)
+        }
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        let now = context.eventLoop.now
+        setDeadline(now + limits.headerTimeout, context)
+        guard let registry else { return }
+        let slot = ConnectionSlot(channel: context.channel, waitingSince: now)
+        self.slot = slot
+        // At the cap: the connection that waited longest for a head makes room (maybe this one).
+        if let victim = registry.open(slot) {
+            if victim === slot { self.slot = nil }
+            victim.channel.close(promise: nil)
+        }
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
+        deadline = nil
+        if let slot { registry?.close(slot) }
+        slot = nil
+    }
+
+    /// Moves the deadline; the one timer is rescheduled only when it would fire too late.
+    private func setDeadline(_ newDeadline: NIODeadline, _ context: ChannelHandlerContext) {
+        deadline = newDeadline
+        guard timer == nil || newDeadline < timerDeadline else { return }
+        timer?.cancel()
+        timerDeadline = newDeadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: newDeadline) {
+            self.timer = nil
+            self.timerDeadline = .distantFuture
+            self.deadlineReached(context)
+        }
+    }
+
+    private func deadlineReached(_ context: ChannelHandlerContext) {
+        guard let deadline else { return }
+        if context.eventLoop.now < deadline { return setDeadline(deadline, context) }
+        self.deadline = nil
+        switch phase {
+        case .head(partial: true), .body:
+            // No 408 over an answer begun, nor after one already given (a body refused early).
+            let owed = phase == .head(partial: true) || (answersOwed > 0 && !answerStarted)
+            guard owed else { return context.close(promise: nil) }
+            // RFC 9110 §15.5.9: the server would not wait any longer for the request.
+            let head = HTTPResponseHead(version: .http1_1, status: .requestTimeout,
+                                        headers: ["connection": "close", "content-length": "0"])
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .head(partial: false), .idle:
+            context.close(promise: nil)
+        case .answering:
+            break
+        }
+    }
+}
