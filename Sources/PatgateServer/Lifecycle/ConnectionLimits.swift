@@ -73,6 +73,6 @@ public struct ConnectionLimits: Sendable {
         let resource = RLIMIT_NOFILE
         #endif
         guard getrlimit(resource, &limit) == 0 else { return 1_024 }
-        return limit.rlim_cur == RLIM_INFINITY ? Int(Int32.max) : Int(clamping: limit.rlim_cur)
+        return Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))
     }
 }
