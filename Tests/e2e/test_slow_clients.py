@@ -8,10 +8,10 @@ Run with `-s` to see the normal client's latencies during each attack.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import socket
-import threading
 import time
 
 import pytest
@@ -83,25 +83,31 @@ def open_fds(pid: int) -> int:
 
 class Slowloris:
     """`count` connections that each send part of a request head, then one more byte of a
-    header every `interval` seconds, never finishing it; reconnects none."""
+    header every `interval` seconds, never finishing it; reconnects none. They live in a
+    process of their own, so the trickle never holds up the normal client's interpreter."""
 
     def __init__(self, server: Patgate, count: int, interval: float = 0.5):
-        self.sockets: list[socket.socket] = []
+        context = multiprocessing.get_context("fork")
+        self.stopping = context.Event()
+        receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(target=self.run, args=(server.host, server.port, count, interval, sending),
+                                       daemon=True)
+        self.process.start()
+        self.opened = receiving.recv()
+
+    def run(self, host: str, port: int, count: int, interval: float, report) -> None:
+        sockets = []
         for _ in range(count):
             try:
-                sock = socket.create_connection((server.host, server.port), timeout=5)
+                sock = socket.create_connection((host, port), timeout=5)
                 sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: patgate\r\nX-Slow: ")
                 sock.setblocking(False)
-                self.sockets.append(sock)
+                sockets.append(sock)
             except OSError:
                 break   # the backlog is full: the server holds all it will take
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.trickle, args=(interval,), daemon=True)
-        self.thread.start()
-
-    def trickle(self, interval: float) -> None:
+        report.send(len(sockets))
         while not self.stopping.wait(interval):
-            for sock in self.sockets:
+            for sock in sockets:
                 try:
                     sock.send(b"a")
                 except OSError:
@@ -109,9 +115,9 @@ class Slowloris:
 
     def close(self) -> None:
         self.stopping.set()
-        self.thread.join()
-        for sock in self.sockets:
-            sock.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
 
 
 def normal_client(server: Patgate, pat: str, rounds: int) -> list[float]:
@@ -126,11 +132,15 @@ def normal_client(server: Patgate, pat: str, rounds: int) -> list[float]:
     return latencies
 
 
-def report(name: str, latencies: list[float], extra: str = "") -> float:
-    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
-    print(f"\n[{name}] normal client: {len(latencies)} requests, p50 {p50 * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms {extra}")
-    return p99
+def report(name: str, latencies: list[float], quiet: list[float], extra: str = "") -> None:
+    """Prints the figures, and holds the normal client's p99 during the attack under 100 ms, or,
+    on a machine so loaded that the same client without any attack is slower than that, under
+    three times its p99 then."""
+    p99, quiet_p99 = percentile(latencies, 0.99), percentile(quiet, 0.99)
+    print(f"\n[{name}] normal client: {len(latencies)} requests, p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+          f"p99 {p99 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms; without the attack p50 "
+          f"{percentile(quiet, 0.5) * 1000:.1f} ms, p99 {quiet_p99 * 1000:.1f} ms {extra}")
+    assert p99 < max(P99_BOUND, 3 * quiet_p99), f"p99 {p99 * 1000:.1f} ms during the attack"
 
 
 def test_half_a_head_is_answered_408_and_closed_at_the_header_timeout(patgate_factory):
@@ -184,17 +194,16 @@ def test_1500_slowloris_connections_do_not_slow_a_normal_client(patgate_factory)
     raise_own_nofile(4_096)
     server = patgate_factory().start(env={"PATGATE_SERVER_HEADER_TIMEOUT_MS": "60000"}, preexec_fn=nofile(4_096))
     pat = server.create_pat()["token"]
-    normal_client(server, pat, 5)   # warm: the PAT is cached, the connection open
+    quiet = normal_client(server, pat, 100)   # also warms: the PAT is cached, the connection open
     attack = Slowloris(server, 1_500)
     try:
-        assert len(attack.sockets) == 1_500
+        assert attack.opened == 1_500
         assert open_fds(server.proc.pid) >= 1_500, "the server holds every slow connection"
         latencies = normal_client(server, pat, 100)
         held = open_fds(server.proc.pid)
     finally:
         attack.close()
-    p99 = report("1,500 slowloris", latencies, f"(server holds {held} descriptors)")
-    assert p99 < P99_BOUND
+    report("1,500 slowloris", latencies, quiet, f"(server holds {held} descriptors)")
 
 
 def test_1100_slow_connections_under_ulimit_1024_do_not_stop_a_normal_client(patgate_factory):
@@ -203,7 +212,7 @@ def test_1100_slow_connections_under_ulimit_1024_do_not_stop_a_normal_client(pat
     assert "max_connections=896" in server.stderr_text() or "max_connections: 896" in server.stderr_text(), \
         server.stderr_text()[-2000:]
     pat = server.create_pat()["token"]
-    normal_client(server, pat, 5)
+    quiet = normal_client(server, pat, 100)
     attack = Slowloris(server, 1_100)
     try:
         time.sleep(0.5)   # let the server take (and shed) what it can
@@ -217,7 +226,6 @@ def test_1100_slow_connections_under_ulimit_1024_do_not_stop_a_normal_client(pat
         assert http_session().get(server.url("/healthz"), timeout=5).status_code == 200
     finally:
         attack.close()
-    p99 = report("1,100 slow under ulimit -n 1024", latencies,
-                 f"(server holds {held} descriptors, CPU {idle_cpu:.0%} of a core during the attack alone)")
+    report("1,100 slow under ulimit -n 1024", latencies, quiet,
+           f"(server holds {held} descriptors, CPU {idle_cpu:.0%} of a core during the attack alone)")
     assert idle_cpu < 0.5, f"the server used {idle_cpu:.0%} of a core while only slow clients were connected"
-    assert p99 < P99_BOUND
