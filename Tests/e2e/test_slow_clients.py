@@ -12,11 +12,12 @@ import multiprocessing
 import os
 import resource
 import socket
+import subprocess
 import time
 
 import pytest
 
-from patgate_e2e import Patgate, http_session
+from patgate_e2e import PATGATE_BIN, Patgate, child_env, http_session, run_cli
 
 HEAD_MS, BODY_MS, IDLE_S = 1_000, 1_500, 1
 SLACK = 1.0                      # seconds past a bound that a loaded machine may need
@@ -209,8 +210,7 @@ def test_1500_slowloris_connections_do_not_slow_a_normal_client(patgate_factory)
 def test_1100_slow_connections_under_ulimit_1024_do_not_stop_a_normal_client(patgate_factory):
     raise_own_nofile(4_096)
     server = patgate_factory().start(env={"PATGATE_SERVER_HEADER_TIMEOUT_MS": "60000"}, preexec_fn=nofile(1_024))
-    assert "max_connections=896" in server.stderr_text() or "max_connections: 896" in server.stderr_text(), \
-        server.stderr_text()[-2000:]
+    assert "max_connections=896" in server.stderr_text(), server.stderr_text()[-2000:]
     pat = server.create_pat()["token"]
     quiet = normal_client(server, pat, 100)
     attack = Slowloris(server, 1_100)
@@ -229,3 +229,26 @@ def test_1100_slow_connections_under_ulimit_1024_do_not_stop_a_normal_client(pat
     report("1,100 slow under ulimit -n 1024", latencies, quiet,
            f"(server holds {held} descriptors, CPU {idle_cpu:.0%} of a core during the attack alone)")
     assert idle_cpu < 0.5, f"the server used {idle_cpu:.0%} of a core while only slow clients were connected"
+
+
+def test_the_limits_are_checked_logged_and_a_cap_above_the_descriptor_limit_is_lowered(patgate_factory):
+    server = patgate_factory().bootstrap()
+    bad = run_cli("check-config", "--data-dir", str(server.data_dir), check=False, env={
+        "PATGATE_SERVER_HEADER_TIMEOUT_MS": "50", "PATGATE_SERVER_MAX_CONNECTIONS": "0",
+        "PATGATE_SERVER_IDLE_TIMEOUT_SECOND": "5"})
+    assert bad.returncode != 0
+    for named in ("server.header_timeout_ms: must be a whole number from 100",
+                  "server.max_connections: must be a whole number from 1",
+                  "did you mean PATGATE_SERVER_IDLE_TIMEOUT_SECONDS?"):
+        assert named in bad.stderr, bad.stderr
+
+    too_many = {"PATGATE_SERVER_MAX_CONNECTIONS": "5000"}
+    checked = subprocess.run([PATGATE_BIN, "check-config", "--data-dir", str(server.data_dir)],
+                             env=child_env(too_many), capture_output=True, text=True, preexec_fn=nofile(1_024))
+    assert checked.returncode == 0, checked.stderr
+    assert "connections: at most 896 (ulimit -n 1024; server.max_connections lowered to fit)" in checked.stdout
+
+    server.start(env=too_many, preexec_fn=nofile(1_024))
+    log = server.stderr_text()
+    assert "server.max_connections is above what the file-descriptor limit allows" in log, log[-2000:]
+    assert "max_connections=896" in log
