@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

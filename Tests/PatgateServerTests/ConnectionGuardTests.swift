@@ -114,6 +114,33 @@ import Testing
         #expect(channel.isActive)
     }
 
+    @Test func onAStopAnIdleConnectionLingersThenCloses() throws {
+        let channel = try connection()
+        try answerOneRequest(channel)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(249))
+        #expect(channel.isActive, "a request already on its way is still answered")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func onAStopTheRequestInFlightIsAnsweredWithConnectionCloseThenClosed() throws {
+        let channel = try connection()
+        try channel.writeInbound(head())
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(channel.isActive, "no linger while a request is being answered")
+        try channel.writeOutbound(HTTPServerResponsePart.head(.init(version: .http1_1, status: .ok)))
+        guard case .head(let answer) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("no answer head")
+            return
+        }
+        #expect(answer.headers["connection"] == ["close"])
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        #expect(!channel.isActive)
+    }
+
     @Test func anHTTP10RequestWithoutKeepAliveIsAnsweredWithConnectionCloseAndClosed() throws {
         let channel = try connection()
         try channel.writeInbound(head(version: .http1_0))

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import PatgateAdapters
@@ -43,9 +44,9 @@ public enum PatgateApplication {
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
         var application = Application(
             router: router(components),
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                GracefulCloseHandler(linger: linger, limits: limits, registry: registry),
-            ])),
+            server: HTTPServerBuilder { responder in
+                PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger)
+            },
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "patgate"),
             logger: logger)
         application.beforeServerStarts(perform: beforeServing)

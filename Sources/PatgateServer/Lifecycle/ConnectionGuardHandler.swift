@@ -13,12 +13,16 @@ import NIOHTTP1
 /// - a request that does not keep the connection (HTTP/1.0 without `Connection: keep-alive`,
 ///   or any `Connection: close`) is answered with `Connection: close` and the connection
 ///   closes once that answer is written (RFC 9112 §9.3);
+/// - when the server stops (`ChannelShouldQuiesceEvent`), the next answer carries
+///   `Connection: close` and the connection closes once it is written; an idle connection that
+///   receives no request within `linger` is closed then. (Hummingbird's own handler would close
+///   an idle connection at once, and a request the client sent at that moment would be lost.)
 /// - the connection holds a slot of the server's `ConnectionRegistry`.
 ///
-/// It sits before `HTTP1ToHTTPServerCodec`, where the HTTP version is visible and where
-/// `channelReadComplete` tells that bytes came without a whole head; `GracefulCloseHandler`
-/// puts it there. One timer per connection, rescheduled only when a deadline moves earlier:
-/// a request that arrives whole costs two clock reads and two atomic stores.
+/// It sits before `HTTP1ToHTTPServerCodec` (`PatgateHTTP1Channel` puts it there), where the
+/// HTTP version is visible and where `channelReadComplete` tells that bytes came without a
+/// whole head. One timer per connection, rescheduled only when a deadline moves earlier: a
+/// request that arrives whole costs two clock reads and two atomic stores.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -39,6 +43,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let limits: ConnectionLimits
     private let registry: ConnectionRegistry?
+    private let linger: TimeAmount
+    private var lingerTimer: Scheduled<Void>?
     private var slot: ConnectionSlot?
     private(set) var phase = Phase.head(partial: false)
     private var deadline: NIODeadline?
@@ -49,9 +55,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var closeAfterAnswer = false
     private var started = false
 
-    init(limits: ConnectionLimits, registry: ConnectionRegistry?) {
+    init(limits: ConnectionLimits, registry: ConnectionRegistry?, linger: TimeAmount = .milliseconds(250)) {
         self.limits = limits
         self.registry = registry
+        self.linger = linger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -80,6 +87,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             phase = .body(timed: false)
             deadline = nil
             slot?.markBusy()
+            lingerTimer?.cancel()
+            lingerTimer = nil
         case .end:
             if case .body = phase { phase = .answering; deadline = nil }
         case .body:
@@ -118,7 +127,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .end:
             answerStarted = false
             answersOwed -= 1
-            if closeAfterAnswer {
+            if closeAfterAnswer, answersOwed <= 0 {
                 context.writeAndFlush(data).assumeIsolated().whenComplete { result in
                     promise?.completeWith(result)
                     context.close(promise: nil)
@@ -132,6 +141,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
                 slot?.markWaiting(at: now)
             }
             context.write(data, promise: promise)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        closeAfterAnswer = true
+        guard answersOwed <= 0 else { return }
+        lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: linger) {
+            if self.answersOwed <= 0 { context.close(promise: nil) }
         }
     }
 
@@ -153,6 +171,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func stop() {
         timer?.cancel()
         timer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
         deadline = nil
         if let slot { registry?.close(slot) }
         slot = nil
