@@ -41,17 +41,18 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case idle
     }
 
-    private let limits: ConnectionLimits
+    let limits: ConnectionLimits
     private let registry: ConnectionRegistry?
     private let linger: TimeAmount
     private var lingerTimer: Scheduled<Void>?
     private var slot: ConnectionSlot?
-    private(set) var phase = Phase.head(partial: false)
-    private var deadline: NIODeadline?
-    private var timer: Scheduled<Void>?
-    private var timerDeadline = NIODeadline.distantFuture
-    private var answersOwed = 0
-    private var answerStarted = false
+    // The deadline state, shared with ConnectionGuardHandler+Deadline.swift.
+    var phase = Phase.head(partial: false)
+    var deadline: NIODeadline?
+    var timer: Scheduled<Void>?
+    var timerDeadline = NIODeadline.distantFuture
+    var answersOwed = 0
+    var answerStarted = false
     private var closeAfterAnswer = false
     private var started = false
 
@@ -176,41 +177,5 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         deadline = nil
         if let slot { registry?.close(slot) }
         slot = nil
-    }
-
-    /// Moves the deadline; the one timer is rescheduled only when it would fire too late.
-    private func setDeadline(_ newDeadline: NIODeadline, _ context: ChannelHandlerContext) {
-        deadline = newDeadline
-        guard timer == nil || newDeadline < timerDeadline else { return }
-        timer?.cancel()
-        timerDeadline = newDeadline
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: newDeadline) {
-            self.timer = nil
-            self.timerDeadline = .distantFuture
-            self.deadlineReached(context)
-        }
-    }
-
-    private func deadlineReached(_ context: ChannelHandlerContext) {
-        guard let deadline else { return }
-        if context.eventLoop.now < deadline { return setDeadline(deadline, context) }
-        self.deadline = nil
-        switch phase {
-        case .head(partial: true), .body:
-            // No 408 over an answer begun, nor after one already given (a body refused early).
-            let owed = phase == .head(partial: true) || (answersOwed > 0 && !answerStarted)
-            guard owed else { return context.close(promise: nil) }
-            // RFC 9110 §15.5.9: the server would not wait any longer for the request.
-            let head = HTTPResponseHead(version: .http1_1, status: .requestTimeout,
-                                        headers: ["connection": "close", "content-length": "0"])
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
-        case .head(partial: false), .idle:
-            context.close(promise: nil)
-        case .answering:
-            break
-        }
     }
 }
