@@ -135,7 +135,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
                 }
                 return
             }
-            if answersOwed <= 0, phase == .answering {
+            if answersOwed <= 0, case .answering = phase {
                 let now = context.eventLoop.now
                 phase = .idle
                 setDeadline(now + limits.idleTimeout, context)
