@@ -23,13 +23,15 @@ struct PatgateHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()   // 80 KiB a field, 80 KiB of fields
+            decoderLimits.maxHeaderFieldCount = 1_000                 // as HTTP1Channel's default
             let pipeline = channel.pipeline.syncOperations
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,      // requests are taken one at a time by the async channel
                 withErrorHandling: false,             // Hummingbird answers errors itself
                 withOutboundHeaderValidation: false,  // HTTPTypes validated them already
                 withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: .init())
+                withDecoderLimitConfiguration: decoderLimits)
             try pipeline.addHandler(ConnectionGuardHandler(limits: limits, registry: registry, linger: linger))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(logger: logger))
