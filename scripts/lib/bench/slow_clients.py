@@ -67,7 +67,8 @@ def attack(binary: str, nofile: int = 1_024, count: int = 1_100) -> None:
                 print(f"new client: {status} after {(time.monotonic() - start) * 1000:.1f} ms")
             except Exception as error:   # noqa: BLE001
                 print(f"new client: {type(error).__name__} after {time.monotonic() - start:.1f} s")
-            print(f"server still running: {srv.proc.poll() is None}")
+            code = srv.proc.poll()
+            print("server still running" if code is None else f"server exited with {code} (a negative code is a signal)")
         finally:
             slow.close()
     finally:
