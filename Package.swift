@@ -141,7 +141,9 @@ let package = Package(
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "PatgateTestSupport"]),
-        .testTarget(name: "PatgateCoreTests", dependencies: ["PatgateCore", "JOSE", "OpenSSL", "PatgateTestSupport"]),
+        .testTarget(
+            name: "PatgateCoreTests",
+            dependencies: ["PatgateCore", "JOSE", "OpenSSL", "PatgateTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "PatgateAdaptersTests",
             dependencies: [

@@ -30,6 +30,7 @@ struct CheckConfig: AsyncParsableCommand {
                 head \(server.headerTimeoutMilliseconds) ms, body \(server.bodyTimeoutMilliseconds) ms, idle \(server.idleTimeoutSeconds) s
                   keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
                   upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
+                  revocation: \(config.revocationChannel)
                   clients:  \(config.clients.map(\.id).joined(separator: ", "))
                   credentials: \(config.credentials.enabledProviders.isEmpty ? "none" : config.credentials.enabledProviders.joined(separator: ", "))
                 """)

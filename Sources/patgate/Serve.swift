@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("patgate listening", metadata: [
                 "address": "\(config.server.host):\(config.server.port)", "issuer": "\(config.server.issuer)",
                 "kid": "\(components.keys.active.keyID)", "upstream": "\(Curl.HTTPRequest.redacted(config.upstream.url))",
+                "revocation": "\(config.revocationChannel)",
             ])
         }
         // Runs until SIGTERM or SIGINT, then stops every piece in the documented order.

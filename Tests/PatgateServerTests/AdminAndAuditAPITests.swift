@@ -21,8 +21,10 @@ import Testing
             let tokens = try server.json(try await server.api("GET", "/api/v1/admin/tokens?owner=alice", headers: root.cookieOnly))
             #expect((tokens["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [aliceToken])
             #expect(try await server.api("DELETE", "/api/v1/admin/tokens/\(aliceToken)", headers: root.headers).status == 204)
-            let revoked = try server.json(try await server.api("GET", "/api/v1/tokens/\(aliceToken)", headers: alice.cookieOnly))
-            #expect(revoked["state"] as? String == "revoked")
+            // Deleted (revoked): gone from its own URL, kept in the list as history.
+            #expect(try await server.api("GET", "/api/v1/tokens/\(aliceToken)", headers: alice.cookieOnly).status == 404)
+            let history = try server.json(try await server.api("GET", "/api/v1/tokens?state=revoked", headers: alice.cookieOnly))
+            #expect((history["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [aliceToken])
 
             let added = try await server.api("POST", "/api/v1/admin/users", json: #"{"username":"carol","display_name":"Carol C"}"#, headers: root.headers)
             #expect(added.status == 201)
@@ -47,8 +49,32 @@ import Testing
             #expect(try await server.exchange(alicePAT).status == 400)   // a disabled owner's PATs are inactive
             #expect(try await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"password-123"}"#).status == 401)
             let lastAdmin = try await server.api("PATCH", "/api/v1/admin/users/root", json: #"{"role":"user"}"#, headers: root.headers)
-            #expect(lastAdmin.status == 400)
+            #expect(lastAdmin.status == 409)
+            #expect(try server.json(lastAdmin)["code"] as? String == "last_administrator")
             #expect(try await server.api("PATCH", "/api/v1/admin/users/nobody", json: #"{"disabled":true}"#, headers: root.headers).status == 404)
+        }
+    }
+
+    @Test func bodiesRefuseUnknownMembersAndPasswordsCountEveryCharacter() async throws {
+        try await LiveServer.withAPI { server in
+            try await server.addUser("root", role: .admin)
+            let root = try await server.login("root")
+            // A typo is refused, not ignored (it would have made a PAT that never expires).
+            let typo = try await server.api("POST", "/api/v1/tokens", json: #"{"name":"ci","scopes":["openid"],"expires_in_seconds":60}"#,
+                                           headers: root.headers)
+            #expect(typo.status == 400)
+            #expect((try server.json(typo)["detail"] as? String)?.hasPrefix("expires_in_seconds: is not a member") == true)
+            #expect((try server.json(try await server.api("GET", "/api/v1/tokens", headers: root.cookieOnly))["items"] as? [Any])?.isEmpty == true)
+
+            // Beyond bcrypt's 72 bytes every character still counts.
+            let long = String(repeating: "é", count: 60) + "-tail-one"   // 129 bytes
+            let add = #"{"username":"carol","password":"\#(long)"}"#
+            #expect(try await server.api("POST", "/api/v1/admin/users", json: add, headers: root.headers).status == 201)
+            _ = try await server.login("carol", password: long)
+            let other = String(repeating: "é", count: 60) + "-tail-two"
+            #expect(try await server.api("POST", "/api/v1/session", json: #"{"username":"carol","password":"\#(other)"}"#).status == 401)
+            let tooLong = #"{"username":"dave","password":"\#(String(repeating: "x", count: 257))"}"#
+            #expect(try await server.api("POST", "/api/v1/admin/users", json: tooLong, headers: root.headers).status == 400)
         }
     }
 

@@ -4,8 +4,9 @@ import Logging
 import PatgateTestSupport
 import ServiceLifecycle
 
-/// A misbehaving RFC 7662 upstream on a real port: it answers `POST /introspect` with
-/// whatever `behaviour` says (garbage, a 500, a hang), to prove the gateway fails closed.
+/// A misbehaving RFC 7662 upstream on a real port: it answers `POST /introspect` (and a
+/// revocation feed's `GET /revocations`) with whatever `behaviour` says (garbage, a 500, a
+/// hang), to prove the gateway fails closed.
 final class FakeUpstream: Sendable {
     enum Behaviour: Sendable {
         case status(Int, String)
@@ -19,7 +20,8 @@ final class FakeUpstream: Sendable {
         let logger = TestEnvironment.quietLogger("fake-upstream")
         let upstream = FakeUpstream(port: try LoopbackPort.free())
         let router = Router()
-        router.post("introspect") { _, _ -> Response in
+        // The same answer for the RFC 7662 endpoint and for a revocation feed.
+        let answer: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
             switch behaviour {
             case .status(let code, let body):
                 return Response(status: .init(code: code), headers: [.contentType: "application/json"],
@@ -29,6 +31,8 @@ final class FakeUpstream: Sendable {
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"active":true,"sub":"x"}"#)))
             }
         }
+        router.post("introspect", use: answer)
+        router.get("revocations", use: answer)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: upstream.port)),
                               logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -20,15 +20,7 @@ public final class IntrospectionClient: SubjectTokenValidator {
         self.http = try HTTPClient(options: config.http)
         self.logger = logger
         self.now = now
-        switch config.authentication {
-        case .basic(let id, let secret):
-            let pair = FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)
-            authorization = "Basic " + Data(pair.utf8).base64EncodedString()
-        case .bearer(let token):
-            authorization = "Bearer " + token
-        case .none:
-            authorization = nil
-        }
+        authorization = config.authentication.headerValue
     }
 
     public func validate(_ token: String) async throws -> ValidationResult {

@@ -1,4 +1,5 @@
 import Curl
+import Foundation
 
 /// Where and how the gateway asks an upstream about a subject token (RFC 7662 §2.1).
 public struct IntrospectionClientConfig: Sendable {
@@ -12,6 +13,10 @@ public struct IntrospectionClientConfig: Sendable {
     }
 
     public var url: String
+    /// The issuer's revocation feed (`GET /revocations`), for a gateway-only deployment whose
+    /// upstream is a patgate issuer; `nil`: none (a third-party upstream), the cache TTL bounds
+    /// revocation.
+    public var revocationFeedURL: String?
     public var authentication: Authentication
     /// Sent as `token_type_hint`; `nil` sends none.
     public var tokenTypeHint: String?
@@ -23,5 +28,20 @@ public struct IntrospectionClientConfig: Sendable {
         self.authentication = authentication
         self.tokenTypeHint = tokenTypeHint
         self.http = http
+    }
+}
+
+extension IntrospectionClientConfig.Authentication {
+    /// The `Authorization` header value; `nil` for `.none`.
+    public var headerValue: String? {
+        switch self {
+        case .basic(let id, let secret):
+            let pair = FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)
+            return "Basic " + Data(pair.utf8).base64EncodedString()
+        case .bearer(let token):
+            return "Bearer " + token
+        case .none:
+            return nil
+        }
     }
 }

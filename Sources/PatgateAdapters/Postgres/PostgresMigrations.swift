@@ -89,5 +89,22 @@ enum PostgresMigrations {
             EXECUTE FUNCTION patgate_record_revocation()
             """,
         ]),
+        // Every recorded revocation notifies `patgate_revocation` with its number; PostgreSQL
+        // delivers it at commit, so a listening replica (`PostgresRevocationListener`) reads
+        // it at once instead of at its next poll. The payload is only a hint: readers read the
+        // table, so a lost notification loses nothing.
+        Migration(version: "0004_revocation_notify", statements: [
+            """
+            CREATE FUNCTION patgate_notify_revocation() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(PostgresRevocationListener.channel)', NEW.sequence::text);
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER revocation_event_notify AFTER INSERT ON revocation_event
+            FOR EACH ROW EXECUTE FUNCTION patgate_notify_revocation()
+            """,
+        ]),
     ]
 }

@@ -3,108 +3,105 @@ import PatgateCore
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps the validation cache honest: reads the revocations the store records, whoever made
-/// them (this process, another replica on the same PostgreSQL, the CLI on the same SQLite
-/// file), every `interval`, and purges what they name from the cache (invariant 5 in
-/// docs/ARCHITECTURE.md). A `Service` of the composition root's group.
+/// Keeps the validation cache honest: reads the revocations its source records (the store:
+/// this process, another replica on the same PostgreSQL, the CLI on the same SQLite file; or
+/// the issuer's revocation feed, for a gateway-only deployment), and purges what they name
+/// from the cache (invariant 5 in docs/ARCHITECTURE.md). A `Service` of the composition root's
+/// group.
 ///
-/// Events are numbered in commit order and kept in the store, so after a gap (the store was
-/// down) the watcher resumes where it stopped and misses nothing. While it cannot read them,
-/// `cache.ttl_seconds` is the bound again: `status` says so, and the log once.
+/// It reads every `interval`, at once when `wake()` is called (a PostgreSQL notification), and
+/// without pausing from a source that waits for events itself (the feed's long poll). While a
+/// push channel reports itself live (`pushChannel(isLive:)`), the polling is only the safety
+/// net and relaxes to `pushInterval`, still well within the one-second bound should a
+/// notification be lost.
+///
+/// Events are numbered in commit order, so after a gap (the source was down) the watcher
+/// resumes where it stopped and misses nothing; failed reads are retried with a backoff of up
+/// to `maximumBackoff`. While it cannot read, `cache.ttl_seconds` is the bound again: `status`
+/// says so, and the log once.
 public final class RevocationWatcher: Service {
     public enum Status: String, Sendable {
         /// Not read yet.
         case starting
-        /// Revocations reach the cache within `interval`.
+        /// Revocations reach the cache within a second.
         case live
-        /// The store does not answer: the cache TTL bounds revocation.
+        /// The source does not answer: the cache TTL bounds revocation.
         case down
     }
 
-    private struct State {
+    struct State {
         var last: Int64?
         var status = Status.starting
+        var pushLive = false
     }
 
-    private let source: any RevocationSource
-    private let cache: CachingTokenValidator
-    private let interval: Duration
-    private let logger: Logger
-    private let state = Mutex(State())
-    static let batch = 500
+    let source: any RevocationSource
+    let cache: CachingTokenValidator
+    let interval: Duration
+    let pushInterval: Duration
+    let maximumBackoff: Duration
+    /// What the log calls the source ("the store", "the revocation feed").
+    let sourceName: String
+    let logger: Logger
+    let state = Mutex(State())
+    /// Rung by `wake()`: the run loop's pause ends at once.
+    let wakes = WakeSignal()
+    /// Rung whenever events were applied: the issuer's revocation feed answers its long polls.
+    public let applied = WakeSignal()
+    static let batch = RevocationFeedPage.maximumEvents
 
     public init(source: any RevocationSource, cache: CachingTokenValidator, interval: Duration = .milliseconds(200),
-                logger: Logger) {
+                pushInterval: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(5),
+                sourceName: String = "the store", logger: Logger) {
         self.source = source
         self.cache = cache
         self.interval = interval
+        self.pushInterval = pushInterval
+        self.maximumBackoff = maximumBackoff
+        self.sourceName = sourceName
         self.logger = logger
     }
 
     public var status: Status { state.withLock { $0.status } }
 
+    /// The number of the last event applied; `nil` before the first read.
+    public var lastApplied: Int64? { state.withLock { $0.last } }
+
+    /// Ends the run loop's pause: there are new events to read (a PostgreSQL notification).
+    public func wake() { wakes.ring() }
+
+    /// A push channel (PostgreSQL `LISTEN`) tells whether it currently delivers; while it does,
+    /// polling relaxes to `pushInterval`. Becoming live also reads at once: events committed
+    /// while the channel was down are caught up.
+    public func pushChannel(isLive: Bool) {
+        state.withLock { $0.pushLive = isLive }
+        if isLive { wake() }
+    }
+
     public func run() async {
         await cancelWhenGracefulShutdown { [self] in
+            var backoff = interval
             while !Task.isCancelled {
-                await catchUp()
-                try? await Task.sleep(for: interval)
+                let generation = wakes.generation
+                let appliedBefore = applied.generation
+                let started = ContinuousClock.now
+                let pause: Duration
+                if await catchUp() {
+                    backoff = interval
+                    if source.waitsForEvents {
+                        // Ask again at once, unless the long poll came back empty without
+                        // waiting (an issuer that does not wait must not make this loop spin).
+                        let waited = ContinuousClock.now - started >= interval
+                        pause = waited || applied.generation != appliedBefore ? .zero : interval
+                    } else {
+                        pause = state.withLock { $0.pushLive } ? pushInterval : interval
+                    }
+                } else {
+                    pause = backoff
+                    backoff = min(backoff * 2, maximumBackoff)
+                }
+                await wakes.wait(beyond: generation, upTo: pause)
             }
         }
-    }
-
-    /// Reads and applies every event not applied yet. `run` calls it every `interval`; the
-    /// process that revokes calls it right after its write, so its own cache forgets at once.
-    public func catchUp() async {
-        do {
-            guard let last = state.withLock({ $0.last }) else {
-                // First read: what is cached may predate revocations made before it.
-                let latest = try await source.latestRevocation()
-                cache.purgeAll()
-                finish(at: latest)
-                return
-            }
-            var cursor = last
-            while true {
-                let events = try await source.revocations(after: cursor, limit: Self.batch)
-                guard let newest = events.last else { break }
-                apply(events)
-                cursor = newest.sequence
-                if events.count < Self.batch { break }
-            }
-            finish(at: cursor)
-        } catch {
-            let wasUp = state.withLock { state in
-                defer { state.status = .down }
-                return state.status != .down
-            }
-            if wasUp {
-                logger.warning("revocations cannot be read from the store; until they can, cache.ttl_seconds bounds revocation",
-                               metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            }
-        }
-    }
-
-    private func apply(_ events: [RevocationEvent]) {
-        var tokens: Set<String> = []
-        var users: Set<String> = []
-        for event in events {
-            switch event.kind {
-            case .token: tokens.insert(event.subject)
-            case .user: users.insert(event.subject)
-            }
-        }
-        let dropped = cache.purge(tokenIDs: tokens, subjects: users)
-        logger.debug("revocations applied", metadata: ["events": "\(events.count)", "dropped": "\(dropped)"])
-    }
-
-    private func finish(at sequence: Int64) {
-        let recovered = state.withLock { state in
-            defer {
-                state.last = max(state.last ?? 0, sequence)
-                state.status = .live
-            }
-            return state.status == .down
-        }
-        if recovered { logger.info("revocations are read from the store again") }
     }
 }

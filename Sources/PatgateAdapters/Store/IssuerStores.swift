@@ -20,15 +20,18 @@ public struct IssuerStores: Sendable {
     public let revocations: any RevocationSource
     /// What must run for the stores to answer (PostgreSQL's pool); empty for SQLite.
     public let database: PostgresDatabase?
+    /// Where PostgreSQL is, for the revocation listener's connection of its own.
+    let postgresSettings: PostgresSettings?
 
     public init(kind: Kind, pats: any PATStore & RevocationSource, users: any UserStore, sessions: any SessionStore,
-                database: PostgresDatabase? = nil) {
+                database: PostgresDatabase? = nil, postgresSettings: PostgresSettings? = nil) {
         self.kind = kind
         self.pats = pats
         self.revocations = pats
         self.users = users
         self.sessions = sessions
         self.database = database
+        self.postgresSettings = postgresSettings
     }
 
     /// The long-running pieces the composition root adds to its `ServiceGroup`.
@@ -47,7 +50,14 @@ public struct IssuerStores: Sendable {
         let database = try await PostgresDatabase.open(settings, logger: logger, maximumConnections: maximumConnections)
         return IssuerStores(kind: .postgres, pats: PostgresPATStore(database: database),
                             users: PostgresUserStore(database: database),
-                            sessions: PostgresSessionStore(database: database), database: database)
+                            sessions: PostgresSessionStore(database: database), database: database,
+                            postgresSettings: settings)
+    }
+
+    /// What wakes `watcher` when another process revokes: PostgreSQL's `LISTEN/NOTIFY`; `nil`
+    /// for SQLite, which has no such channel (the watcher's polling is the channel there).
+    public func revocationListener(waking watcher: RevocationWatcher, logger: Logger) -> PostgresRevocationListener? {
+        postgresSettings.map { PostgresRevocationListener(settings: $0, watcher: watcher, logger: logger) }
     }
 
     /// Runs `body` with the stores answering, then closes PostgreSQL's connections (once).

@@ -9,10 +9,11 @@ extension AccountService {
         return alnum(bytes[0]) && bytes.allSatisfy { alnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
     }
 
-    /// 8 to 72 bytes (bcrypt ignores what follows the 72nd byte, so longer is refused).
+    /// 8 to 256 characters (Unicode scalars, as JSON Schema's `minLength` counts them). Beyond
+    /// bcrypt's 72 bytes the hasher hashes a digest of the password (`BcryptPasswordHasher`).
     static func checkedPassword(_ password: String) throws -> String {
-        guard (8...72).contains(password.utf8.count) else {
-            throw UserError(.invalid, "a password has 8 to 72 bytes")
+        guard (8...256).contains(password.unicodeScalars.count) else {
+            throw UserError(.invalid, "a password has 8 to 256 characters")
         }
         guard !password.utf8.contains(0) else { throw UserError(.invalid, "a password may not contain NUL") }
         return password

@@ -78,7 +78,7 @@ public struct AccountService: Sendable {
         if original.role == .admin, !original.disabled, user.role != .admin || user.disabled {
             let others = try await users.list().filter { $0.role == .admin && !$0.disabled && $0.username != user.username }
             if others.isEmpty {
-                throw UserError(.invalid, "'\(user.username)' is the last enabled administrator; add or enable another first")
+                throw UserError(.lastAdministrator, "'\(user.username)' is the last enabled administrator; add or enable another first")
             }
         }
         guard try await users.update(user) else { throw UserError(.notFound, "no user named '\(username)'") }

@@ -12,6 +12,8 @@ public struct AuditEvent: Sendable, Equatable {
         case loginThrottled = "login.throttled"
         case logout
         case patCreated = "pat.created"
+        /// A secret scanner reported the PAT's value found in public; it was revoked.
+        case patLeaked = "pat.leaked"
         case patRotated = "pat.rotated"
         case patRevoked = "pat.revoked"
         case patUsed = "pat.used"

@@ -31,4 +31,22 @@ public protocol RevocationSource: Sendable {
     func revocations(after sequence: Int64, limit: Int) async throws -> [RevocationEvent]
     /// The highest number recorded so far (0 when none).
     func latestRevocation() async throws -> Int64
+    /// True when `revocations(after:limit:)` itself waits for new events (a long poll), so a
+    /// reader calls it again at once instead of pausing between reads.
+    var waitsForEvents: Bool { get }
+}
+
+extension RevocationSource {
+    public var waitsForEvents: Bool { false }
+}
+
+/// Thrown by a `RevocationSource` that cannot continue from the given number (the issuer
+/// behind a feed no longer knows it: its store was replaced). The reader forgets everything it
+/// cached and continues from `latest`.
+public struct RevocationGap: Error, Sendable, Equatable {
+    public let latest: Int64
+
+    public init(latest: Int64) {
+        self.latest = latest
+    }
 }

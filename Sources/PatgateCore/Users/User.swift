@@ -34,7 +34,11 @@ public protocol UserStore: Sendable {
 
 /// Why a user operation was refused; safe to show.
 public struct UserError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable { case duplicate, notFound = "not_found", invalid }
+    public enum Code: String, Sendable {
+        case duplicate, notFound = "not_found", invalid
+        /// The change is well-formed but the accounts' current state forbids it.
+        case lastAdministrator = "last_administrator"
+    }
     public let code: Code
     public let description: String
     public init(_ code: Code, _ description: String) {

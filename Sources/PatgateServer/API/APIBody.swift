@@ -2,11 +2,17 @@ import Foundation
 import Hummingbird
 import PatgateCore
 
+/// A management API request body: its members are exactly `Member`'s cases, so a member the
+/// body does not have (a typo such as `expires_in_seconds`) is refused, not ignored.
+protocol APIRequestBody: Decodable {
+    associatedtype Member: CodingKey & CaseIterable
+}
+
 /// Reads a JSON request body of the management API: `application/json`, within
-/// `server.max_body_bytes`, without a duplicate member or a `null` (`StrictJSONBody`), decoded
-/// into `T` with errors that name the field.
+/// `server.max_body_bytes`, without a duplicate, unknown or `null` member (`StrictJSONBody`),
+/// decoded into `T` with errors that name the field.
 enum APIBody {
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws(Problem) -> T {
+    static func decode<T: APIRequestBody>(_ type: T.Type, from request: Request, maxBytes: Int) async throws(Problem) -> T {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/json" else {
@@ -19,7 +25,7 @@ enum APIBody {
             throw Problem(413, "body_too_large", "Body too large", "the request body is larger than \(maxBytes) bytes")
         }
         let bytes = Array(buffer.readableBytesView)
-        try StrictJSONBody.check(bytes)
+        try StrictJSONBody.check(bytes, members: T.Member.allCases.map(\.stringValue))
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

@@ -9,14 +9,18 @@ struct AdminAPIRoutes {
     let auth: APIAuthenticator
     let maxBodyBytes: Int
 
-    private struct NewUser: Decodable {
+    private struct NewUser: APIRequestBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, display_name, role, password }
+        typealias Member = CodingKeys
         let username: String
         let display_name: String?
         let role: String?
         let password: String?
     }
 
-    private struct Change: Decodable {
+    private struct Change: APIRequestBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case display_name, role, disabled }
+        typealias Member = CodingKeys
         let display_name: String?
         let role: String?
         let disabled: Bool?

@@ -78,7 +78,7 @@ extension Problem {
             return Problem(status, error.code.rawValue, title, error.description)
         case let error as UserError:
             let status = switch error.code {
-            case .duplicate: 409
+            case .duplicate, .lastAdministrator: 409
             case .notFound: 404
             case .invalid: 400
             }

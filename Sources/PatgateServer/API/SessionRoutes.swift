@@ -12,7 +12,9 @@ struct SessionRoutes {
     let secureCookies: Bool
     let maxBodyBytes: Int
 
-    private struct Login: Decodable {
+    private struct Login: APIRequestBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, password }
+        typealias Member = CodingKeys
         let username: String
         let password: String
     }

@@ -2,13 +2,18 @@ import PatgateCore
 
 /// The checks `JSONDecoder` does not make on a management API body, run before decoding with
 /// Core's strict `JSONValueParser`: a member named twice (the decoder keeps one silently) and
-/// a `null` member (the decoder takes it for an absent optional) are 400s that name the member.
+/// a `null` member (the decoder takes it for an absent optional) and a member the body does not
+/// have (the decoder ignores it) are 400s that name the member.
 enum StrictJSONBody {
-    static func check(_ bytes: [UInt8]) throws(Problem) {
+    static func check(_ bytes: [UInt8], members: [String]) throws(Problem) {
         var duplicate: String?
         guard let value = JSONValueParser.parse(bytes, duplicate: &duplicate) else {
             if let duplicate { throw .badRequest("\(duplicate): is given twice") }
             throw .badRequest("the body is not a valid JSON object")
+        }
+        guard case .object(let given) = value else { throw .badRequest("the body is not a valid JSON object") }
+        if let unknown = given.keys.sorted().first(where: { !members.contains($0) }) {
+            throw .badRequest("\(unknown.prefix(64)): is not a member of this body (it has \(members.joined(separator: ", ")))")
         }
         if let path = firstNull(value, path: "") {
             throw .badRequest("\(path): may not be null (leave the member out instead)")

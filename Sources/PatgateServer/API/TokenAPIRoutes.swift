@@ -8,7 +8,9 @@ struct TokenAPIRoutes {
     let auth: APIAuthenticator
     let maxBodyBytes: Int
 
-    private struct Create: Decodable {
+    private struct Create: APIRequestBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, scopes, expires_at, expires_in }
+        typealias Member = CodingKeys
         let name: String
         let scopes: [String]?
         let expires_at: String?
@@ -43,7 +45,10 @@ struct TokenAPIRoutes {
         api.get("tokens/{id}") { request, context in
             await APIHandler.run(context) {
                 let principal = try await auth.authenticate(request, context)
-                let token = try await tokens.token(context.parameters.get("id") ?? "", for: principal)
+                let id = context.parameters.get("id") ?? ""
+                let token = try await tokens.token(id, for: principal)
+                // DELETE removed it from here (HTTP's DELETE); the list keeps it under state=revoked.
+                guard token.revokedAt == nil else { throw PATError(.notFound, "no token with id '\(id)' (it was revoked)") }
                 return APIHandler.json(APIViews.token(token, now: now))
             }
         }

@@ -23,9 +23,15 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
-    /// Purges the cache on every revocation the issuer's store records; `nil` without the
-    /// built-in issuer (then `cache.ttl_seconds` bounds revocation).
+    /// Purges the cache on every revocation the issuer's store records, or, for a gateway-only
+    /// deployment with `upstream.revocation_feed_url`, the upstream issuer's feed announces;
+    /// `nil` for a gateway in front of a third-party upstream (then `cache.ttl_seconds` bounds
+    /// revocation).
     public let revocations: RevocationWatcher?
+    /// Wakes the watcher when another replica revokes: PostgreSQL's `LISTEN` (`store.kind: postgres`).
+    let revocationListener: PostgresRevocationListener?
+    /// The libcurl worker of the revocation feed (a gateway-only deployment).
+    let revocationFeedWorker: HTTPClient?
     public let credentials: CredentialSet
     public let exchange: TokenExchangeService
     /// `/readyz` answers 503 once the stop began.
@@ -58,6 +64,8 @@ public struct Components: Sendable {
             let issuer = try Self.makeIssuer(config.issuer, pats: pats, users: users)
             self.issuer = issuer
             revocations = watcher
+            revocationListener = stores.revocationListener(waking: watcher, logger: logger)
+            revocationFeedWorker = nil
             management = Management(
                 stores: stores,
                 accounts: try await Self.makeAccounts(config, users: users, audit: audit),
@@ -67,8 +75,17 @@ public struct Components: Sendable {
                 usage: UsageQueue(recorder: UsageRecorder(store: stores.pats, audit: audit), logger: logger))
         } else {
             issuer = nil
-            revocations = nil
             management = nil
+            revocationListener = nil
+            if let feedURL = config.upstream.revocationFeedURL {
+                let feed = try RevocationFeedClient(url: feedURL, authentication: config.upstream.authentication,
+                                                    options: config.upstream.http, logger: logger)
+                revocations = RevocationWatcher(source: feed, cache: cache, sourceName: "the revocation feed", logger: logger)
+                revocationFeedWorker = feed.http
+            } else {
+                revocations = nil
+                revocationFeedWorker = nil
+            }
         }
         credentials = try CredentialSet(config, audit: audit, logger: logger)
         exchange = TokenExchangeService(
@@ -78,16 +95,19 @@ public struct Components: Sendable {
     }
 
     /// The long-running pieces other than the HTTP server, in start order. The group stops
-    /// them in reverse, after the server: the reaper, the revocation watcher, the usage recorder (it writes to
-    /// the store and the audit log), the audit writer, the database pools, the libcurl workers.
+    /// them in reverse, after the server: the reaper, the revocation listener and watcher, the usage
+    /// recorder (it writes to the store and the audit log), the audit writer, the database pools,
+    /// the libcurl workers.
     public var services: [any Service] {
         var services: [any Service] = [upstream.http]
+        if let revocationFeedWorker { services.append(revocationFeedWorker) }
         services += credentials.workers
         services += management?.stores.services ?? []
         services += credentials.pools
         if let auditWriter { services.append(auditWriter) }
         if let management { services.append(management.usage) }
         if let revocations { services.append(revocations) }
+        if let revocationListener { services.append(revocationListener) }
         services += credentials.tasks
         return services
     }

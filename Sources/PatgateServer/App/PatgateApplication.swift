@@ -27,6 +27,12 @@ public enum PatgateApplication {
             IntrospectionRoutes(clients: components.clients, issuer: issuer, users: management.stores.users,
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
             ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
+            // The issuer's store is the notifying one: a leaked PAT leaves every cache like any revocation.
+            LeakRoutes(leaks: LeakedTokens(issuer: issuer, audit: components.audit), partners: config.leaks).register(on: router)
+            if let watcher = components.revocations {
+                RevocationFeedRoutes(clients: components.clients, source: management.stores.revocations, watcher: watcher,
+                                     readiness: components.readiness).register(on: router)
+            }
         }
         methods.record(router)
         return router

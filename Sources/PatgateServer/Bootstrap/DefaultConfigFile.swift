@@ -37,6 +37,8 @@ enum DefaultConfigFile {
 
         # The gateway validates PATs over RFC 7662. Without introspection_url it asks the
         # built-in issuer on loopback, through libcurl, exactly as it would a remote upstream.
+        # A gateway-only deployment (issuer.enabled: false) in front of a patgate issuer sets
+        # revocation_feed_url: https://issuer/revocations to hear revocations within a second.
         upstream:
           auth: basic
           client_id: patgate-gateway
@@ -44,7 +46,7 @@ enum DefaultConfigFile {
           timeout_ms: 5000
 
         cache:
-          ttl_seconds: 60            # a revoked PAT stops working within this time
+          ttl_seconds: 60            # a revoked PAT stops working within this time if no revocation channel works
           negative_ttl_seconds: 5
           max_entries: 100000
 
@@ -77,6 +79,11 @@ enum DefaultConfigFile {
         #   postgres:
         #     admin_url_file: secrets/postgres-admin.url   # a role with CREATEROLE
         #     roles: [app_reader]
+
+        # Signed leaked-token reports from secret scanners revoke PATs (README: Leaked tokens).
+        # leaks:
+        #   github:
+        #     public_keys_file: secrets/github-secret-scanning-keys.json   # GitHub's public_keys document
 
         """
     }

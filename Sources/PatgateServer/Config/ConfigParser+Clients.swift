@@ -137,7 +137,29 @@ extension ConfigParser {
         http.connections = reader.int("upstream.connections", default: 8, in: 1...256)
         http.proxy = reader.string("upstream.proxy")
         let hint = reader.string("upstream.token_type_hint", default: "access_token")
-        return IntrospectionClientConfig(url: url, authentication: authentication,
-                                         tokenTypeHint: hint == "none" ? nil : hint, http: http)
+        var config = IntrospectionClientConfig(url: url, authentication: authentication,
+                                               tokenTypeHint: hint == "none" ? nil : hint, http: http)
+        config.revocationFeedURL = parseRevocationFeed(issuer: issuer, authentication: authentication)
+        return config
+    }
+
+    /// `upstream.revocation_feed_url`: the upstream patgate issuer's `GET /revocations`, read as
+    /// the introspection client (README "Revocation feed").
+    private mutating func parseRevocationFeed(issuer: PatgateConfig.Issuer,
+                                              authentication: IntrospectionClientConfig.Authentication) -> String? {
+        guard let feed = reader.string("upstream.revocation_feed_url") else { return nil }
+        let scheme = URL(string: feed)?.scheme?.lowercased()
+        if scheme != "http" && scheme != "https" {
+            reader.problem("upstream.revocation_feed_url", "must be an http or https URL")
+        }
+        if issuer.enabled {
+            reader.problem("upstream.revocation_feed_url",
+                           "is for a gateway without the built-in issuer (issuer.enabled: false); the built-in issuer's store already tells its cache")
+        }
+        guard case .basic = authentication else {
+            reader.problem("upstream.revocation_feed_url", "the feed is read as the introspection client: it needs upstream.auth: basic")
+            return nil
+        }
+        return feed
     }
 }

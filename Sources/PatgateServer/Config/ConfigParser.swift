@@ -46,6 +46,7 @@ struct ConfigParser {
         config.credentials.s3 = parseS3()
         config.credentials.x509 = parseX509()
         config.credentials.postgres = parsePostgresCredentials()
+        config.leaks = parseLeaks(issuerEnabled: issuer.enabled)
         config.auditPath = reader.string("audit.path").map { $0 == "-" ? $0 : path($0) } ?? path("audit.jsonl")
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")

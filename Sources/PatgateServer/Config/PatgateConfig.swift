@@ -85,6 +85,9 @@ public struct PatgateConfig: Sendable {
     /// `audit.path`: the JSON Lines audit log; `-` is standard error.
     public var auditPath = "audit.jsonl"
     public var credentials = Credentials()
+    /// `leaks.<partner>.*`: the secret-scanning partners whose signed reports revoke PATs
+    /// (`POST /leaks/<partner>`); only those with keys.
+    public var leaks: [PartnerKeys] = []
 
     /// Session cookies get `Secure` when the issuer URL is https.
     public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }
