@@ -21,9 +21,13 @@ struct CheckConfig: AsyncParsableCommand {
             if config.issuer.enabled {
                 _ = try await Components.makeIssuer(config.issuer, logger: Logger(label: "patgate"))
             }
+            let server = config.server
+            let cap = ConnectionLimits.connectionCap(server)
             print("""
                 configuration ok
-                  listen:   \(config.server.host):\(config.server.port), issuer \(config.server.issuer)
+                  listen:   \(server.host):\(server.port), issuer \(server.issuer)
+                  connections: at most \(cap.maxConnections) (ulimit -n \(cap.descriptorLimit)\(cap.lowered ? "; server.max_connections lowered to fit" : "")), \
+                head \(server.headerTimeoutMilliseconds) ms, body \(server.bodyTimeoutMilliseconds) ms, idle \(server.idleTimeoutSeconds) s
                   keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
                   upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
                   revocation: \(config.revocationChannel)

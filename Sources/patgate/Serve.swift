@@ -17,7 +17,9 @@ struct Serve: AsyncParsableCommand {
             without users it creates the administrator 'admin' and prints its password once; change \
             it with `patgate user passwd admin`. On SIGTERM or SIGINT it stops gracefully: /readyz \
             answers 503, the listener closes, requests in flight finish within \
-            server.shutdown_grace_seconds (default 10), the audit log is written out, exit code 0.
+            server.shutdown_grace_seconds (default 10), the audit log is written out, exit code 0. \
+            Slow clients are bounded by server.header_timeout_ms, server.body_timeout_ms, \
+            server.idle_timeout_seconds and server.max_connections (logged at start).
             """)
 
     @OptionGroup var location: ConfigOptions

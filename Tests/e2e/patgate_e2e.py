@@ -154,7 +154,8 @@ class Patgate:
 
     def start(self, env: Mapping[str, str] | None = None, config: Path | str | None = None,
               port: int | None = None, issuer: str | None = None, host: str | None = None,
-              wait: bool = True) -> "Patgate":
+              wait: bool = True, preexec_fn=None) -> "Patgate":
+        """`preexec_fn` runs in the child before `patgate` (e.g. to set a resource limit)."""
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self.env = dict(env or {})
         self.config = Path(config) if config else None
@@ -171,7 +172,8 @@ class Patgate:
                 args += ["--issuer", issuer]
             with open(self.stderr_path, "ab") as err, open(self.stdout_path, "ab") as out:
                 self.proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                             env=child_env(self.env), start_new_session=True)
+                                             env=child_env(self.env), start_new_session=True,
+                                             preexec_fn=preexec_fn)
             if not wait:
                 return self
             try:

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import PatgateAdapters
@@ -48,9 +49,13 @@ public enum PatgateApplication {
         let server = components.config.server
         let grace = Duration.seconds(server.shutdownGraceSeconds)
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
+        let limits = ConnectionLimits(server, logger: logger)
+        let registry = ConnectionRegistry(capacity: limits.maxConnections)
         var application = Application(
             router: router(components),
-            server: .http1(configuration: .init(additionalChannelHandlers: [GracefulCloseHandler(linger: linger)])),
+            server: HTTPServerBuilder { responder in
+                PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger)
+            },
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "patgate"),
             logger: logger)
         application.beforeServerStarts(perform: beforeServing)

@@ -67,9 +67,15 @@ struct ConfigParser {
         if URL(string: issuer)?.scheme?.hasPrefix("http") != true || issuer.contains("#") || issuer.contains("?") {
             reader.problem("server.issuer", "must be an http(s) URL without query or fragment")
         }
-        return .init(host: host, port: port, issuer: issuer,
-                     maxBodyBytes: reader.int("server.max_body_bytes", default: 16_384, in: 1_024...1_048_576),
-                     shutdownGraceSeconds: reader.int("server.shutdown_grace_seconds", default: 10, in: 0...3_600))
+        var server = PatgateConfig.Server(
+            host: host, port: port, issuer: issuer,
+            maxBodyBytes: reader.int("server.max_body_bytes", default: 16_384, in: 1_024...1_048_576),
+            shutdownGraceSeconds: reader.int("server.shutdown_grace_seconds", default: 10, in: 0...3_600))
+        server.headerTimeoutMilliseconds = reader.int("server.header_timeout_ms", default: 10_000, in: 100...600_000)
+        server.bodyTimeoutMilliseconds = reader.int("server.body_timeout_ms", default: 30_000, in: 100...3_600_000)
+        server.idleTimeoutSeconds = reader.int("server.idle_timeout_seconds", default: 60, in: 1...3_600)
+        server.maxConnections = reader.optionalInt("server.max_connections", in: 1...1_048_576)
+        return server
     }
 
     mutating func parseKeys() -> PatgateConfig.Keys {

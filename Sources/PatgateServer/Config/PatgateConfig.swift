@@ -14,6 +14,14 @@ public struct PatgateConfig: Sendable {
         public var maxBodyBytes: Int
         /// How long requests in flight may take to finish once a stop began (SIGTERM).
         public var shutdownGraceSeconds: Int = 10
+        /// How long a request head may take: from the accept, or from its first byte after an answer.
+        public var headerTimeoutMilliseconds: Int = 10_000
+        /// How long a request body may take from its head.
+        public var bodyTimeoutMilliseconds: Int = 30_000
+        /// How long a keep-alive connection may wait for its next request.
+        public var idleTimeoutSeconds: Int = 60
+        /// Open connections at most; nil: derived from the file-descriptor limit (`ConnectionLimits`).
+        public var maxConnections: Int?
     }
 
     public struct Keys: Sendable {

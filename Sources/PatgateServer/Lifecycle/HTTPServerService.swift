@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// The HTTP server as the last `Service` of the composition root's group, so it is the first
 /// to stop (docs/ARCHITECTURE.md, "Lifecycle"): `/readyz` answers 503 at once, the listener
-/// closes, keep-alive connections close after their next answer (`GracefulCloseHandler`), and
+/// closes, keep-alive connections close after their next answer (`ConnectionGuardHandler`), and
 /// requests in flight finish within `grace`; after it, their connections are closed. The
 /// group then stops the pieces these requests used.
 struct HTTPServerService<App: ApplicationProtocol>: Service {
