@@ -9,17 +9,20 @@ Needs `kubectl` (its built-in `kubectl kustomize`); skipped with a reason when i
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
 
-from patgate_e2e import REPO, run_cli
+from patgate_e2e import (GRANT_TOKEN_EXCHANGE, PATGATE_BIN, REPO, TYPE_PAT, child_env, free_port,
+                         http_session, run_cli, wait_http_ok)
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate.utils")
 
@@ -195,8 +198,24 @@ def secret_files(secrets_dir: Path, names: set[str]) -> None:
             path.write_text(secrets.token_urlsafe(32) + "\n")
 
 
-@pytest.mark.parametrize("target", TARGETS)
-def test_the_rendered_config_passes_check_config(target, tmp_path):
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The test database, in a schema of this test's own (check-config and serve migrate it)."""
+    base = os.environ.get("PATGATE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
+    import psycopg
+    schema = f"e2e_k8s_{secrets.token_hex(4)}"
+    with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{base}{'&' if '?' in base else '?'}search_path={schema}"
+    with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def materialize(target: str, tmp_path: Path, request) -> tuple[Path, dict[str, str], Path]:
+    """The rendered patgate.yaml with the Secrets' files and data_dir moved under tmp_path,
+    the environment the Deployment gives it, and the secrets folder."""
     text = rendered_config(render(target))
     names = set(re.findall(re.escape(SECRETS_DIR) + r"/([A-Za-z0-9._-]+)", text))
     assert "signing-key.pem" in names
@@ -211,14 +230,48 @@ def test_the_rendered_config_passes_check_config(target, tmp_path):
     env = {}
     variable = (config.get("store") or {}).get("postgres_url_env")
     if variable:
-        # check-config connects to the store: the test database scripts/test starts.
-        url = os.environ.get("PATGATE_TEST_POSTGRES_URL")
-        if not url:
-            pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/lib/postgres.sh ensure_test_postgres)")
-        env[variable] = url
+        env[variable] = request.getfixturevalue("postgres_url")
+    return config_file, env, secrets_dir
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_rendered_config_passes_check_config(target, tmp_path, request):
+    config_file, env, _ = materialize(target, tmp_path, request)
     result = run_cli("check-config", "--config", str(config_file), env=env, check=False)
     assert result.returncode == 0, f"{target}: {result.stdout}\n{result.stderr}"
     # A typo in a key is refused: the check is a real one.
+    text = config_file.read_text()
     config_file.write_text(text.replace("ttl_seconds:", "ttl_secnds:", 1))
     broken = run_cli("check-config", "--config", str(config_file), env=env, check=False)
     assert broken.returncode != 0 and "ttl_secnds" in broken.stdout + broken.stderr
+
+
+@pytest.mark.parametrize("target", ["base", "overlays/fleet-postgres"])
+def test_the_rendered_config_serves_its_probes_and_an_exchange(target, tmp_path, request, processes):
+    """`patgate serve` on the rendered file (on a loopback port): the probes' paths answer as the
+    Deployment expects, and the `ci` client exchanges a PAT with its secret from the Secret file."""
+    config_file, env, secrets_dir = materialize(target, tmp_path, request)
+    port = free_port()
+    text = config_file.read_text().replace("host: 0.0.0.0", "host: 127.0.0.1").replace("port: 8080", f"port: {port}")
+    config_file.write_text(text)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([PATGATE_BIN, "serve", "--config", str(config_file)], env=child_env(env),
+                                stdout=out, stderr=subprocess.STDOUT)
+    processes.processes.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    wait_http_ok(f"{base}/healthz", proc, log)
+    session = http_session()
+    ready = session.get(f"{base}/readyz", timeout=5)
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "keys": "loaded", "revocation": "live"}
+    created = json.loads(run_cli("pat", "create", "--user", "admin", "--name", "k8s", "--json",
+                                 "--config", str(config_file), env=env).stdout)
+    ci_secret = (secrets_dir / "ci.secret").read_text().strip()
+    answer = session.post(f"{base}/token", auth=("ci", ci_secret), timeout=10, data={
+        "grant_type": GRANT_TOKEN_EXCHANGE, "subject_token_type": TYPE_PAT, "subject_token": created["token"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token_type"] == "Bearer"
+    wrong = session.post(f"{base}/token", auth=("ci", "not-the-secret"), timeout=10, data={
+        "grant_type": GRANT_TOKEN_EXCHANGE, "subject_token_type": TYPE_PAT, "subject_token": created["token"]})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
