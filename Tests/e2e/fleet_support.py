@@ -143,3 +143,22 @@ class Load:
                     self.ok += 1
                 else:
                     self.failures.append(outcome)
+
+
+def set_keys(replica: Patgate, active: str, next: list[str] = (), retired: list[str] = (), max_age: int = 2) -> None:
+    """Rewrites the `keys:` block of a replica's patgate.yaml (paths relative to its data dir)."""
+    config = replica.data_dir / "patgate.yaml"
+    lines = config.read_text().splitlines()
+    start = lines.index("keys:")
+    end = next_block(lines, start)
+    block = ["keys:", f"  active: {active}", f"  next: [{', '.join(next)}]", f"  retired: [{', '.join(retired)}]",
+             f"  jwks_max_age_seconds: {max_age}"]
+    config.write_text("\n".join(lines[:start] + block + lines[end:]) + "\n")
+
+
+def next_block(lines: list[str], start: int) -> int:
+    """The index of the first line after `lines[start]` that starts another top-level block."""
+    for index in range(start + 1, len(lines)):
+        if lines[index] and not lines[index].startswith((" ", "#")):
+            return index
+    return len(lines)
