@@ -21,7 +21,7 @@ POSTGRES_URL = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
 HAPROXY_CONFIG = """\
 global
     maxconn 4096
-defaults
+{admin}defaults
     mode http
     timeout connect 1s
     timeout client 30s
@@ -47,8 +47,10 @@ backend replicas
 class Fleet:
     """Three replicas on one PostgreSQL schema behind HAProxy."""
 
-    def __init__(self, workdir: Path, size: int = 3):
+    def __init__(self, workdir: Path, size: int = 3, admin_socket: bool = False):
         self.workdir = workdir
+        # HAProxy's runtime API, for scripts that take replicas in and out (scripts/lib/bench/fleet.py).
+        self.admin_socket = workdir / "haproxy.sock" if admin_socket else None
         self.schema = f"e2e_fleet_{secrets.token_hex(4)}"
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
@@ -73,7 +75,8 @@ class Fleet:
         servers = "\n".join(f"    server r{index} 127.0.0.1:{replica.port} check"
                             for index, replica in enumerate(self.replicas))
         config = self.workdir / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(port=self.port, servers=servers))
+        admin = f"    stats socket {self.admin_socket} level admin\n" if self.admin_socket else ""
+        config.write_text(HAPROXY_CONFIG.format(port=self.port, servers=servers, admin=admin))
         subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], check=True)
         self.haproxy = subprocess.Popen(["haproxy", "-f", str(config)], stdout=subprocess.DEVNULL,
                                         stderr=open(self.workdir / "haproxy.log", "wb"), start_new_session=True)
