@@ -1,0 +1,123 @@
+"""Readers for the files under deploy/ that the deploy tests check (Containerfile instructions,
+its runtime package line, shared-library packages), so each test file stays about one thing."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+from patgate_e2e import REPO
+
+DEPLOY = REPO / "deploy"
+CONTAINERFILE = DEPLOY / "container" / "Containerfile"
+
+# In debian:bookworm-slim whatever is installed: glibc, and what apt itself links (libstdc++6,
+# libgcc-s1, zlib1g). A library of these needs no line in the Containerfile.
+BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"}
+
+
+def instructions(path: Path = CONTAINERFILE) -> list[tuple[str, str, int]]:
+    """(INSTRUCTION, arguments, stage index) per logical line, continuations joined."""
+    result, stage, pending = [], -1, ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        line, pending = pending + line, ""
+        word, _, rest = line.partition(" ")
+        word = word.upper()
+        if word == "FROM":
+            stage += 1
+        result.append((word, rest.strip(), stage))
+    return result
+
+
+def runtime(word: str) -> list[str]:
+    """Arguments of every `word` instruction in the last (runtime) stage."""
+    items = instructions()
+    last = max(stage for _, _, stage in items)
+    return [rest for w, rest, stage in items if w == word and stage == last]
+
+
+def exec_form(arguments: str) -> list[str]:
+    """A JSON-array (exec form) argument list; raises if it is the shell form."""
+    value = json.loads(arguments)
+    assert isinstance(value, list) and all(isinstance(v, str) for v in value), arguments
+    return value
+
+
+def runtime_install_packages() -> set[str]:
+    """The packages of the runtime stage's `apt-get install` line."""
+    packages: set[str] = set()
+    for run in runtime("RUN"):
+        words = shlex.split(run.replace("&&", " && "))
+        if "install" not in words or "apt-get" not in words:
+            continue
+        start = words.index("install") + 1
+        for word in words[start:]:
+            if word == "&&":
+                break
+            if not word.startswith("-"):
+                packages.add(word)
+    return packages
+
+
+def package_of(library: str) -> str:
+    """The Debian package that ships a shared library (usrmerge: tries /lib and /usr/lib)."""
+    resolved = str(Path(library).resolve())
+    candidates = [library, resolved]
+    for path in list(candidates):
+        if path.startswith("/usr/lib/"):
+            candidates.append(path[len("/usr"):])
+        elif path.startswith("/lib/"):
+            candidates.append("/usr" + path)
+    for path in candidates:
+        found = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+        if found.returncode == 0:
+            return found.stdout.split(":", 1)[0].strip()
+    raise AssertionError(f"no Debian package ships {library}")
+
+
+def ldd(binary: str) -> dict[str, str]:
+    """soname -> path of every shared library the binary loads (transitively)."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    libraries = {}
+    for line in out.splitlines():
+        match = re.match(r"\s*(\S+) => (/\S+)", line)
+        if match:
+            libraries[match.group(1)] = match.group(2)
+        elif (absolute := re.match(r"\s*(/\S+) \(", line)):
+            libraries[Path(absolute.group(1)).name] = absolute.group(1)
+    return libraries
+
+
+def needed(binary: str) -> list[str]:
+    """The DT_NEEDED sonames: what the binary links directly."""
+    out = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def dependency_closure(packages: set[str]) -> set[str]:
+    """The installed packages `packages` depend on (Depends, Pre-Depends), recursively."""
+    seen, todo = set(), list(packages)
+    while todo:
+        package = todo.pop()
+        if package in seen:
+            continue
+        seen.add(package)
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Depends}, ${Pre-Depends}", package],
+                             capture_output=True, text=True)
+        for clause in out.stdout.split(","):
+            for alternative in clause.split("|"):
+                name = alternative.strip().split(" ")[0].split(":")[0]
+                if name:
+                    todo.append(name)
+    return seen
