@@ -1,15 +1,22 @@
-"""Readers for the files under deploy/ that the deploy tests check (Containerfile instructions,
-its runtime package line, shared-library packages), so each test file stays about one thing."""
+"""Helpers of the deploy tests: readers for the files under deploy/ (Containerfile instructions,
+its runtime package line, shared-library packages) and the runtime stage's layout and
+confinement (uid 10001, read-only root), so each test file stays about one thing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
-from patgate_e2e import REPO
+import pytest
+
+from patgate_e2e import PATGATE_BIN, REPO
 
 DEPLOY = REPO / "deploy"
 CONTAINERFILE = DEPLOY / "container" / "Containerfile"
@@ -121,3 +128,45 @@ def dependency_closure(packages: set[str]) -> set[str]:
                 if name:
                     todo.append(name)
     return seen
+
+
+# -- The runtime stage's steps without a container engine ---------------------------------------
+
+UID = 10001  # the Containerfile's PATGATE_UID
+
+
+@contextlib.contextmanager
+def image_layout():
+    """A root folder laid out as the runtime stage does: /opt/patgate (the binary and the console
+    bundle, owned by root, read-only) and /var/lib/patgate (owned by UID, 0700). Yields
+    (root, binary, data directory). Skips, saying why, where it cannot confine a process."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"):
+        pytest.skip("needs root, unshare and setpriv to run patgate as uid 10001 on a read-only root")
+    root = Path(tempfile.mkdtemp(prefix="patgate-image-"))
+    os.chmod(root, 0o755)
+    opt = root / "opt" / "patgate"
+    opt.mkdir(parents=True)
+    shutil.copy2(PATGATE_BIN, opt / "patgate")
+    resources = Path(PATGATE_BIN).parent / "patgate_PatgateServer.resources"
+    shutil.copytree(resources, opt / resources.name)
+    subprocess.run(["chmod", "-R", "a-w", str(root / "opt")], check=True)
+    data = root / "var" / "lib" / "patgate"
+    data.mkdir(parents=True)
+    os.chown(data, UID, UID)
+    os.chmod(data, 0o700)
+    try:
+        yield root, opt / "patgate", data
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(root)], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_confined(root: Path, data: Path, uid: int, *command: str, writable: bool = True, **popen) -> subprocess.Popen:
+    """`command` as `uid` in a mount namespace where / is read-only and only `data` is writable
+    (what --read-only with one volume gives a container); with writable=False nothing is (a
+    volume mounted :ro)."""
+    remount = 'mount --bind "$1" "$1" && mount -o remount,bind,rw "$1" && ' if writable else ""
+    script = ('mount --bind / / && mount -o remount,bind,ro / && ' + remount +
+              f'shift && exec setpriv --reuid {uid} --regid {uid} --clear-groups --no-new-privs -- "$@"')
+    return subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                             str(data), *command], cwd=data, **popen)

@@ -7,13 +7,11 @@ of the binary, on a read-only root filesystem with only the data directory writa
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -96,43 +94,18 @@ def healthcheck_command(port: int) -> list[str]:
     return [part.replace("/8080", f"/{port}") for part in command]
 
 
-def run_confined(root: Path, data: Path, uid: int, *command: str, **popen) -> subprocess.Popen:
-    """`command` as `uid` in a mount namespace where / is read-only and only `data` is writable
-    (what --read-only with one volume gives a container)."""
-    script = ('mount --bind / / && mount -o remount,bind,ro / '
-              '&& mount --bind "$1" "$1" && mount -o remount,bind,rw "$1" && shift '
-              f'&& exec setpriv --reuid {uid} --regid {uid} --clear-groups --no-new-privs -- "$@"')
-    return subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
-                             str(data), *command], cwd=data, **popen)
-
-
 @pytest.fixture
 def image_root():
     """/opt/patgate and the data directory as the runtime stage lays them out."""
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"):
-        pytest.skip("needs root, unshare and setpriv to run patgate as uid 10001 on a read-only root")
-    root = Path(tempfile.mkdtemp(prefix="patgate-image-"))
-    os.chmod(root, 0o755)
-    opt = root / "opt" / "patgate"
-    opt.mkdir(parents=True)
-    shutil.copy2(PATGATE_BIN, opt / "patgate")
-    resources = Path(PATGATE_BIN).parent / "patgate_PatgateServer.resources"
-    shutil.copytree(resources, opt / resources.name)
-    subprocess.run(["chmod", "-R", "a-w", str(root / "opt")], check=True)
-    data = root / "var" / "lib" / "patgate"
-    data.mkdir(parents=True)
-    os.chown(data, 10001, 10001)
-    os.chmod(data, 0o700)
-    yield root, opt / "patgate", data
-    subprocess.run(["chmod", "-R", "u+w", str(root)], check=False)
-    shutil.rmtree(root, ignore_errors=True)
+    with files.image_layout() as layout:
+        yield layout
 
 
 def test_runtime_steps_as_uid_10001_on_a_read_only_root(image_root):
     root, binary, data = image_root
     env = child_env({"PATGATE_DATA_DIR": str(data), "HOME": "/nonexistent"})
     # The namespace is as intended: the root refuses writes, the data directory takes them.
-    probe = run_confined(root, data, 10001, "sh", "-c",
+    probe = files.run_confined(root, data, 10001, "sh", "-c",
                          f'touch {data}/probe && ! touch {root}/probe 2>/dev/null && ! touch /tmp/patgate-probe 2>/dev/null',
                          env=env)
     assert probe.wait(timeout=10) == 0, "read-only root with a writable data directory could not be set up"
@@ -141,7 +114,7 @@ def test_runtime_steps_as_uid_10001_on_a_read_only_root(image_root):
     port = free_port()
     log = root / "serve.log"
     with open(log, "wb") as out:
-        proc = run_confined(root, data, 10001, str(binary), "serve", "--host", "127.0.0.1", "--port", str(port),
+        proc = files.run_confined(root, data, 10001, str(binary), "serve", "--host", "127.0.0.1", "--port", str(port),
                             env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_http_ok(f"http://127.0.0.1:{port}/healthz", proc, log)
