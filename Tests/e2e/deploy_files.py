@@ -77,20 +77,26 @@ def runtime_install_packages() -> set[str]:
     return packages
 
 
-def package_of(library: str) -> str:
-    """The Debian package that ships a shared library (usrmerge: tries /lib and /usr/lib)."""
-    resolved = str(Path(library).resolve())
-    candidates = [library, resolved]
-    for path in list(candidates):
-        if path.startswith("/usr/lib/"):
-            candidates.append(path[len("/usr"):])
-        elif path.startswith("/lib/"):
-            candidates.append("/usr" + path)
-    for path in candidates:
-        found = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
-        if found.returncode == 0:
-            return found.stdout.split(":", 1)[0].strip()
-    raise AssertionError(f"no Debian package ships {library}")
+def packages_of(libraries: list[str]) -> dict[str, str]:
+    """library path -> the Debian package that ships it, in one `dpkg -S` (usrmerge: each path
+    is also tried under /lib and /usr/lib). Raises for a library no package ships."""
+    variants: dict[str, str] = {}
+    for library in libraries:
+        for path in {library, str(Path(library).resolve())}:
+            variants[path] = library
+            if path.startswith("/usr/lib/"):
+                variants[path[len("/usr"):]] = library
+            elif path.startswith("/lib/"):
+                variants["/usr" + path] = library
+    out = subprocess.run(["dpkg", "-S", *variants], capture_output=True, text=True).stdout
+    found: dict[str, str] = {}
+    for line in out.splitlines():
+        package, _, path = line.partition(": ")
+        if path in variants:
+            found.setdefault(variants[path], package.split(":")[0].strip())
+    missing = [library for library in libraries if library not in found]
+    assert not missing, f"no Debian package ships {missing}"
+    return found
 
 
 def ldd(binary: str) -> dict[str, str]:

@@ -43,12 +43,13 @@ def test_runtime_packages_are_exactly_what_the_binary_links():
     binary = binary_under_test()
     installed = files.runtime_install_packages()
     loaded = files.ldd(binary)
-    direct = set()
-    for soname in files.needed(binary):
-        if SWIFT_RUNTIME.match(soname):
-            continue
+    direct_sonames = [soname for soname in files.needed(binary) if not SWIFT_RUNTIME.match(soname)]
+    for soname in direct_sonames:
         assert soname in loaded, f"{soname} is NEEDED but ldd did not find it"
-        direct.add(files.package_of(loaded[soname]))
+    others = {soname: path for soname, path in loaded.items()
+              if not SWIFT_RUNTIME.match(soname) and not soname.startswith(("linux-vdso", "ld-linux"))}
+    package = files.packages_of(sorted(set(others.values()) | {loaded[s] for s in direct_sonames}))
+    direct = {package[loaded[soname]] for soname in direct_sonames}
     # Every package a directly linked library comes from is installed, unless the base has it.
     missing = direct - installed - files.BASE_IMAGE_PACKAGES
     assert not missing, f"Containerfile runtime stage lacks {sorted(missing)}"
@@ -58,11 +59,8 @@ def test_runtime_packages_are_exactly_what_the_binary_links():
     assert "ca-certificates" in installed
     # Whatever those libraries load in turn comes with them (their Depends) or with the base.
     provided = files.dependency_closure(installed | files.BASE_IMAGE_PACKAGES)
-    for soname, path in loaded.items():
-        if SWIFT_RUNTIME.match(soname) or soname.startswith(("linux-vdso", "ld-linux")):
-            continue
-        package = files.package_of(path)
-        assert package in provided, f"{soname} ({package}) would be missing in the image"
+    for soname, path in others.items():
+        assert package[path] in provided, f"{soname} ({package[path]}) would be missing in the image"
     print(f"runtime packages: {sorted(installed)}; directly linked: {sorted(direct)}", file=sys.stderr)
 
 
