@@ -1,4 +1,5 @@
-"""deploy/compose: compose.yaml parses and its references hold (services, secrets, volumes, the
+"""deploy/compose: compose.yaml is valid against the Compose Specification's JSON schema (the copy
+check-jsonschema ships, offline) and its references hold (services, secrets, volumes, the
 build recipe, the HAProxy config it mounts, the replicas HAProxy names), and Debian's HAProxy
 accepts haproxy.cfg (`haproxy -c`); and its services' steps run here without a container engine:
 patgate-init's command writes the shared configuration, then two replicas with the replicas'
@@ -28,6 +29,14 @@ REPLICAS = ["patgate-1", "patgate-2", "patgate-3"]
 
 def compose() -> dict:
     return yaml.safe_load((COMPOSE / "compose.yaml").read_text())
+
+
+def test_compose_file_follows_the_compose_specification():
+    checker = shutil.which("check-jsonschema")
+    assert checker, "check-jsonschema missing: pip install -r Tests/e2e/requirements.txt"
+    result = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(COMPOSE / "compose.yaml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_compose_references_are_consistent():
