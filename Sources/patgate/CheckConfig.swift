@@ -28,7 +28,7 @@ struct CheckConfig: AsyncParsableCommand {
                   listen:   \(server.host):\(server.port), issuer \(server.issuer)
                   connections: at most \(cap.maxConnections) (ulimit -n \(cap.descriptorLimit)\(cap.lowered ? "; server.max_connections lowered to fit" : "")), \
                 head \(server.headerTimeoutMilliseconds) ms, body \(server.bodyTimeoutMilliseconds) ms, idle \(server.idleTimeoutSeconds) s
-                  keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.retired.count) retired
+                  keys:     active \(keys.active.keyID) (\(keys.active.algorithm.rawValue)), \(keys.next.count) next, \(keys.retired.count) retired
                   upstream: \(Curl.HTTPRequest.redacted(config.upstream.url))
                   revocation: \(config.revocationChannel)
                   clients:  \(config.clients.map(\.id).joined(separator: ", "))

@@ -11,7 +11,11 @@ struct KeysCommand: AsyncParsableCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a new PEM private key (mode 0600) and print its kid.",
-            discussion: "To rotate: set keys.active to the new file and move the old one to keys.retired.")
+            discussion: """
+                To rotate (README, "Rotating the signing key"): list the new file in keys.next on every \
+                replica; after keys.jwks_max_age_seconds, make it keys.active and move the old one to \
+                keys.retired; once the old key's tokens have expired, remove it.
+                """)
         @Option(help: "ES256, ES384, RS256, PS256 or EdDSA.") var alg: String = "ES256"
         @Option(help: "The file to write (default: signing-<kid>.pem in the current folder).") var out: String?
 

@@ -17,5 +17,8 @@ ensure_packages() {
 PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config openssl)
 
 # Test-only: the PostgreSQL server the store tests run against (scripts/lib/postgres.sh starts
-# it), and headless Chromium, its WebDriver and a font for the console's browser tests.
-PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core)
+# it), headless Chromium, its WebDriver and a font for the console's browser tests, and HAProxy
+# in front of the fleet test's three replicas (also `haproxy -c` on deploy/compose/haproxy.cfg).
+# systemd checks deploy/systemd (systemd-analyze verify and security); readelf (binutils) and
+# unshare/setpriv (util-linux) test the container recipe's runtime steps.
+PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core haproxy systemd binutils util-linux)

@@ -28,6 +28,11 @@ public struct PatgateConfig: Sendable {
         public var activePath: String
         public var algorithm: SignatureAlgorithm?
         public var retiredPaths: [String]
+        /// `keys.next`: staged keys, published in the JWKS before any replica signs with them.
+        public var nextPaths: [String] = []
+        /// `keys.jwks_max_age_seconds`: how long verifiers may cache the JWKS; the wait between
+        /// staging a key and promoting it.
+        public var jwksMaxAge: Int = 300
     }
 
     public struct Issuer: Sendable {

@@ -11,12 +11,13 @@ struct DiscoveryRoutes {
     func register(on router: Router<PatgateRequestContext>) {
         let metadata = Self.metadata(config, algorithms: keys.algorithms, introspectionAlgorithm: keys.signingAlgorithm)
         let jwks = keys.jwksJSON
+        let jwksMaxAge = config.keys.jwksMaxAge
         router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
         router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
         let configuration = Self.configuration(config, credentials: credentials)
         router.get(".well-known/configuration") { _, _ in JSONResponse.cacheable(configuration) }
         router.get(".well-known/jwks.json") { _, _ in
-            JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json")
+            JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json", maxAge: jwksMaxAge)
         }
     }
 

@@ -12,7 +12,7 @@ struct MintedTokenCheck: Sendable {
     let users: any UserStore
 
     init(keys: KeyRing, issuerURL: String, issuer: PATIssuer, users: any UserStore) {
-        verifier = JWTVerifier(keys: [keys.active] + keys.retired)
+        verifier = JWTVerifier(keys: keys.published)
         self.issuerURL = issuerURL
         self.issuer = issuer
         self.users = users
