@@ -22,7 +22,7 @@ struct UserCommand: AsyncParsableCommand {
         let stores = try await Components.openStores(config.issuer, logger: Logger(label: "patgate-cli"))
         let audit = try Components.makeAuditLog(config, logger: Logger(label: "patgate-cli"))
         defer { audit.flush() }
-        let accounts = try await Components.makeAccounts(config, users: stores.users, audit: audit)
+        let accounts = try await Components.makeAccounts(config, stores: stores, users: stores.users, audit: audit)
         let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
         return try await stores.withRunning {
             try await body(accounts, Principal(username: actor, role: .admin, method: .cli, address: nil))

@@ -106,5 +106,34 @@ enum PostgresMigrations {
             FOR EACH ROW EXECUTE FUNCTION patgate_notify_revocation()
             """,
         ]),
+        // Failed logins per account and per address, counted by every replica
+        // (`PostgresLoginThrottle`). `forget_at` is when a row no longer counts: the later of the
+        // last failure plus the window and the end of its lock. `patgate_login_lock` is the
+        // lock a count earns: `lockout` seconds at the limit, doubling per further failure, at
+        // most the window (README, "Accounts").
+        Migration(version: "0005_login_throttle", statements: [
+            """
+            CREATE TABLE login_throttle (
+                kind text NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                failures integer NOT NULL,
+                failure_limit integer NOT NULL,
+                last_failure bigint NOT NULL,
+                locked_until bigint NOT NULL,
+                forget_at bigint NOT NULL,
+                PRIMARY KEY (kind, key)
+            )
+            """,
+            "CREATE INDEX login_throttle_forget ON login_throttle (forget_at)",
+            """
+            CREATE FUNCTION patgate_login_lock(failures integer, failure_limit integer, at bigint,
+                                               lockout bigint, window_seconds bigint)
+            RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+                SELECT CASE WHEN failures < failure_limit THEN 0::bigint
+                       ELSE at + LEAST(lockout::numeric * power(2::numeric, LEAST(failures - failure_limit, 20)),
+                                       GREATEST(window_seconds, lockout))::bigint END
+            $$
+            """,
+        ]),
     ]
 }

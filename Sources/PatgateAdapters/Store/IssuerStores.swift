@@ -60,6 +60,13 @@ public struct IssuerStores: Sendable {
         postgresSettings.map { PostgresRevocationListener(settings: $0, watcher: watcher, logger: logger) }
     }
 
+    /// The login throttle for these stores: in PostgreSQL, so that the fleet on one database
+    /// counts failures together; in memory for SQLite, which one process serves (the CLI does
+    /// not log in).
+    public func loginThrottle(_ settings: LoginThrottle.Settings) -> any LoginThrottling {
+        database.map { PostgresLoginThrottle(database: $0, settings: settings) } ?? LoginThrottle(settings: settings)
+    }
+
     /// Runs `body` with the stores answering, then closes PostgreSQL's connections (once).
     public func withRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
         guard let database else { return try await body() }

@@ -3,12 +3,12 @@
 /// ever handed to the `PasswordHasher`; they are never stored, logged or audited.
 public struct AccountService: Sendable {
     public let users: any UserStore
-    public let throttle: LoginThrottle
+    public let throttle: any LoginThrottling
     let hasher: any PasswordHasher
     let audit: any AuditLog
     let now: @Sendable () -> Int64
 
-    public init(users: any UserStore, hasher: any PasswordHasher, throttle: LoginThrottle, audit: any AuditLog,
+    public init(users: any UserStore, hasher: any PasswordHasher, throttle: any LoginThrottling, audit: any AuditLog,
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.users = users
         self.hasher = hasher
@@ -23,18 +23,18 @@ public struct AccountService: Sendable {
         // At most 65 characters reach the throttle and the audit log (one more than a valid
         // username, so a cut name never matches a real account).
         let name = String(username.lowercased().prefix(65))
-        if let wait = throttle.retryAfter(account: name, address: address) {
+        if let wait = try await throttle.retryAfter(account: name, address: address) {
             record(.loginThrottled, actor: name, address: address, detail: "retry after \(wait) s")
             throw LoginError.throttled(retryAfter: wait)
         }
         let user = Self.isValidUsername(name) ? try await users.find(username: name) : nil
         let matches = try await hasher.verify(password, hash: user?.passwordHash)
         guard let user, matches, !user.disabled else {
-            throttle.recordFailure(account: name, address: address)
+            try await throttle.recordFailure(account: name, address: address)
             record(.loginFailed, actor: name, address: address, detail: user?.disabled == true && matches ? "disabled" : nil)
             throw LoginError.invalidCredentials
         }
-        throttle.recordSuccess(account: name)
+        try await throttle.recordSuccess(account: name)
         record(.loginSucceeded, actor: name, address: address)
         return user
     }

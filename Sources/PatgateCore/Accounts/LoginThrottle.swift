@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Counts failed logins per account and per client address, in memory, and refuses
-/// further attempts with an exponentially growing delay once a limit is reached.
+/// further attempts with an exponentially growing delay once a limit is reached: the
+/// `LoginThrottling` of one process (the SQLite store; PostgreSQL's counts for the fleet).
 ///
 /// After `limit` failures within `window` seconds a key is locked for `lockout` seconds;
 /// each further failure doubles the lock, up to `window`. A key forgets its failures

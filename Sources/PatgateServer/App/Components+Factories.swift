@@ -41,10 +41,12 @@ extension Components {
         }
     }
 
-    /// The account service the CLI and the server share (bcrypt at `users.bcrypt_cost`).
-    public static func makeAccounts(_ config: PatgateConfig, users: any UserStore, audit: any AuditLog) async throws -> AccountService {
+    /// The account service the CLI and the server share (bcrypt at `users.bcrypt_cost`), with
+    /// the login throttle of `stores` (shared by the fleet on PostgreSQL).
+    public static func makeAccounts(_ config: PatgateConfig, stores: IssuerStores, users: any UserStore,
+                                    audit: any AuditLog) async throws -> AccountService {
         AccountService(users: users, hasher: BcryptPasswordHasher(cost: config.accounts.bcryptCost),
-                       throttle: LoginThrottle(settings: config.accounts.throttle), audit: audit)
+                       throttle: stores.loginThrottle(config.accounts.throttle), audit: audit)
     }
 
     /// The JSON Lines audit log of `audit.path`.

@@ -71,7 +71,7 @@ public struct Components: Sendable {
             revocationFeedWorker = nil
             management = Management(
                 stores: stores,
-                accounts: try await Self.makeAccounts(config, users: users, audit: audit),
+                accounts: try await Self.makeAccounts(config, stores: stores, users: users, audit: audit),
                 sessions: SessionService(store: stores.sessions, users: users, idleTimeout: config.accounts.idleTimeout,
                                          absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
                 tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
