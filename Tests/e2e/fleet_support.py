@@ -21,8 +21,11 @@ POSTGRES_URL = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
 HAPROXY_CONFIG = """\
 global
     maxconn 4096
+    log stderr format raw local0 info
 {admin}defaults
     mode http
+    log global
+    option httplog
     timeout connect 1s
     timeout client 30s
     timeout server 30s
@@ -32,6 +35,7 @@ global
     retry-on conn-failure empty-response response-timeout
     option redispatch 1
     option http-server-close
+    option http-buffer-request
 frontend patgate
     bind 127.0.0.1:{port}
     default_backend replicas

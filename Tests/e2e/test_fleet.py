@@ -2,8 +2,9 @@
 
 What a user of the fleet sees: a PAT made anywhere works everywhere; a console session crosses
 replicas; a rolling restart under steady load fails no request; `kill -9` of a replica fails at
-most the requests in flight on it and loses no acknowledged write; a signing-key rotation across
-the replicas never hands a JWKS-caching verifier a token whose key its cached JWKS lacks.
+most the requests in flight on it and loses no acknowledged write; the login throttle counts
+across replicas; a signing-key rotation across the replicas never hands a JWKS-caching verifier
+a token whose key its cached JWKS lacks.
 """
 
 from __future__ import annotations
@@ -192,3 +193,20 @@ def test_a_key_rotation_across_the_fleet_never_outruns_a_caching_verifier(fleet:
           f"{len(failures)} failed, {len(verifier.misses)} with a kid its cache lacked; kids seen {len(kids)}")
     assert failures == [] and verifier.misses == []
     assert verified > 50 and len(kids) == 2
+
+
+def test_the_login_throttle_counts_across_the_fleet(fleet: Fleet):
+    """Wrong passwords spread over the replicas add up: a lockout at one replica holds at all."""
+    first = fleet.replicas[0]
+    first.ensure_user("carol")
+    password = first.cli("user", "passwd", "carol", "--generate").stdout.split()[-1]
+    answers = []
+    for attempt in range(6):            # login.max_failures_per_account is 5: one more than allowed
+        replica = fleet.replicas[attempt % 3]
+        answers.append(requests.post(replica.url("/api/v1/session"), timeout=10,
+                                     json={"username": "carol", "password": "wrong-password-1"}).status_code)
+    assert answers[:5] == [401] * 5 and answers[5] == 429, answers
+    for replica in fleet.replicas:       # locked everywhere, even with the right password
+        locked = requests.post(replica.url("/api/v1/session"), json={"username": "carol", "password": password}, timeout=10)
+        assert locked.status_code == 429, (replica.workdir.name, locked.status_code, locked.text)
+        assert int(locked.headers["Retry-After"]) > 0

@@ -35,8 +35,15 @@ struct PatgateHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             try pipeline.addHandler(ConnectionGuardHandler(limits: limits, registry: registry, linger: linger))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(logger: logger))
-            return try NIOAsyncChannel(wrappingChannelSynchronously: channel,
-                                       configuration: .init(isOutboundHalfClosureEnabled: true))
+            let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+            // A connection accepted as the server stops may never reach the server's loop, and
+            // NIO ends the process when a writer nobody finished is released ("Deinited
+            // NIOAsyncWriter without calling finish()"). Holding the writer until the channel
+            // closes, and finishing it then, keeps that stop an orderly one.
+            let outbound = asyncChannel.outbound
+            channel.closeFuture.whenComplete { _ in outbound.finish() }
+            return asyncChannel
         }
     }
 
