@@ -16,6 +16,9 @@ public enum PatgateApplication {
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         let methods = RouteMethods()
+        if !config.server.trustedProxies.isEmpty {
+            router.add(middleware: ForwardedClientMiddleware(trusted: config.server.trustedProxies))
+        }
         router.add(middleware: APIFallbackMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(routes: methods))   // inside: it sees the router's 404
         TokenRoutes(exchange: components.exchange, maxBodyBytes: maxBodyBytes).register(on: router)

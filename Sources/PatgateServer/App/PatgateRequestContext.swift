@@ -6,14 +6,17 @@ import NIOCore
 public struct PatgateRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The client named by a trusted proxy's `X-Forwarded-For` (`ForwardedClientMiddleware`).
+    public var forwardedAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// The peer's IP address as text (`127.0.0.1`, `::1`), without the port.
+    /// The client's IP address as text (`127.0.0.1`, `::1`), without the port: the peer's, or
+    /// the one a trusted proxy forwarded.
     public var clientAddress: String? {
-        remoteAddress?.ipAddress
+        forwardedAddress ?? remoteAddress?.ipAddress
     }
 }

@@ -75,6 +75,13 @@ struct ConfigParser {
         server.bodyTimeoutMilliseconds = reader.int("server.body_timeout_ms", default: 30_000, in: 100...3_600_000)
         server.idleTimeoutSeconds = reader.int("server.idle_timeout_seconds", default: 60, in: 1...3_600)
         server.maxConnections = reader.optionalInt("server.max_connections", in: 1...1_048_576)
+        for entry in reader.list("server.trusted_proxies") ?? [] {
+            guard let network = IPNetwork(entry) else {
+                reader.problem("server.trusted_proxies", "\(entry): not an IP address or CIDR network")
+                continue
+            }
+            server.trustedProxies.append(network)
+        }
         return server
     }
 

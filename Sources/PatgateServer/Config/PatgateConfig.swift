@@ -22,6 +22,8 @@ public struct PatgateConfig: Sendable {
         public var idleTimeoutSeconds: Int = 60
         /// Open connections at most; nil: derived from the file-descriptor limit (`ConnectionLimits`).
         public var maxConnections: Int?
+        /// `server.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
+        var trustedProxies: [IPNetwork] = []
     }
 
     public struct Keys: Sendable {

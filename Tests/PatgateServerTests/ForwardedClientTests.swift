@@ -1,0 +1,60 @@
+import Foundation
+@testable import PatgateServer
+import Testing
+
+/// `server.trusted_proxies`: behind a load balancer the client is the rightmost address in
+/// `X-Forwarded-For` that is not a trusted proxy; from any other peer the header means nothing.
+@Suite struct ForwardedClientTests {
+    @Test func networksParseAndMatch() throws {
+        let v4 = try #require(IPNetwork("10.1.0.0/16"))
+        #expect(v4.contains("10.1.255.7") && !v4.contains("10.2.0.1") && !v4.contains("::1"))
+        #expect(try #require(IPNetwork("127.0.0.1")).contains("127.0.0.1"))
+        #expect(!(try #require(IPNetwork("127.0.0.1"))).contains("127.0.0.2"))
+        let v6 = try #require(IPNetwork("fd00::/8"))
+        #expect(v6.contains("fd12:3456::1") && !v6.contains("fe80::1"))
+        #expect(try #require(IPNetwork("0.0.0.0/0")).contains("203.0.113.9"))
+        for bad in ["", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0/8", "host.example", "10.0.0.0/8/8", "10.0.0.0/٨"] {
+            #expect(IPNetwork(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func theClientIsTheRightmostUntrustedHop() throws {
+        let middleware = ForwardedClientMiddleware(trusted: [try #require(IPNetwork("10.0.0.0/8"))])
+        #expect(middleware.client(["203.0.113.9"]) == "203.0.113.9")
+        #expect(middleware.client(["198.51.100.7, 203.0.113.9, 10.0.0.5"]) == "203.0.113.9")   // the client wrote the left
+        #expect(middleware.client(["198.51.100.7", "203.0.113.9"]) == "203.0.113.9")           // two header lines
+        #expect(middleware.client(["10.0.0.4, 10.0.0.5"]) == nil)
+        #expect(middleware.client(["not-an-address, 203.0.113.9"]) == "203.0.113.9")
+        #expect(middleware.client(["203.0.113.9, junk"]) == nil)
+        #expect(middleware.client([]) == nil)
+    }
+
+    @Test func behindATrustedProxyTheLoginThrottleCountsTheForwardedClient() async throws {
+        try await LiveServer.withAPI(["PATGATE_SERVER_TRUSTED_PROXIES": "127.0.0.1/32, ::1",
+                                      "PATGATE_LOGIN_MAX_FAILURES_PER_ADDRESS": "2"]) { server in
+            try await server.addUser("alice")
+            func login(_ user: String, _ password: String, from client: String) async throws -> Int {
+                try await server.api("POST", "/api/v1/session", json: #"{"username":"\#(user)","password":"\#(password)"}"#,
+                                     headers: [("X-Forwarded-For", client)]).status
+            }
+            #expect(try await login("ghost1", "wrong-password", from: "203.0.113.9") == 401)
+            #expect(try await login("ghost2", "wrong-password", from: "203.0.113.9") == 401)
+            #expect(try await login("alice", "password-123", from: "203.0.113.9") == 429)   // that client is locked
+            #expect(try await login("alice", "password-123", from: "198.51.100.7") == 200)  // another is not
+        }
+    }
+
+    @Test func withoutTrustedProxiesTheHeaderIsIgnored() async throws {
+        try await LiveServer.withAPI(["PATGATE_LOGIN_MAX_FAILURES_PER_ADDRESS": "2"]) { server in
+            try await server.addUser("alice")
+            for (user, client) in [("ghost1", "203.0.113.1"), ("ghost2", "203.0.113.2")] {
+                let status = try await server.api("POST", "/api/v1/session", json: #"{"username":"\#(user)","password":"wrong-password"}"#,
+                                                  headers: [("X-Forwarded-For", client)]).status
+                #expect(status == 401)
+            }
+            let spoofed = try await server.api("POST", "/api/v1/session", json: #"{"username":"alice","password":"password-123"}"#,
+                                               headers: [("X-Forwarded-For", "198.51.100.7")])
+            #expect(spoofed.status == 429)   // every attempt came from 127.0.0.1
+        }
+    }
+}
