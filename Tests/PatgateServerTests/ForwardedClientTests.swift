@@ -13,6 +13,13 @@ import Testing
         let v6 = try #require(IPNetwork("fd00::/8"))
         #expect(v6.contains("fd12:3456::1") && !v6.contains("fe80::1"))
         #expect(try #require(IPNetwork("0.0.0.0/0")).contains("203.0.113.9"))
+        #expect(IPNetwork.bytes("::1") == Array(repeating: 0, count: 15) + [1])
+        #expect(IPNetwork.bytes("2001:db8::8:800:200c:417a") == [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0x08, 0x08, 0, 0x20, 0x0c, 0x41, 0x7a])
+        #expect(IPNetwork.bytes("::ffff:192.0.2.1") == Array(repeating: 0, count: 10) + [0xff, 0xff, 192, 0, 2, 1])
+        #expect(IPNetwork.bytes("1:2:3:4:5:6:7:8")?.count == 16)
+        for bad in ["1:2:3:4:5:6:7", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "::g", "1.2.3", "1.2.3.256", "fe80::1%eth0", ":::"] {
+            #expect(IPNetwork.bytes(bad) == nil, "\(bad)")
+        }
         for bad in ["", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0/8", "host.example", "10.0.0.0/8/8", "10.0.0.0/٨"] {
             #expect(IPNetwork(bad) == nil, "\(bad)")
         }
