@@ -26,9 +26,20 @@ struct ConfigLocation {
     }
 
     func load(createIfMissing: Bool = true, overrides: ConfigLoader.Overrides = .init()) async throws -> (PatgateConfig, FirstStart.Summary?) {
+        let (config, summary, _) = try await loadReloadable(createIfMissing: createIfMissing, overrides: overrides)
+        return (config, summary)
+    }
+
+    /// As `load`, with a closure that reads the same file with the same overrides again (SIGHUP).
+    func loadReloadable(createIfMissing: Bool = true, overrides: ConfigLoader.Overrides = .init()) async throws
+        -> (PatgateConfig, FirstStart.Summary?, @Sendable () async throws -> PatgateConfig) {
         let (path, summary) = try resolve(createIfMissing: createIfMissing, port: overrides.port)
         var overrides = overrides
         if options.config != nil, overrides.dataDirectory == nil { overrides.dataDirectory = options.dataDir }
-        return (try await ConfigLoader.load(file: path, overrides: overrides), summary)
+        let fixedOverrides = overrides
+        let reload: @Sendable () async throws -> PatgateConfig = {
+            try await ConfigLoader.load(file: path, overrides: fixedOverrides)
+        }
+        return (try await reload(), summary, reload)
     }
 }

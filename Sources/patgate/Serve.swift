@@ -19,7 +19,9 @@ struct Serve: AsyncParsableCommand {
             answers 503, the listener closes, requests in flight finish within \
             server.shutdown_grace_seconds (default 10), the audit log is written out, exit code 0. \
             Slow clients are bounded by server.header_timeout_ms, server.body_timeout_ms, \
-            server.idle_timeout_seconds and server.max_connections (logged at start).
+            server.idle_timeout_seconds and server.max_connections (logged at start). On SIGHUP it \
+            reloads the signing keys, the clients and the policies from the configuration file in one \
+            step; a configuration that does not load leaves the running one in place and logs why.
             """)
 
     @OptionGroup var location: ConfigOptions
@@ -35,7 +37,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)   // a peer closing early must not kill the server
-        let (config, firstStart) = try await ConfigLocation(options: location).load(
+        signal(SIGHUP, SIG_IGN)    // until the reloader listens, a reload request must not kill it either
+        let (config, firstStart, reload) = try await ConfigLocation(options: location).loadReloadable(
             overrides: .init(host: host, port: port, issuer: issuer, dataDirectory: location.dataDir))
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -44,7 +47,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patgate")
-        let components = try await Components(config: config, logger: logger)
+        let components = try await Components(config: config, logger: logger, reload: reload)
         if let firstStart { Banner.firstStart(firstStart, config: config) }
         let group = PatgateApplication.serviceGroup(components, logger: logger) {
             // Runs once the store's pool runs, before the listener opens.

@@ -152,20 +152,8 @@ class Load:
                     self.failures.append(outcome)
 
 
-def set_keys(replica: Patgate, active: str, next: list[str] = (), retired: list[str] = (), max_age: int = 2) -> None:
-    """Rewrites the `keys:` block of a replica's patgate.yaml (paths relative to its data dir)."""
+def set_keys_max_age(replica: Patgate, max_age: int) -> str:
+    """Sets `keys.jwks_max_age_seconds` in a replica's patgate.yaml; returns the active key's kid."""
     config = replica.data_dir / "patgate.yaml"
-    lines = config.read_text().splitlines()
-    start = lines.index("keys:")
-    end = next_block(lines, start)
-    block = ["keys:", f"  active: {active}", f"  next: [{', '.join(next)}]", f"  retired: [{', '.join(retired)}]",
-             f"  jwks_max_age_seconds: {max_age}"]
-    config.write_text("\n".join(lines[:start] + block + lines[end:]) + "\n")
-
-
-def next_block(lines: list[str], start: int) -> int:
-    """The index of the first line after `lines[start]` that starts another top-level block."""
-    for index in range(start + 1, len(lines)):
-        if lines[index] and not lines[index].startswith((" ", "#")):
-            return index
-    return len(lines)
+    config.write_text(config.read_text().replace("keys:\n", f"keys:\n  jwks_max_age_seconds: {max_age}\n", 1))
+    return replica.jwks()["keys"][0]["kid"]

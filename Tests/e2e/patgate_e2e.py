@@ -203,6 +203,16 @@ class Patgate:
         kwargs.setdefault("host", self.host if self.host != "127.0.0.1" else None)
         return self.start(**kwargs)
 
+    def reload(self, expect_failure: bool = False, timeout: float = 10) -> str:
+        """SIGHUP, then waits for the log line that says how the reload went; returns that line."""
+        import signal
+        marker = "configuration reload failed" if expect_failure else "configuration reloaded"
+        before = self.stderr_text().count(marker)
+        self.proc.send_signal(signal.SIGHUP)
+        assert poll(lambda: self.stderr_text().count(marker) > before, timeout), \
+            f"no '{marker}' in the log after SIGHUP:\n{self.stderr_text()[-2000:]}"
+        return [line for line in self.stderr_text().splitlines() if marker in line][-1]
+
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

@@ -55,4 +55,4 @@ def test_unit_has_the_required_hardening():
                        "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX"}.items():
         assert settings.get(key) == [value], key
     assert "@system-service" in settings["SystemCallFilter"]
-    assert "ExecReload" not in settings, "patgate has no reload yet: no ExecReload"
+    assert settings["ExecReload"] == ["/bin/kill -HUP $MAINPID"], "systemctl reload sends SIGHUP (README, \"Reloading the configuration\")"

@@ -9,6 +9,7 @@ a token whose key its cached JWKS lacks.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 import time
@@ -18,8 +19,7 @@ import requests
 
 import jwt
 
-from fleet_support import POSTGRES_URL, Fleet, Load, set_keys
-from patgate_e2e import run_cli
+from fleet_support import POSTGRES_URL, Fleet, Load, set_keys_max_age
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
 
@@ -135,21 +135,26 @@ class StrictJWKClient(jwt.PyJWKClient):
 
 
 def test_a_key_rotation_across_the_fleet_never_outruns_a_caching_verifier(fleet: Fleet):
+    """`patgate keys` stages and promotes on the first replica's file; the file and the key go to
+    every replica, and SIGHUP applies each step with no restart (README, "Rotating the signing key")."""
     max_age = 2
-    old = fleet.replicas[0].signing_key_files()[0].relative_to(fleet.replicas[0].data_dir)
-    new_file = fleet.replicas[0].data_dir / "keys" / "signing-next.pem"
-    run_cli("keys", "generate", "--alg", "ES256", "--out", str(new_file))
-    for replica in fleet.replicas[1:]:
-        (replica.data_dir / "keys" / "signing-next.pem").write_bytes(new_file.read_bytes())
-        (replica.data_dir / "keys" / "signing-next.pem").chmod(0o600)
-    new = "keys/signing-next.pem"
-    for replica in fleet.replicas:       # the starting point: every JWKS cached for max_age seconds
-        set_keys(replica, str(old), max_age=max_age)
-        fleet.restart(replica)
-    fleet.wait_all_up()
+    first = fleet.replicas[0]
+    pids = [replica.proc.pid for replica in fleet.replicas]
+    jwks_urls = [arg for replica in fleet.replicas for arg in ("--jwks-url", replica.url("/.well-known/jwks.json"))]
+    old = set_keys_max_age(first, max_age)
+
+    def distribute_and_reload() -> None:
+        for replica in fleet.replicas[1:]:
+            shutil.copy2(first.data_dir / "patgate.yaml", replica.data_dir / "patgate.yaml")
+            for key in (first.data_dir / "keys").glob("*.pem"):
+                shutil.copy2(key, replica.data_dir / "keys" / key.name)
+        for replica in fleet.replicas:
+            replica.reload()
+
+    distribute_and_reload()              # the starting point: every JWKS cached for max_age seconds
     assert requests.get(fleet.url("/.well-known/jwks.json"), timeout=5).headers["Cache-Control"] == f"public, max-age={max_age}"
 
-    pat = fleet.replicas[0].create_pat("alice")["token"]
+    pat = first.create_pat("alice")["token"]
     verifier = StrictJWKClient(fleet.url("/.well-known/jwks.json"), lifespan=max_age)
     verified, failures, kids = 0, [], set()
     stop = threading.Event()
@@ -161,7 +166,7 @@ def test_a_key_rotation_across_the_fleet_never_outruns_a_caching_verifier(fleet:
                 "subject_token_type": "urn:ietf:params:oauth:token-type:pat", "subject_token": pat}
         while not stop.is_set():
             try:
-                answer = session.post(fleet.url("/token"), data=form, auth=("ci", fleet.replicas[0].ci_secret), timeout=10)
+                answer = session.post(fleet.url("/token"), data=form, auth=("ci", first.ci_secret), timeout=10)
                 token = answer.json()["access_token"]
                 kid = jwt.get_unverified_header(token)["kid"]
                 key = verifier.get_signing_key(kid)
@@ -176,23 +181,23 @@ def test_a_key_rotation_across_the_fleet_never_outruns_a_caching_verifier(fleet:
     checker.start()
     try:
         time.sleep(1)
-        for replica in fleet.replicas:   # 1. stage: every replica publishes the next key
-            set_keys(replica, str(old), next=[new], max_age=max_age)
-            fleet.restart(replica)
-        fleet.wait_all_up()
+        first.cli("keys", "stage")       # 1. stage: every replica publishes the next key
+        distribute_and_reload()
+        assert "publishes every key" in first.cli("keys", "status", *jwks_urls).stdout
+        early = first.cli("keys", "promote", *jwks_urls, check=False)
+        assert early.returncode != 0, "promote must wait keys.jwks_max_age_seconds"
         time.sleep(max_age + 0.5)        # 2. every cache has had max_age to see it
-        for replica in fleet.replicas:   # 3. promote: sign with it, keep the old key published
-            set_keys(replica, new, retired=[str(old)], max_age=max_age)
-            fleet.restart(replica)
-        fleet.wait_all_up()
+        first.cli("keys", "promote", *jwks_urls)   # 3. promote: sign with it, keep the old key published
+        distribute_and_reload()
         time.sleep(1)
     finally:
         stop.set()
         checker.join(timeout=30)
-    print(f"\nkey rotation across 3 replicas: {verified} tokens verified by a JWKS-caching verifier, "
-          f"{len(failures)} failed, {len(verifier.misses)} with a kid its cache lacked; kids seen {len(kids)}")
+    print(f"\nkey rotation across 3 replicas (patgate keys + SIGHUP): {verified} tokens verified by a JWKS-caching "
+          f"verifier, {len(failures)} failed, {len(verifier.misses)} with a kid its cache lacked; kids seen {len(kids)}")
     assert failures == [] and verifier.misses == []
-    assert verified > 50 and len(kids) == 2
+    assert verified > 50 and len(kids) == 2 and old in kids
+    assert [replica.proc.pid for replica in fleet.replicas] == pids   # no replica restarted
 
 
 def test_the_login_throttle_counts_across_the_fleet(fleet: Fleet):

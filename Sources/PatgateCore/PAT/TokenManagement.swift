@@ -2,14 +2,22 @@
 /// API enforces — ownership, the expiration policy, names and scopes — and the audit trail.
 public struct TokenManagement: Sendable {
     public let issuer: PATIssuer
-    public let policy: LifetimePolicy
+    private let currentPolicy: @Sendable () -> LifetimePolicy
     private let audit: any AuditLog
 
     public init(issuer: PATIssuer, policy: LifetimePolicy, audit: any AuditLog) {
+        self.init(issuer: issuer, policy: { policy }, audit: audit)
+    }
+
+    /// `policy` is asked on every call: a server reloads it on SIGHUP.
+    public init(issuer: PATIssuer, policy: @escaping @Sendable () -> LifetimePolicy, audit: any AuditLog) {
         self.issuer = issuer
-        self.policy = policy
+        self.currentPolicy = policy
         self.audit = audit
     }
+
+    /// The expiration policy in force now.
+    public var policy: LifetimePolicy { currentPolicy() }
 
     /// What a create request asks for; at most one of `expiresAt` and `expiresIn`.
     public struct Request: Sendable {

@@ -20,17 +20,17 @@ struct APIAuthenticator: Sendable {
     let issuer: PATIssuer
     let minted: MintedTokenCheck
     let issuerURL: String
-    /// Audiences a JWT must name to reach the management API.
-    let apiAudiences: Set<String>
+    /// Audiences a JWT must name to reach the management API (`apiAudiences`) reload with the policy.
+    let live: LiveSettings
 
-    init(config: PatgateConfig, keys: KeyRing, management: Components.Management, issuer: PATIssuer) {
+    init(config: PatgateConfig, live: LiveSettings, management: Components.Management, issuer: PATIssuer) {
         sessions = management.sessions
         users = management.stores.users
         usage = management.usage
         self.issuer = issuer
         issuerURL = config.server.issuer
-        minted = MintedTokenCheck(keys: keys, issuerURL: issuerURL, issuer: issuer, users: management.stores.users)
-        apiAudiences = Set(config.policy.defaultAudiences + [issuerURL])
+        minted = MintedTokenCheck(live: live, issuerURL: issuerURL, issuer: issuer, users: management.stores.users)
+        self.live = live
     }
 
     /// The caller, or a 401/403 problem. `admin` also requires the administrator role.
@@ -83,7 +83,7 @@ struct APIAuthenticator: Sendable {
             // A JWT of ours for the management API (its `aud` names the issuer URL or a default
             // audience, never another resource), worth no more than the PAT it came from,
             // checked now (invariant 7 in docs/ARCHITECTURE.md).
-            guard let token = minted.verify(credential), token.audiences.contains(where: apiAudiences.contains),
+            guard let token = minted.verify(credential), token.audiences.contains(where: live.current.apiAudiences.contains),
                   let pat = try await minted.livePAT(of: token)
             else { throw invalid }
             (username, scopes, method, patExpiry) = (token.subject, token.scopes, .jwt, pat.expiresAt)

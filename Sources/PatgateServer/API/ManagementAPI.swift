@@ -5,12 +5,12 @@ import PatgateCore
 /// scopes and policy, and the administrators' views. Only with the built-in issuer.
 struct ManagementAPI {
     let config: PatgateConfig
-    let keys: KeyRing
+    let live: LiveSettings
     let management: Components.Management
     let issuer: PATIssuer
 
     func register(on router: Router<PatgateRequestContext>) {
-        let auth = APIAuthenticator(config: config, keys: keys, management: management, issuer: issuer)
+        let auth = APIAuthenticator(config: config, live: live, management: management, issuer: issuer)
         let api = router.group("api/v1")
         let maxBodyBytes = config.server.maxBodyBytes
         SessionRoutes(accounts: management.accounts, sessions: management.sessions, auth: auth, issuerURL: config.server.issuer,

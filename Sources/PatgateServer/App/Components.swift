@@ -10,8 +10,10 @@ import ServiceLifecycle
 /// for the one `ServiceGroup` (docs/ARCHITECTURE.md, "Lifecycle").
 public struct Components: Sendable {
     public let config: PatgateConfig
-    public let keys: KeyRing
-    public let clients: ClientAuthenticator
+    /// The keys, clients and policies in force; SIGHUP replaces them (`reloader`).
+    public let live: LiveSettings
+    /// Reloads `live` on SIGHUP; `nil` when the caller gave no way to read the configuration again.
+    public let reloader: ConfigReloader?
     /// The audit log (`audit.path`), shared by the issuer and the credential providers.
     public let audit: any AuditLog
     /// The writer behind `audit`; `nil` for a stateless gateway without credential providers,
@@ -33,7 +35,6 @@ public struct Components: Sendable {
     /// The libcurl worker of the revocation feed (a gateway-only deployment).
     let revocationFeedWorker: HTTPClient?
     public let credentials: CredentialSet
-    public let exchange: TokenExchangeService
     /// `/readyz` answers 503 once the stop began.
     public let readiness = Readiness()
 
@@ -46,10 +47,11 @@ public struct Components: Sendable {
         public let usage: UsageQueue
     }
 
-    public init(config: PatgateConfig, logger: Logger) async throws {
+    /// `reload` reads the configuration again as the process first read it; with it, SIGHUP
+    /// reloads the keys, clients and policies.
+    public init(config: PatgateConfig, logger: Logger,
+                reload: (@Sendable () async throws -> PatgateConfig)? = nil) async throws {
         self.config = config
-        keys = try KeyRing(config: config.keys)
-        clients = ClientAuthenticator(clients: config.clients)
         auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
             ? try Self.makeAuditLog(config, logger: logger) : nil
         audit = auditWriter ?? NoAuditLog()
@@ -57,6 +59,10 @@ public struct Components: Sendable {
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
         self.credentials = credentials
+        let fixed = ReloadableSettings.Fixed(validator: cache, credentials: credentials.broker)
+        let live = LiveSettings(try ReloadableSettings(config: config, fixed: fixed))
+        self.live = live
+        reloader = reload.map { ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, load: $0) }
         if config.issuer.enabled {
             let stores = try await Self.openStores(config.issuer, logger: logger)
             let watcher = RevocationWatcher(source: stores.revocations, cache: cache, handlers: credentials.revocationHandlers,
@@ -74,7 +80,7 @@ public struct Components: Sendable {
                 accounts: try await Self.makeAccounts(config, stores: stores, users: users, audit: audit),
                 sessions: SessionService(store: stores.sessions, users: users, idleTimeout: config.accounts.idleTimeout,
                                          absoluteTimeout: config.accounts.absoluteTimeout, audit: audit),
-                tokens: TokenManagement(issuer: issuer, policy: config.issuer.policy, audit: audit),
+                tokens: TokenManagement(issuer: issuer, policy: { live.current.lifetimes }, audit: audit),
                 usage: UsageQueue(recorder: UsageRecorder(store: stores.pats, audit: audit), logger: logger))
         } else {
             issuer = nil
@@ -91,11 +97,10 @@ public struct Components: Sendable {
                 revocationFeedWorker = nil
             }
         }
-        exchange = TokenExchangeService(
-            clients: clients, validator: cache, policy: config.policy,
-            minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),
-            credentials: credentials.broker)
     }
+
+    /// The signing keys in force now.
+    public var keys: KeyRing { live.current.keys }
 
     /// The long-running pieces other than the HTTP server, in start order. The group stops
     /// them in reverse, after the server: the reaper, the revocation listener and watcher, the usage
@@ -112,6 +117,7 @@ public struct Components: Sendable {
         if let revocations { services.append(revocations) }
         if let revocationListener { services.append(revocationListener) }
         services += credentials.tasks
+        if let reloader { services.append(reloader) }
         return services
     }
 }

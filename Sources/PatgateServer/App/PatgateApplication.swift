@@ -21,22 +21,22 @@ public enum PatgateApplication {
         }
         router.add(middleware: APIFallbackMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(routes: methods))   // inside: it sees the router's 404
-        TokenRoutes(exchange: components.exchange, maxBodyBytes: maxBodyBytes).register(on: router)
-        DiscoveryRoutes(config: config, keys: components.keys, credentials: components.credentials.broker).register(on: router)
+        let live = components.live
+        TokenRoutes(live: live, maxBodyBytes: maxBodyBytes).register(on: router)
+        DiscoveryRoutes(config: config, live: live, credentials: components.credentials.broker).register(on: router)
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
-            IntrospectionRoutes(clients: components.clients, issuer: issuer, users: users,
-                                minted: MintedTokenCheck(keys: components.keys, issuerURL: config.server.issuer, issuer: issuer, users: users),
-                                signed: IntrospectionJWT(keys: components.keys, issuerURL: config.server.issuer),
+            IntrospectionRoutes(live: live, issuer: issuer, users: users,
+                                minted: MintedTokenCheck(live: live, issuerURL: config.server.issuer, issuer: issuer, users: users),
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
-            ManagementAPI(config: config, keys: components.keys, management: management, issuer: issuer).register(on: router)
+            ManagementAPI(config: config, live: live, management: management, issuer: issuer).register(on: router)
             // The issuer's store is the notifying one: a leaked PAT leaves every cache like any revocation.
             LeakRoutes(leaks: LeakedTokens(issuer: issuer, audit: components.audit), partners: config.leaks).register(on: router)
             if let watcher = components.revocations {
-                RevocationFeedRoutes(clients: components.clients, source: management.stores.revocations, watcher: watcher,
+                RevocationFeedRoutes(live: live, source: management.stores.revocations, watcher: watcher,
                                      readiness: components.readiness).register(on: router)
             }
         }

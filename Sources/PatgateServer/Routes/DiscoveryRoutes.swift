@@ -5,19 +5,20 @@ import PatgateCore
 /// RFC 8414 and OpenID Connect discovery documents, and the JWKS (RFC 7517).
 struct DiscoveryRoutes {
     let config: PatgateConfig
-    let keys: KeyRing
+    /// The keys in force (the JWKS and the algorithms the metadata names reload on SIGHUP).
+    let live: LiveSettings
     let credentials: CredentialBroker
 
     func register(on router: Router<PatgateRequestContext>) {
-        let metadata = Self.metadata(config, algorithms: keys.algorithms, introspectionAlgorithm: keys.signingAlgorithm)
-        let jwks = keys.jwksJSON
-        let jwksMaxAge = config.keys.jwksMaxAge
-        router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(metadata) }
-        router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(metadata) }
+        let live = live
+        router.get(".well-known/oauth-authorization-server") { _, _ in JSONResponse.cacheable(live.current.discoveryMetadata) }
+        router.get(".well-known/openid-configuration") { _, _ in JSONResponse.cacheable(live.current.discoveryMetadata) }
         let configuration = Self.configuration(config, credentials: credentials)
         router.get(".well-known/configuration") { _, _ in JSONResponse.cacheable(configuration) }
         router.get(".well-known/jwks.json") { _, _ in
-            JSONResponse.cacheable(jwks, contentType: "application/jwk-set+json", maxAge: jwksMaxAge)
+            let settings = live.current
+            return JSONResponse.cacheable(settings.keys.jwksJSON, contentType: "application/jwk-set+json",
+                                          maxAge: settings.jwksMaxAge)
         }
     }
 

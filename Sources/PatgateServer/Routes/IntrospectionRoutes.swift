@@ -9,11 +9,11 @@ import PatgateCore
 /// resource server that must see a revocation at once asks here. With
 /// `Accept: application/token-introspection+jwt` the answer is a signed JWT (RFC 9701).
 struct IntrospectionRoutes {
-    let clients: ClientAuthenticator
+    /// The clients and the signing key in force.
+    let live: LiveSettings
     let issuer: PATIssuer
     let users: any UserStore
     let minted: MintedTokenCheck
-    let signed: IntrospectionJWT
     let usage: UsageQueue
     let maxBodyBytes: Int
 
@@ -25,9 +25,10 @@ struct IntrospectionRoutes {
         let form: FormBody
         let client: OAuthClient
         let token: String?
+        let settings = live.current
         do throws(OAuthError) {
             form = try await FormRequest.read(request, maxBytes: maxBodyBytes)
-            client = try clients.authenticate(authorization: request.headers[.authorization], form: form)
+            client = try settings.clients.authenticate(authorization: request.headers[.authorization], form: form)
             guard client.grants.contains(.introspection) else {
                 throw OAuthError(.unauthorizedClient, "this client may not introspect tokens", status: 403)
             }
@@ -47,7 +48,7 @@ struct IntrospectionRoutes {
         }
         guard IntrospectionJWT.isAccepted(request.headers[.accept]) else { return JSONResponse.noStore(answer) }
         do {
-            let jwt = try signed.sign(answer, for: client.id, now: issuer.currentTime())
+            let jwt = try settings.introspectionJWT.sign(answer, for: client.id, now: issuer.currentTime())
             return JSONResponse.noStore(Array(jwt.utf8), contentType: IntrospectionJWT.mediaType)
         } catch {
             context.logger.error("cannot sign an introspection answer", metadata: ["error": "\(type(of: error))"])

@@ -14,7 +14,8 @@ import PatgateCore
 /// there are any, else after at most `wait` seconds (0 to 25) with none. A position beyond the
 /// latest event (the issuer's store was replaced) answers `reset: true`.
 struct RevocationFeedRoutes {
-    let clients: ClientAuthenticator
+    /// The clients in force.
+    let live: LiveSettings
     /// The issuer's store, in commit order.
     let source: any RevocationSource
     /// The issuer's own watcher rings `applied` when new events arrive; a long poll sleeps on it.
@@ -30,7 +31,7 @@ struct RevocationFeedRoutes {
         let after: Int64?
         let wait: Int64
         do throws(OAuthError) {
-            let client = try clients.authenticate(authorization: request.headers[.authorization], form: FormBody(parsing: []))
+            let client = try live.current.clients.authenticate(authorization: request.headers[.authorization], form: FormBody(parsing: []))
             guard !client.isPublic else {
                 throw OAuthError(.invalidClient, "the revocation feed is for confidential clients")
             }

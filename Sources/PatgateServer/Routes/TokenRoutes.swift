@@ -4,7 +4,8 @@ import PatgateCore
 
 /// `POST /token`: the RFC 8693 token exchange.
 struct TokenRoutes {
-    let exchange: TokenExchangeService
+    /// The exchange in force: its clients, policy and signing key reload on SIGHUP.
+    let live: LiveSettings
     let maxBodyBytes: Int
 
     func register(on router: Router<PatgateRequestContext>) {
@@ -14,6 +15,7 @@ struct TokenRoutes {
     func exchange(_ request: Request, _ context: PatgateRequestContext) async -> Response {
         do {
             let form = try await FormRequest.read(request, maxBytes: maxBodyBytes)
+            let exchange = live.current.exchange
             // The address is only needed for the audit log of issued credentials.
             let address = exchange.credentials.isEmpty ? nil : context.clientAddress
             let response = try await exchange.exchange(

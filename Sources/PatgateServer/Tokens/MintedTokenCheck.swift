@@ -6,13 +6,14 @@ import PatgateCore
 /// the token's subject, is neither revoked nor expired, and its owner is not disabled
 /// (invariant 7 in docs/ARCHITECTURE.md). The management API and `/introspect` ask the same.
 struct MintedTokenCheck: Sendable {
-    let verifier: JWTVerifier
+    /// The published keys in force (`ReloadableSettings.verifier`).
+    let live: LiveSettings
     let issuerURL: String
     let issuer: PATIssuer
     let users: any UserStore
 
-    init(keys: KeyRing, issuerURL: String, issuer: PATIssuer, users: any UserStore) {
-        verifier = JWTVerifier(keys: keys.published)
+    init(live: LiveSettings, issuerURL: String, issuer: PATIssuer, users: any UserStore) {
+        self.live = live
         self.issuerURL = issuerURL
         self.issuer = issuer
         self.users = users
@@ -20,7 +21,7 @@ struct MintedTokenCheck: Sendable {
 
     /// The token's claims when it is one of ours, still valid, with no audience check.
     func verify(_ token: String) -> MintedToken? {
-        MintedToken.verify(token, verifier: verifier, issuer: issuerURL, now: issuer.currentTime())
+        MintedToken.verify(token, verifier: live.current.verifier, issuer: issuerURL, now: issuer.currentTime())
     }
 
     /// The PAT `token` came from, when it is still active and its owner enabled; `nil`

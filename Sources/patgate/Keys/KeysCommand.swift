@@ -6,15 +6,20 @@ import PatgateServer
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage signing keys.", subcommands: [Generate.self])
+        commandName: "keys", abstract: "Manage and rotate the signing keys.",
+        discussion: """
+            A rotation without a failed verification (README, "Rotating the signing key"): `stage` a \
+            new key, reload every replica, wait keys.jwks_max_age_seconds, `promote` it, reload, wait \
+            policy.max_token_lifetime_seconds, `retire` the old one, reload. `status` shows where \
+            the rotation stands. Each step edits keys.* in the configuration file.
+            """,
+        subcommands: [Status.self, Stage.self, Promote.self, Retire.self, Generate.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a new PEM private key (mode 0600) and print its kid.",
             discussion: """
-                To rotate (README, "Rotating the signing key"): list the new file in keys.next on every \
-                replica; after keys.jwks_max_age_seconds, make it keys.active and move the old one to \
-                keys.retired; once the old key's tokens have expired, remove it.
+                For a key made elsewhere; `patgate keys stage` writes one and stages it in one step.
                 """)
         @Option(help: "ES256, ES384, RS256, PS256 or EdDSA.") var alg: String = "ES256"
         @Option(help: "The file to write (default: signing-<kid>.pem in the current folder).") var out: String?
