@@ -29,8 +29,8 @@ global
     timeout connect 1s
     timeout client 30s
     timeout server 30s
-    # A replica that stops or dies: its connection is refused or reset before an answer, and the
-    # request goes to another replica (idempotent or not: nothing reached patgate).
+    # As deploy/compose/haproxy.cfg: a replica that stops or dies before answering, and the
+    # request goes to another replica, except management-API writes.
     retries 3
     retry-on conn-failure empty-response response-timeout
     option redispatch 1
@@ -41,6 +41,8 @@ frontend patgate
     default_backend replicas
 backend replicas
     balance roundrobin
+    http-request disable-l7-retry if METH_POST {{ path_beg /api/ }}
+    http-request disable-l7-retry if {{ method PUT PATCH DELETE }}
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter 200ms fall 1 rise 1 observe layer4 error-limit 1 on-error mark-down
