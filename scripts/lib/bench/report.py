@@ -6,6 +6,8 @@ import os
 import platform
 from pathlib import Path
 
+import floor
+
 
 def machine() -> dict:
     model = ""
@@ -41,6 +43,7 @@ def table(results: dict) -> str:
         lines.append(f"| {r['scenario']} | {r['connections']} | {r['rps']:,.0f} | {lat['p50'] / 1000:.2f} | "
                      f"{lat['p99'] / 1000:.2f} | {lat['p999'] / 1000:.2f} | {r['error_count']} | "
                      f"{r['cpu_cores']:.2f} | {r['peak_rss_kib'] / 1024:.0f} | {r['load']} |")
+    lines += floor.rows(results)
     hit, health = _runs(results, "cache-hit"), _runs(results, "healthz")
     miss, peer = _runs(results, "cache-miss"), _runs(results, "idpyoidc-peer")
     lines += ["", "| ratio (same run) | value | target |", "| --- | ---: | --- |"]
@@ -50,7 +53,7 @@ def table(results: dict) -> str:
     if 64 in hit and 64 in peer:
         lines.append(f"| cache-hit / idpyoidc peer, 64 conns | {_ratio(hit[64]['rps'], peer[64]['rps'])} | ≥ 20× |")
     if 64 in hit and 64 in miss:
-        lines.append(f"| cache-miss / cache-hit, 64 conns | {_ratio(miss[64]['rps'], hit[64]['rps'])} | ≥ 0.3× |")
+        lines.append(f"| cache-miss / cache-hit, 64 conns | {_ratio(miss[64]['rps'], hit[64]['rps'])} | ≥ 0.4× |")
     if 64 in miss:
         r = miss[64]
         cache = r.get("cache", {})
