@@ -15,7 +15,7 @@ import time
 import jwt
 import yaml
 
-from patgate_e2e import Patgate, assert_oauth_error
+from patgate_e2e import Patgate, assert_oauth_error, run_cli
 
 
 def kids(server: Patgate) -> list[str]:
@@ -126,3 +126,23 @@ def test_reload_swaps_clients_and_policy(patgate: Patgate):
     assert answer.json()["expires_in"] == 120
     assert patgate.mint(pat)["expires_in"] == 120
     assert secret not in patgate.stderr_text()
+
+
+def test_keys_command_refuses_what_it_cannot_do_safely(patgate: Patgate):
+    # A replica that cannot be read, or that misses a key the file names, fails the check.
+    dead = f"http://127.0.0.1:{patgate.port + 1 if patgate.port < 65535 else 1}/.well-known/jwks.json"
+    status = patgate.cli("keys", "status", "--jwks-url", dead, check=False)
+    assert status.returncode == 1 and "cannot be read" in status.stdout
+    staged = re.search(r"staged (\S+)", patgate.cli("keys", "stage").stdout).group(1)
+    status = patgate.cli("keys", "status", "--jwks-url", patgate.url("/.well-known/jwks.json"), check=False)
+    assert status.returncode == 1 and f"does not publish {staged}" in status.stdout   # not reloaded yet
+    forced = patgate.cli("keys", "promote", "--force", "--jwks-url", patgate.url("/.well-known/jwks.json"), check=False)
+    assert forced.returncode != 0 and "does not publish" in forced.stderr               # --force never skips this
+    assert "next:" in patgate.config_path.read_text()                                   # nothing changed
+
+    # Keys set by the environment would override the file: the command does not edit it.
+    before = patgate.config_path.read_text()
+    env = dict(patgate.env, PATGATE_KEYS_ACTIVE=str(patgate.signing_key_files()[0]))
+    refused = run_cli("keys", "stage", "--data-dir", str(patgate.data_dir), env=env, check=False)
+    assert refused.returncode != 0 and "PATGATE_KEYS_ACTIVE" in refused.stderr
+    assert patgate.config_path.read_text() == before
