@@ -23,6 +23,9 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
+    /// Forward auth's JWTs per (PAT digest, route), purged with `cache` by the revocation
+    /// watcher; `nil` without `authz` or with `authz.cache.max_entries: 0`.
+    public let forwardAuthCache: ForwardAuthTokenCache?
     /// Purges the cache, and drops the PostgreSQL logins, of every revocation the issuer's store
     /// records, or, for a gateway-only deployment with `upstream.revocation_feed_url`, the
     /// upstream issuer's feed announces; `nil` for a gateway in front of a third-party upstream
@@ -50,16 +53,21 @@ public struct Components: Sendable {
         self.config = config
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
-        auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
+        auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty || config.authz != nil
             ? try Self.makeAuditLog(config, logger: logger) : nil
         audit = auditWriter ?? NoAuditLog()
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
+        forwardAuthCache = try config.authz.flatMap { authz in
+            authz.cacheMaxEntries == 0 || config.cache.positiveTTL == 0 ? nil
+                : try ForwardAuthTokenCache(margin: authz.cacheMargin, ttl: config.cache.positiveTTL, maxEntries: authz.cacheMaxEntries)
+        }
+        let dependentCaches: [any RevocationPurgeable] = forwardAuthCache.map { [$0] } ?? []
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
         self.credentials = credentials
         if config.issuer.enabled {
             let stores = try await Self.openStores(config.issuer, logger: logger)
-            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, handlers: credentials.revocationHandlers,
+            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, dependentCaches: dependentCaches, handlers: credentials.revocationHandlers,
                                             logger: logger)
             // What this process revokes leaves its own cache before the call returns.
             let pats = RevocationNotifyingPATStore(stores.pats, watcher: watcher)
@@ -83,7 +91,7 @@ public struct Components: Sendable {
             if let feedURL = config.upstream.revocationFeedURL {
                 let feed = try RevocationFeedClient(url: feedURL, authentication: config.upstream.authentication,
                                                     options: config.upstream.http, logger: logger)
-                revocations = RevocationWatcher(source: feed, cache: cache, handlers: credentials.revocationHandlers,
+                revocations = RevocationWatcher(source: feed, cache: cache, dependentCaches: dependentCaches, handlers: credentials.revocationHandlers,
                                                 sourceName: "the revocation feed", logger: logger)
                 revocationFeedWorker = feed.http
             } else {

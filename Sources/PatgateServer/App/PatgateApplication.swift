@@ -26,6 +26,7 @@ public enum PatgateApplication {
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
+        ForwardAuthRoutes(components)?.register(on: router)
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
             IntrospectionRoutes(clients: components.clients, issuer: issuer, users: users,

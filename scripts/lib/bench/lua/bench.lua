@@ -3,6 +3,8 @@
 --   wrk ... -s bench.lua URL -- get                          GET the URL's path
 --   wrk ... -s bench.lua URL -- fixed BODY_FILE [AUTH]        POST one line of BODY_FILE as a form:
 --                                   thread i takes line i (modulo the number of lines)
+--   wrk ... -s bench.lua URL -- headers "Name: value" ...     GET the URL's path with these headers
+--                                   (forward auth: the gateway's X-Original-URL and the PAT)
 --   wrk ... -s bench.lua URL -- walk LIST_FILE PREFIX THREADS [AUTH]
 --                                   POST PREFIX .. urlencoded(line), a new line every request
 -- In `walk` mode thread i of THREADS (wrk -t) takes lines i, i+n, i+2n, ... and counts what it
@@ -34,6 +36,12 @@ function init(args)
     wrk.method = "POST"
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     if args[3] and args[3] ~= "" then headers["Authorization"] = args[3] end
+    wrk.headers = headers
+  elseif mode == "headers" then
+    for i = 2, #args do
+      local name, value = args[i]:match("^([^:]+):%s*(.*)$")
+      headers[name] = value
+    end
     wrk.headers = headers
   elseif mode == "walk" then
     lines = {}
