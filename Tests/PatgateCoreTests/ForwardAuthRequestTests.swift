@@ -9,20 +9,20 @@ import Testing
                             audience: "orders-api", scopes: ["openid"])
     let anyHost = AuthzRoute(id: "git", pathPrefix: "/git/", audience: "git")
 
-    func request(_ method: String = "GET", _ host: String? = "api.example.com", _ path: String) throws -> OriginalRequest {
+    func request(_ method: String = "GET", _ host: String? = "api.example.com", path: String) throws -> OriginalRequest {
         try #require(OriginalRequest(method: method, host: host, path: path))
     }
 
     @Test func aPrefixCoversItselfAndWhatIsBelowItOnly() throws {
         #expect(orders.matches(try request(path: "/orders")))
         #expect(orders.matches(try request(path: "/orders/17?expand=1")))
-        #expect(orders.matches(try request("post", "API.EXAMPLE.COM:8443", "/orders/")))
+        #expect(orders.matches(try request("post", "API.EXAMPLE.COM:8443", path: "/orders/")))
         #expect(!orders.matches(try request(path: "/ordersx")))
         #expect(!orders.matches(try request(path: "/")))
-        #expect(!orders.matches(try request("DELETE", "api.example.com", "/orders/1")))
-        #expect(!orders.matches(try request("GET", "other.example.com", "/orders/1")))
-        #expect(!orders.matches(try request("GET", nil, "/orders/1")))
-        #expect(anyHost.matches(try request("PROPFIND", nil, "/git/repo.git/info/refs")))
+        #expect(!orders.matches(try request("DELETE", "api.example.com", path: "/orders/1")))
+        #expect(!orders.matches(try request("GET", "other.example.com", path: "/orders/1")))
+        #expect(!orders.matches(try request("GET", nil, path: "/orders/1")))
+        #expect(anyHost.matches(try request("PROPFIND", nil, path: "/git/repo.git/info/refs")))
         #expect(!anyHost.matches(try request(path: "/git")))
     }
 

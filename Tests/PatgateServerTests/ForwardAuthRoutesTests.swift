@@ -2,6 +2,7 @@ import Foundation
 import PatgateAdapters
 import PatgateCore
 import PatgateServer
+import PatgateTestSupport
 import Testing
 
 /// `/authz/...` on a real server (README "Forward auth"): each gateway's convention, each

@@ -24,8 +24,11 @@ public struct OriginalRequest: Sendable, Equatable {
             self.init(method: method, host: nil, path: url)
             return
         }
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
+        // `scheme://` with a scheme of letters only (http, https).
+        guard let colon = url.firstIndex(of: ":"), url[..<colon].allSatisfy(\.isLetter), !url[..<colon].isEmpty,
+              url[colon...].hasPrefix("://")
+        else { return nil }
+        let rest = url[url.index(colon, offsetBy: 3)...]
         let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<pathStart]
         guard !authority.contains("@") else { return nil }
