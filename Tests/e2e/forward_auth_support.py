@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import string
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,8 +58,9 @@ def no_proxy_env() -> dict[str, str]:
 
 
 def render(template: Path, target: Path, **values: str) -> Path:
-    """`${NAME}` placeholders filled as envsubst would; a placeholder left unfilled is an error."""
-    text = string.Template(template.read_text()).substitute(values)
+    """Fills the `${NAME}` placeholders as `envsubst '${NAME} ...'` would (nginx's own `$var`s stay);
+    a placeholder without a value is an error."""
+    text = re.sub(r"\$\{([A-Z_]+)\}", lambda match: values[match.group(1)], template.read_text())
     target.write_text(text)
     return target
 
@@ -80,6 +81,7 @@ class Upstream:
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(workdir / "upstream.stderr", "wb"),
                                      env=no_proxy_env(), start_new_session=True)
         assert poll(lambda: self._answers(), timeout=15), "the upstream did not start"
+        self.log.write_text("")   # the readiness probe is no request of the test's
 
     def _answers(self) -> bool:
         try:
@@ -155,6 +157,7 @@ class Traefik:
     def __init__(self, workdir: Path, patgate_url: str, upstream_url: str):
         self.workdir = workdir
         self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
         dynamic = render(GATEWAYS / "traefik" / "dynamic.yml.template", workdir / "dynamic.yml",
                          PATGATE_URL=patgate_url, UPSTREAM_URL=upstream_url)
         static = render(GATEWAYS / "traefik" / "traefik.yml.template", workdir / "traefik.yml",

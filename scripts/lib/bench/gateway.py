@@ -6,7 +6,7 @@ template) and once without auth, for the ratio of the two in one run (BENCHMARKS
 from __future__ import annotations
 
 import os
-import string
+import re
 import subprocess
 import time
 import http.client
@@ -48,9 +48,10 @@ class Nginx:
         self.auth_port, self.plain_port, static_port = ports
         work.mkdir(parents=True, exist_ok=True)
         site = work / "patgate.conf"
-        site.write_text(string.Template(TEMPLATE.read_text()).substitute(
-            LISTEN=f"127.0.0.1:{self.auth_port}", PATGATE_ADDR=f"127.0.0.1:{patgate_port}",
-            UPSTREAM_ADDR=f"127.0.0.1:{static_port}"))
+        values = {"LISTEN": f"127.0.0.1:{self.auth_port}", "PATGATE_ADDR": f"127.0.0.1:{patgate_port}",
+                  "UPSTREAM_ADDR": f"127.0.0.1:{static_port}"}
+        # As `envsubst '${LISTEN} ...'`: only the braced placeholders, nginx's own $variables stay.
+        site.write_text(re.sub(r"\$\{([A-Z_]+)\}", lambda match: values[match.group(1)], TEMPLATE.read_text()))
         user = "user root;" if os.geteuid() == 0 else ""
         (work / "nginx.conf").write_text(f"""
 {user}
