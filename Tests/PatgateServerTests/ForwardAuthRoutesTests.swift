@@ -150,9 +150,16 @@ import Testing
 
     @Test func everyMethodReachesTheEndpoints() async throws {
         try await LiveServer.withForwardAuth { server in
-            for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
-                let response = try await server.http.perform(CurlRequest(method: method, url: server.base + "/authz/forward-auth"))
-                #expect(response.status == 403, "\(method)")                  // no original request: no route
+            let (_, pat) = try await server.pat()
+            for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"] {
+                let anonymous = try await server.http.perform(CurlRequest(method: method, url: server.base + "/authz/forward-auth"))
+                #expect(anonymous.status == 401, "\(method)")                // no credential: asked for one first
+                let unrouted = try await server.http.perform(CurlRequest(method: method, url: server.base + "/authz/forward-auth",
+                                                                         headers: [("Authorization", "Bearer \(pat)")]))
+                #expect(unrouted.status == 403, "\(method)")                 // no original request: no route
+                let allowed = try await server.http.perform(CurlRequest(method: method, url: server.base + "/authz/ext-authz/orders",
+                                                                         headers: [("Host", "api.example.com"), ("Authorization", "Bearer \(pat)")]))
+                #expect(allowed.status == (["GET", "POST"].contains(method) ? 200 : 403), "\(method)")
             }
         }
     }

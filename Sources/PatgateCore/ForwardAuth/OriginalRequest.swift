@@ -51,8 +51,9 @@ public struct OriginalRequest: Sendable, Equatable {
     static func checkedPath(_ value: String) -> String? {
         let path = value.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard path.hasPrefix("/"), !path.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else { return nil }
-        // Decode only what could hide a dot segment: %2e and %2f.
-        let decoded = path.replacingPercentEscapes(["2e": ".", "2f": "/", "5c": "/"]).replacingOccurrences("\\", "/")
+        // Decode only what could hide a dot segment: %2e, %2f, %5c and a backslash.
+        let decoded = path.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") })
+            ? path.replacingPercentEscapes(["2e": ".", "2f": "/", "5c": "/"]).replacingOccurrences("\\", "/") : path
         for segment in decoded.split(separator: "/", omittingEmptySubsequences: false) where segment == "." || segment == ".." {
             return nil
         }

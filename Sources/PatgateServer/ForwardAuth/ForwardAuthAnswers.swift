@@ -15,16 +15,9 @@ struct ForwardAuthAnswers: Sendable {
     let settings: AuthzSettings
     let audit: any AuditLog
 
-    func render(_ outcome: ForwardAuthOutcome, credential: GatewayCredential.Found, route: String?, address: String?) -> Response {
-        record(outcome, route: route, address: address)
+    func render(_ outcome: ForwardAuthOutcome, credential: GatewayCredential.Found, route: AuthzRoute?, address: String?) -> Response {
+        record(outcome, route: route?.id, address: address)
         let realm = #"realm="\#(settings.realm)""#
-        let basic: Bool
-        switch credential {
-        case .none: basic = true
-        case .malformed(let usedBasic): basic = usedBasic
-        case .credential(let found): basic = found.scheme == .basic
-        }
-        let basicChallenge = basic ? #", Basic \#(realm), charset="UTF-8""# : ""
         switch outcome {
         case .allowed(let grant):
             var headers = HTTPFields()
@@ -34,12 +27,12 @@ struct ForwardAuthAnswers: Sendable {
             return Response(status: .ok, headers: headers)
         case .missingCredential:
             return error(401, "invalid_request", "a credential is required",
-                         challenge: "Bearer \(realm)" + basicChallenge)
+                         challenge: "Bearer \(realm)" + basicChallenge(credential, realm))
         case .invalidToken(let reason):
             return error(401, "invalid_token", reason,
-                         challenge: #"Bearer \#(realm), error="invalid_token", error_description="\#(reason)""# + basicChallenge)
+                         challenge: #"Bearer \#(realm), error="invalid_token", error_description="\#(reason)""# + basicChallenge(credential, realm))
         case .insufficientScope(let reason, _, _):
-            let scope = route.flatMap { id in settings.routes.first { $0.id == id } }.map { ScopeList.join($0.scopes) } ?? ""
+            let scope = route.map { ScopeList.join($0.scopes) } ?? ""
             return error(403, "insufficient_scope", reason,
                          challenge: #"Bearer \#(realm), error="insufficient_scope", scope="\#(scope)""#)
         case .noRoute:
@@ -47,6 +40,17 @@ struct ForwardAuthAnswers: Sendable {
         case .unavailable:
             return error(503, "temporarily_unavailable", "the token validation service is unavailable; try again later", challenge: nil)
         }
+    }
+
+    /// `, Basic realm=…` when the client used Basic or sent nothing: git then asks for a password.
+    private func basicChallenge(_ credential: GatewayCredential.Found, _ realm: String) -> String {
+        let basic: Bool
+        switch credential {
+        case .none: basic = true
+        case .malformed(let usedBasic): basic = usedBasic
+        case .credential(let found): basic = found.scheme == .basic
+        }
+        return basic ? #", Basic \#(realm), charset="UTF-8""# : ""
     }
 
     private func error(_ status: Int, _ code: String, _ description: String, challenge: String?) -> Response {

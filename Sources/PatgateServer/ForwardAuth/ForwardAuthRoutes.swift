@@ -72,8 +72,8 @@ struct ForwardAuthRoutes {
     private func answer(_ request: Request, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
         let credential = GatewayCredential.find(authorization: request.headers[.authorization],
                                                 header: credentialHeader.flatMap { request.headers[$0] })
-        let outcome = await service.decide(original, credential: credential)
-        return answers.render(outcome, credential: credential, route: original.flatMap(service.settings.route(for:))?.id,
-                              address: context.clientAddress)
+        let route = original.flatMap(service.settings.route(for:))
+        let outcome = await service.decide(route, credential: credential)
+        return answers.render(outcome, credential: credential, route: route, address: context.clientAddress)
     }
 }

@@ -18,8 +18,12 @@ struct ForwardAuthService: Sendable {
     let minted: MintedTokenCheck?
     let now: @Sendable () -> Int64
 
-    func decide(_ request: OriginalRequest?, credential: GatewayCredential.Found) async -> ForwardAuthOutcome {
-        guard let request, let route = settings.route(for: request) else { return .noRoute }
+    /// `route`: the one that covers the original request (`AuthzSettings.route(for:)`); `nil`: none does.
+    /// Without a credential the answer is 401 whatever the route (authenticate first, so a client is
+    /// asked for one); with one, a request no route covers is 403 before anything is validated.
+    func decide(_ route: AuthzRoute?, credential: GatewayCredential.Found) async -> ForwardAuthOutcome {
+        if case .none = credential { return .missingCredential }
+        guard let route else { return .noRoute }
         switch credential {
         case .none: return .missingCredential
         case .malformed: return .invalidToken("the credential is malformed")
@@ -57,7 +61,7 @@ struct ForwardAuthService: Sendable {
         } catch {
             return .unavailable("the token validation service is unavailable")
         }
-        guard case .active(let subject) = result else { return .invalidToken("the token is invalid, expired or revoked") }
+        guard case .active(let subject) = result else { return .invalidToken("the token is unknown or no longer active") }
         let issuedAt = now()
         let request = TokenExchangeRequest(subjectToken: pat, scopes: route.scopes, audiences: [route.audience])
         let decision: ExchangePolicy.Decision
@@ -66,7 +70,7 @@ struct ForwardAuthService: Sendable {
         } catch {
             switch error.code {
             case .invalidScope: return .insufficientScope("the token lacks the route's scopes", subject: subject.subject, patID: subject.tokenID)
-            case .invalidRequest: return .invalidToken("the token is invalid, expired or revoked")
+            case .invalidRequest: return .invalidToken("the token is unknown or no longer active")
             default: return .insufficientScope("the route's audience is not allowed for the client", subject: subject.subject, patID: subject.tokenID)
             }
         }
