@@ -38,11 +38,11 @@ function init(args)
     if args[3] and args[3] ~= "" then headers["Authorization"] = args[3] end
     wrk.headers = headers
   elseif mode == "headers" then
+    -- Added to wrk's own table, which holds Host (nginx answers 400 without it).
     for i = 2, #args do
       local name, value = args[i]:match("^([^:]+):%s*(.*)$")
-      headers[name] = value
+      wrk.headers[name] = value
     end
-    wrk.headers = headers
   elseif mode == "walk" then
     lines = {}
     for line in io.lines(args[2]) do table.insert(lines, line) end
