@@ -55,7 +55,9 @@ public struct GatewayCredential: Sendable, Equatable {
     }
 
     private static func trimmed(_ value: Substring) -> String {
-        String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let isBlank = { (character: Character) in character == " " || character == "\t" }
+        guard let first = value.firstIndex(where: { !isBlank($0) }), let last = value.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(value[first...last])
     }
 
     /// Has the three-part shape of a JWS (`a.b.c`): worth checking as one of ours before asking the upstream.
