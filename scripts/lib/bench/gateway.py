@@ -9,8 +9,9 @@ import os
 import re
 import subprocess
 import time
-import http.client
 from pathlib import Path
+
+from patgate_server import answers_200
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "deploy" / "gateways" / "nginx" / "patgate-auth-request.conf.template"
@@ -85,20 +86,10 @@ http {{
         self.process = subprocess.Popen(["nginx", "-p", str(work), "-c", str(work / "nginx.conf")],
                                         stdout=subprocess.DEVNULL, stderr=open(work / "nginx.stderr", "wb"))
         deadline = time.monotonic() + 10
-        while not self._answers():
+        while not answers_200(self.plain_port, "/orders"):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"bench: nginx did not start; see {work}/nginx.stderr")
             time.sleep(0.05)
-
-    def _answers(self) -> bool:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.plain_port, timeout=1)
-            connection.request("GET", "/orders")
-            ok = connection.getresponse().status == 200
-            connection.close()
-            return ok
-        except OSError:
-            return False
 
     def stop(self) -> None:
         self.process.terminate()
