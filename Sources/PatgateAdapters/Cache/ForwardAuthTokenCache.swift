@@ -43,17 +43,23 @@ public final class ForwardAuthTokenCache: RevocationPurgeable {
 
     public var count: Int { state.withLock { $0.entries.count } }
 
-    /// The key of `pat` on `route`, the JWT cached there (`nil`: a miss), and the purge count
-    /// that `store` compares: an answer that raced a revocation is not kept.
-    public func lookup(pat: String, route: String, now: Int64) -> (key: Key, entry: Entry?, purges: UInt64) {
+    /// What `lookup` found: the key of the PAT on the route, the JWT cached there (`nil`: a miss),
+    /// and the purge count that `store` compares, so an answer that raced a revocation is not kept.
+    public struct Lookup: Sendable {
+        public let key: Key
+        public let entry: Entry?
+        public let purges: UInt64
+    }
+
+    public func lookup(pat: String, route: String, now: Int64) -> Lookup {
         let key = Key(digest: digests.digest(pat), route: route)
-        return state.withLock { state in
-            guard let entry = state.entries[key] else { return (key, nil, state.purges) }
+        return state.withLock { state -> Lookup in
+            guard let entry = state.entries[key] else { return Lookup(key: key, entry: nil, purges: state.purges) }
             guard entry.handOutUntil > now else {
                 state.entries[key] = nil
-                return (key, nil, state.purges)
+                return Lookup(key: key, entry: nil, purges: state.purges)
             }
-            return (key, entry, state.purges)
+            return Lookup(key: key, entry: entry, purges: state.purges)
         }
     }
 
