@@ -49,6 +49,10 @@ def fuzzed_server(tmp_path: Path):
         config.write("\nleaks:\n" + "".join(
             f"  {partner}:\n    key_ids: [k1]\n    keys:\n      k1:\n        public_key_file: secrets/scanner.pem\n"
             for partner in ("github", "gitlab")))
+    # Forward auth on: one route covering every path of the original request.
+    with open(server.config_path, "a") as config:
+        config.write("\nauthz:\n  client: ci\n  routes:\n    ids: [everything]\n    everything:\n"
+                     "      path_prefix: /\n      audience: patgate\n")
     # The fuzzer's failed log-ins would otherwise lock the hooks' own log-ins out (429).
     server.start(env={"PATGATE_LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
                       "PATGATE_LOGIN_MAX_FAILURES_PER_ACCOUNT": "1000"})

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import PatgateCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,11 +9,20 @@ import Darwin
 #endif
 
 /// The audit log as JSON Lines: one object per event, appended (`O_APPEND`, so several
-/// processes may share the file) by one serial queue, never on the caller's thread.
+/// processes may share the file) by one serial queue, never on the caller's thread. Lines
+/// recorded while a write is pending join it: under load (forward auth writes a line per
+/// answer) one `write(2)` and one wake-up of the queue carry many lines, each line whole.
 public final class JSONLinesAuditLog: AuditLog {
+    private struct Pending {
+        var bytes: [UInt8] = []
+        var events = 0
+        var scheduled = false
+    }
+
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private let queue = DispatchQueue(label: "patgate.audit")
+    private let pending = Mutex(Pending())
     private let logger: Logger
 
     /// `path == "-"` writes to standard error; otherwise the file is created with mode 0600.
@@ -36,11 +46,25 @@ public final class JSONLinesAuditLog: AuditLog {
 
     public func record(_ event: AuditEvent) {
         let line = event.jsonLine
-        queue.async { [descriptor, logger] in
-            let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written != line.count {
-                logger.error("audit log write failed", metadata: ["event": "\(event.kind.rawValue)", "errno": "\(errno)"])
-            }
+        let schedule = pending.withLock { pending -> Bool in
+            pending.bytes += line
+            pending.events += 1
+            defer { pending.scheduled = true }
+            return !pending.scheduled
+        }
+        if schedule { queue.async { [self] in writePending() } }
+    }
+
+    /// On the queue: writes every line recorded so far in one `write(2)`.
+    private func writePending() {
+        let (bytes, events) = pending.withLock { pending -> ([UInt8], Int) in
+            defer { pending = Pending() }
+            return (pending.bytes, pending.events)
+        }
+        guard !bytes.isEmpty else { return }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if written != bytes.count {
+            logger.error("audit log write failed", metadata: ["events": "\(events)", "errno": "\(errno)"])
         }
     }
 

@@ -12,7 +12,7 @@ extension RevocationWatcher {
             guard let last = state.withLock({ $0.last }) else {
                 // First read: what is cached may predate revocations made before it.
                 let latest = try await source.latestRevocation()
-                cache.purgeAll()
+                purgeAllCaches()
                 finish(at: latest)
                 return true
             }
@@ -28,7 +28,7 @@ extension RevocationWatcher {
             return true
         } catch let gap as RevocationGap {
             // The source cannot continue from our number: anything cached may be stale.
-            cache.purgeAll()
+            purgeAllCaches()
             logger.warning("the revocation source cannot resume from the last event applied; the cache was emptied",
                            metadata: ["last": "\(state.withLock { $0.last ?? 0 })", "latest": "\(gap.latest)"])
             finish(at: gap.latest, replacing: true)
@@ -58,9 +58,15 @@ extension RevocationWatcher {
             case .user: users.insert(event.subject)
             }
         }
-        let dropped = cache.purge(tokenIDs: tokens, subjects: users)
+        var dropped = cache.purge(tokenIDs: tokens, subjects: users)
+        for dependent in dependentCaches { dropped += dependent.purge(tokenIDs: tokens, subjects: users) }
         logger.debug("revocations applied", metadata: ["events": "\(events.count)", "dropped": "\(dropped)"])
         for handler in handlers { await handler.revoked(tokenIDs: tokens, users: users) }
+    }
+
+    private func purgeAllCaches() {
+        cache.purgeAll()
+        for dependent in dependentCaches { dependent.purgeAll() }
     }
 
     private func finish(at sequence: Int64, replacing: Bool = false) {

@@ -38,6 +38,8 @@ public final class RevocationWatcher: Service {
 
     let source: any RevocationSource
     let cache: CachingTokenValidator
+    /// Purged with `cache` by the same events: forward auth's JWT cache.
+    let dependentCaches: [any RevocationPurgeable]
     /// Told of every batch after the cache: what else ends with a revoked PAT.
     let handlers: [any RevocationHandler]
     let interval: Duration
@@ -53,12 +55,14 @@ public final class RevocationWatcher: Service {
     public let applied = WakeSignal()
     static let batch = RevocationFeedPage.maximumEvents
 
-    public init(source: any RevocationSource, cache: CachingTokenValidator, handlers: [any RevocationHandler] = [],
+    public init(source: any RevocationSource, cache: CachingTokenValidator, dependentCaches: [any RevocationPurgeable] = [],
+                handlers: [any RevocationHandler] = [],
                 interval: Duration = .milliseconds(200),
                 pushInterval: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(5),
                 sourceName: String = "the store", logger: Logger) {
         self.source = source
         self.cache = cache
+        self.dependentCaches = dependentCaches
         self.handlers = handlers
         self.interval = interval
         self.pushInterval = pushInterval

@@ -4,6 +4,12 @@ import JSON
 /// holds a token value or a password (invariant 1 in docs/ARCHITECTURE.md).
 public struct AuditEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
+        /// Forward auth let a gateway's request through (`/authz/...`).
+        case authzAllowed = "authz.allowed"
+        /// Forward auth refused a gateway's request (401, 403).
+        case authzDenied = "authz.denied"
+        /// Forward auth could not decide (503, fail closed).
+        case authzFailed = "authz.failed"
         case credentialIssued = "credential.issued"
         case credentialFailed = "credential.failed"
         case credentialWithdrawn = "credential.withdrawn"

@@ -1,5 +1,3 @@
-import OpenSSL
-
 /// Authenticates the caller of an OAuth endpoint (RFC 6749 §2.3): `client_secret_basic`,
 /// `client_secret_post`, or a public client that sends only `client_id`.
 ///
@@ -47,29 +45,18 @@ public struct ClientAuthenticator: Sendable {
     }
 
     /// Decodes `Basic base64(urlencode(id):urlencode(secret))`; `nil` for other schemes.
-    /// Byte-level on purpose: it runs on every confidential exchange.
     static func basicCredentials(_ header: String) throws(OAuthError) -> (id: String, secret: String)? {
-        let bytes = Array(header.utf8)
-        guard bytes.count > 6, bytes[5] == UInt8(ascii: " "),
-              bytes[..<5].map({ $0 | 0x20 }) == Array("basic".utf8)
-        else { return nil }
         let malformed = OAuthError(.invalidClient, "malformed Basic credentials")
-        // Standard base64 → unpadded base64url, then the strict decoder.
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(bytes.count - 6)
-        for byte in bytes[6...] where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "=") {
-            switch byte {
-            case UInt8(ascii: "+"): encoded.append(UInt8(ascii: "-"))
-            case UInt8(ascii: "/"): encoded.append(UInt8(ascii: "_"))
-            default: encoded.append(byte)
-            }
-        }
-        guard let decoded = Base64URL.decode(String(decoding: encoded, as: UTF8.self)),
-              let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
-        else { throw malformed }
+        let parts: (user: ArraySlice<UInt8>, password: ArraySlice<UInt8>)?
         do {
-            let id = try FormBody.decode(decoded[..<colon])
-            let secret = try FormBody.decode(decoded[(colon + 1)...])
+            parts = try BasicAuthorization.decode(header)
+        } catch {
+            throw malformed
+        }
+        guard let parts else { return nil }
+        do {
+            let id = try FormBody.decode(parts.user)
+            let secret = try FormBody.decode(parts.password)
             guard !id.isEmpty else { throw malformed }
             return (id, secret)
         } catch {

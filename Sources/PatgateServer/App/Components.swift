@@ -25,6 +25,9 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
+    /// Forward auth's JWTs per (PAT digest, route), purged with `cache` by the revocation
+    /// watcher; `nil` without `authz` or with `authz.cache.max_entries: 0`.
+    public let forwardAuthCache: ForwardAuthTokenCache?
     /// Purges the cache, and drops the PostgreSQL logins, of every revocation the issuer's store
     /// records, or, for a gateway-only deployment with `upstream.revocation_feed_url`, the
     /// upstream issuer's feed announces; `nil` for a gateway in front of a third-party upstream
@@ -52,11 +55,16 @@ public struct Components: Sendable {
     public init(config: PatgateConfig, logger: Logger,
                 reload: (@Sendable () async throws -> PatgateConfig)? = nil) async throws {
         self.config = config
-        auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
+        auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty || config.authz != nil
             ? try Self.makeAuditLog(config, logger: logger) : nil
         audit = auditWriter ?? NoAuditLog()
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
+        forwardAuthCache = try config.authz.flatMap { authz in
+            authz.cacheMaxEntries == 0 || config.cache.positiveTTL == 0 ? nil
+                : try ForwardAuthTokenCache(margin: authz.cacheMargin, ttl: config.cache.positiveTTL, maxEntries: authz.cacheMaxEntries)
+        }
+        let dependentCaches: [any RevocationPurgeable] = forwardAuthCache.map { [$0] } ?? []
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
         self.credentials = credentials
         let fixed = ReloadableSettings.Fixed(validator: cache, credentials: credentials.broker)
@@ -65,7 +73,7 @@ public struct Components: Sendable {
         reloader = reload.map { ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, load: $0) }
         if config.issuer.enabled {
             let stores = try await Self.openStores(config.issuer, logger: logger)
-            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, handlers: credentials.revocationHandlers,
+            let watcher = RevocationWatcher(source: stores.revocations, cache: cache, dependentCaches: dependentCaches, handlers: credentials.revocationHandlers,
                                             logger: logger)
             // What this process revokes leaves its own cache before the call returns.
             let pats = RevocationNotifyingPATStore(stores.pats, watcher: watcher)
@@ -89,7 +97,7 @@ public struct Components: Sendable {
             if let feedURL = config.upstream.revocationFeedURL {
                 let feed = try RevocationFeedClient(url: feedURL, authentication: config.upstream.authentication,
                                                     options: config.upstream.http, logger: logger)
-                revocations = RevocationWatcher(source: feed, cache: cache, handlers: credentials.revocationHandlers,
+                revocations = RevocationWatcher(source: feed, cache: cache, dependentCaches: dependentCaches, handlers: credentials.revocationHandlers,
                                                 sourceName: "the revocation feed", logger: logger)
                 revocationFeedWorker = feed.http
             } else {

@@ -27,6 +27,7 @@ public enum PatgateApplication {
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
+        ForwardAuthRoutes(components)?.register(on: router)
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
             IntrospectionRoutes(live: live, issuer: issuer, users: users,

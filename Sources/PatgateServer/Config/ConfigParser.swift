@@ -47,6 +47,7 @@ struct ConfigParser {
         config.credentials.x509 = parseX509()
         config.credentials.postgres = parsePostgresCredentials()
         config.leaks = parseLeaks(issuerEnabled: issuer.enabled)
+        config.authz = parseAuthz(clients: config.clients)
         config.auditPath = reader.string("audit.path").map { $0 == "-" ? $0 : path($0) } ?? path("audit.jsonl")
         if config.policy.defaultAudiences.isEmpty {
             reader.problem("policy.default_audience", "needs at least one audience")

@@ -95,6 +95,8 @@ public struct PatgateConfig: Sendable {
     /// `leaks.<partner>.*`: the secret-scanning partners whose signed reports revoke PATs
     /// (`POST /leaks/<partner>`); only those with keys.
     public var leaks: [PartnerKeys] = []
+    /// `authz.*`: forward auth for API gateways (`/authz/...`); `nil`: off.
+    public var authz: AuthzSettings?
 
     /// Session cookies get `Secure` when the issuer URL is https.
     public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }

@@ -6,6 +6,7 @@
   fuzzer can list it and then revoke or rotate it, or disable its owner, as any administrator
   may: a 401 makes Schemathesis ask for a new one (and replay the request); when the owner can
   no longer have PATs, the hooks make a new administrator with the CLI.
+- `/authz/...` (forward auth): such a PAT as the original request's `Authorization: Bearer`.
 - `GET` and `DELETE /api/v1/session` take only a console session: each log-out gets a fresh
   session, so the fuzzer's log-outs never end the session the other cases use.
 
@@ -97,6 +98,17 @@ class IntrospectionClient:
 
 @schemathesis.auth().apply_to(path_regex=r"^/api/v1/(?!session$)")
 class ManagementBearer:
+    def get(self, case, context):
+        return "Bearer " + _new_pat()
+
+    def set(self, case, data, context):
+        _set_header(case, "Authorization", data)
+
+
+@schemathesis.auth().apply_to(path_regex=r"^/authz/")
+class ForwardAuthCredential:
+    """The original request's credential a gateway passes on: a PAT, as `Authorization: Bearer`."""
+
     def get(self, case, context):
         return "Bearer " + _new_pat()
 

@@ -113,14 +113,7 @@ class Server:
         self.ready_seconds = time.perf_counter() - started
 
     def _ready(self) -> bool:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-            connection.request("GET", "/readyz")
-            ok = connection.getresponse().status == 200
-            connection.close()
-            return ok
-        except OSError:
-            return False
+        return answers_200(self.port, "/readyz")
 
     def stop(self) -> dict[str, int]:
         """SIGTERM, wait, and return the cache statistics line the server logs at shutdown."""
@@ -137,6 +130,18 @@ class Server:
         if not lines:
             return {}
         return {k: int(v) for k, v in re.findall(r"\b(hits|misses|upstream_calls|entries)=(\d+)", lines[-1])}
+
+
+def answers_200(port: int, path: str) -> bool:
+    """Whether `GET path` on 127.0.0.1:port answers 200 now."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        connection.request("GET", path)
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    except OSError:
+        return False
 
 
 def exchange_body(pat: str | None, scope: str = "openid") -> str:

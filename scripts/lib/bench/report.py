@@ -50,6 +50,13 @@ def table(results: dict) -> str:
     for c in sorted(hit):
         if c in health:
             lines.append(f"| cache-hit / healthz, {c} conns | {_ratio(hit[c]['rps'], health[c]['rps'])} | ≥ 0.5× |")
+    authz = _runs(results, "forward-auth")
+    for c in sorted(authz):
+        if c in health:
+            lines.append(f"| forward-auth hit / healthz, {c} conns | {_ratio(authz[c]['rps'], health[c]['rps'])} | ≥ 0.8× |")
+    through, plain = _runs(results, "nginx+patgate"), _runs(results, "nginx-only")
+    if 64 in through and 64 in plain:
+        lines.append(f"| nginx + patgate / nginx alone, 64 conns | {_ratio(through[64]['rps'], plain[64]['rps'])} | (reported) |")
     if 64 in hit and 64 in peer:
         lines.append(f"| cache-hit / idpyoidc peer, 64 conns | {_ratio(hit[64]['rps'], peer[64]['rps'])} | ≥ 20× |")
     if 64 in hit and 64 in miss:
@@ -98,7 +105,7 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for scenario in ("healthz", "cache-hit", "cache-miss", "idpyoidc-peer"):
+    for scenario in ("healthz", "cache-hit", "forward-auth", "cache-miss", "idpyoidc-peer", "nginx+patgate", "nginx-only"):
         runs = _runs(results, scenario)
         if not runs:
             continue

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import burst  # noqa: E402
+import gateway  # noqa: E402
 import microbench  # noqa: E402
 import peer  # noqa: E402
 import report  # noqa: E402
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--miss-pats", type=int, default=80_000, help="PATs made for the cache-miss run")
     parser.add_argument("--soak", type=int, default=0, help="seconds of a cache-hit run sampling RSS (0: none)")
     parser.add_argument("--no-peer", action="store_true", help="skip the idpyoidc peer")
+    parser.add_argument("--no-gateway", action="store_true", help="skip forward auth through nginx")
     parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks and openssl speed")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
@@ -88,6 +90,7 @@ def main() -> None:
     try:
         hit_count = 16
         data = DataDir(binary, work / "data", hit_count + options.miss_pats + 1)
+        gateway.enable_authz(data.root)
         hit_pats, burst_pat, miss_pats = data.pats[:hit_count], data.pats[hit_count], data.pats[hit_count + 1:]
         (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in hit_pats))
         (work / "miss-pats").write_text("".join(p + "\n" for p in miss_pats))
@@ -102,10 +105,17 @@ def main() -> None:
         print(f"bench: server ready in {server.ready_seconds * 1000:.0f} ms; warming up", file=sys.stderr)
         wrk.run(base + "/healthz", 64, 2, ["get"])
         wrk.run(base + "/token", 64, 2, hit_args)
+        # Forward auth, nginx's convention, one PAT: after the first request a JWT cache hit.
+        authz_args = gateway.forward_auth_args(hit_pats[0])
+        wrk.run(base + "/authz/auth-request", 64, 2, authz_args)
         for connections in sweep:
             results["runs"].append(measure(server.pid, base + "/healthz", connections, options.duration, ["get"], "healthz"))
             results["runs"].append(measure(server.pid, base + "/token", connections, options.duration, hit_args,
                                            "cache-hit"))
+            results["runs"].append(measure(server.pid, base + "/authz/auth-request", connections, options.duration,
+                                           authz_args, "forward-auth"))
+        if not options.no_gateway:
+            results["runs"] += through_nginx(server, work, hit_pats[0], options.duration)
         results["server_a_cache"] = server.stop()
 
         # Server B: every request a PAT never seen before (upstream = the built-in issuer).
@@ -149,6 +159,22 @@ def main() -> None:
     (out / "table.md").write_text(table)
     report.plot(results, out / "bench.png")
     print(table)
+
+
+def through_nginx(server: Server, work: Path, pat: str, duration: int) -> list[dict]:
+    """A PAT through nginx (auth_request to patgate) to a static upstream, against nginx to the
+    same upstream without auth, 64 connections each; CPU is sampled on patgate, then on nginx."""
+    nginx = gateway.Nginx(work / "nginx", server.port, (free_port(), free_port(), free_port()))
+    try:
+        bearer = ["headers", f"Authorization: Bearer {pat}"]
+        wrk.run(f"http://127.0.0.1:{nginx.auth_port}/orders/1", 64, 2, bearer)
+        authed = measure(server.pid, f"http://127.0.0.1:{nginx.auth_port}/orders/1", 64, duration, bearer,
+                         "nginx+patgate")
+        plain = measure(nginx.process.pid, f"http://127.0.0.1:{nginx.plain_port}/orders/1", 64, duration, ["get"],
+                        "nginx-only")
+        return [authed, plain]
+    finally:
+        nginx.stop()
 
 
 def soak(server: Server, seconds: int, hit_args: list[str]) -> dict:

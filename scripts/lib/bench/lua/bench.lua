@@ -3,6 +3,8 @@
 --   wrk ... -s bench.lua URL -- get                          GET the URL's path
 --   wrk ... -s bench.lua URL -- fixed BODY_FILE [AUTH]        POST one line of BODY_FILE as a form:
 --                                   thread i takes line i (modulo the number of lines)
+--   wrk ... -s bench.lua URL -- headers "Name: value" ...     GET the URL's path with these headers
+--                                   (forward auth: the gateway's X-Original-URL and the PAT)
 --   wrk ... -s bench.lua URL -- walk LIST_FILE PREFIX THREADS [AUTH]
 --                                   POST PREFIX .. urlencoded(line), a new line every request
 -- In `walk` mode thread i of THREADS (wrk -t) takes lines i, i+n, i+2n, ... and counts what it
@@ -35,6 +37,12 @@ function init(args)
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     if args[3] and args[3] ~= "" then headers["Authorization"] = args[3] end
     wrk.headers = headers
+  elseif mode == "headers" then
+    -- Added to wrk's own table, which holds Host (nginx answers 400 without it).
+    for i = 2, #args do
+      local name, value = args[i]:match("^([^:]+):%s*(.*)$")
+      wrk.headers[name] = value
+    end
   elseif mode == "walk" then
     lines = {}
     for line in io.lines(args[2]) do table.insert(lines, line) end

@@ -1,0 +1,108 @@
+import PatgateCore
+import Synchronization
+
+/// Forward auth's JWTs, per (PAT digest, route id): a hit hands out a JWT minted earlier and
+/// signs nothing (README "Forward auth"). The key is the PAT's HMAC under a per-process random
+/// key, never the PAT (invariant 1 in docs/ARCHITECTURE.md). An entry is handed out while more
+/// than `margin` seconds of the JWT's life remain, and for at most `ttl` seconds after it was
+/// minted (`cache.ttl_seconds`, the bound on revocation when no channel works); the revocation
+/// watcher purges it with the validation cache (invariant 5).
+public final class ForwardAuthTokenCache: RevocationPurgeable {
+    /// What a lookup returns: the JWT and whose it is.
+    public struct Entry: Sendable {
+        public let token: String
+        public let subject: String
+        public let username: String?
+        public let patID: String?
+        let handOutUntil: Int64
+    }
+
+    /// A looked-up key, to store the answer under after a miss without hashing the PAT again.
+    public struct Key: Hashable, Sendable {
+        let digest: TokenDigest
+        let route: String
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var purges: UInt64 = 0
+    }
+
+    private let margin: Int64
+    private let ttl: Int64
+    private let maxEntries: Int
+    private let digests: TokenDigest.Maker
+    private let state = Mutex(State())
+
+    public init(margin: Int64, ttl: Int64, maxEntries: Int) throws {
+        self.margin = margin
+        self.ttl = ttl
+        self.maxEntries = maxEntries
+        digests = try TokenDigest.Maker()
+    }
+
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// What `lookup` found: the key of the PAT on the route, the JWT cached there (`nil`: a miss),
+    /// and the purge count that `store` compares, so an answer that raced a revocation is not kept.
+    public struct Lookup: Sendable {
+        public let key: Key
+        public let entry: Entry?
+        public let purges: UInt64
+    }
+
+    public func lookup(pat: String, route: String, now: Int64) -> Lookup {
+        let key = Key(digest: digests.digest(pat), route: route)
+        return state.withLock { state -> Lookup in
+            guard let entry = state.entries[key] else { return Lookup(key: key, entry: nil, purges: state.purges) }
+            guard entry.handOutUntil > now else {
+                state.entries[key] = nil
+                return Lookup(key: key, entry: nil, purges: state.purges)
+            }
+            return Lookup(key: key, entry: entry, purges: state.purges)
+        }
+    }
+
+    /// Keeps `token` (minted at `issuedAt`, expiring at `expiresAt`) unless a purge ran since
+    /// `purges` or too little of its life would be left to hand it out.
+    public func store(_ token: String, identity: SubjectIdentity, under key: Key, issuedAt: Int64, expiresAt: Int64,
+                      purges: UInt64) {
+        let handOutUntil = min(expiresAt - margin, issuedAt + ttl)
+        guard maxEntries > 0, handOutUntil > issuedAt else { return }
+        let entry = Entry(token: token, subject: identity.subject, username: identity.username, patID: identity.tokenID,
+                          handOutUntil: handOutUntil)
+        state.withLock { state in
+            guard state.purges == purges else { return }
+            if state.entries.count >= maxEntries { evict(&state, now: issuedAt) }
+            state.entries[key] = entry
+        }
+    }
+
+    @discardableResult
+    public func purge(tokenIDs: Set<String>, subjects: Set<String>) -> Int {
+        state.withLock { state in
+            state.purges &+= 1
+            let before = state.entries.count
+            state.entries = state.entries.filter { _, entry in
+                !(entry.patID.map(tokenIDs.contains) == true || subjects.contains(entry.subject)
+                  || entry.username.map(subjects.contains) == true)
+            }
+            return before - state.entries.count
+        }
+    }
+
+    public func purgeAll() {
+        state.withLock { state in
+            state.purges &+= 1
+            state.entries.removeAll()
+        }
+    }
+
+    /// Drops the entries past their hand-out time; if that frees too little, an arbitrary tenth.
+    private func evict(_ state: inout State, now: Int64) {
+        state.entries = state.entries.filter { $0.value.handOutUntil > now }
+        if state.entries.count >= maxEntries {
+            for key in state.entries.keys.prefix(max(1, maxEntries / 10)) { state.entries.removeValue(forKey: key) }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import HTTPTypes
+import Hummingbird
+import JSON
+import PatgateCore
+
+/// Forward auth's answers (README "Forward auth", "Answers") and their audit lines: 200 with
+/// `Authorization: Bearer <JWT>` and `X-Patgate-Subject`; 401 with RFC 6750's
+/// `WWW-Authenticate` (one header: nginx passes only one on), challenging Basic too when the
+/// client used Basic or sent nothing, so git asks for credentials; 403 `insufficient_scope`
+/// or no route; 503 when the upstream or the store could not tell. Bodies are RFC 6749 style
+/// JSON, never holding a credential.
+struct ForwardAuthAnswers: Sendable {
+    static let subjectHeader = HTTPField.Name("X-Patgate-Subject")!
+
+    let settings: AuthzSettings
+    let audit: any AuditLog
+
+    func render(_ outcome: ForwardAuthOutcome, credential: GatewayCredential.Found, route: AuthzRoute?, address: String?) -> Response {
+        record(outcome, route: route?.id, address: address)
+        let realm = #"realm="\#(settings.realm)""#
+        switch outcome {
+        case .allowed(let grant):
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer " + grant.token
+            if settings.sendsSubject { headers[Self.subjectHeader] = grant.subject }
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers)
+        case .missingCredential:
+            return error(401, "invalid_request", "a credential is required",
+                         challenge: "Bearer \(realm)" + basicChallenge(credential, realm))
+        case .invalidToken(let reason):
+            return error(401, "invalid_token", reason,
+                         challenge: #"Bearer \#(realm), error="invalid_token", error_description="\#(reason)""# + basicChallenge(credential, realm))
+        case .insufficientScope(let reason, _, _):
+            let scope = route.map { ScopeList.join($0.scopes) } ?? ""
+            return error(403, "insufficient_scope", reason,
+                         challenge: #"Bearer \#(realm), error="insufficient_scope", scope="\#(scope)""#)
+        case .noRoute:
+            return error(403, "access_denied", "no route allows this request", challenge: nil)
+        case .unavailable:
+            return error(503, "temporarily_unavailable", "the token validation service is unavailable; try again later", challenge: nil)
+        }
+    }
+
+    /// `, Basic realm=…` when the client used Basic or sent nothing: git then asks for a password.
+    private func basicChallenge(_ credential: GatewayCredential.Found, _ realm: String) -> String {
+        let basic: Bool
+        switch credential {
+        case .none: basic = true
+        case .malformed(let usedBasic): basic = usedBasic
+        case .credential(let found): basic = found.scheme == .basic
+        }
+        return basic ? #", Basic \#(realm), charset="UTF-8""# : ""
+    }
+
+    private func error(_ status: Int, _ code: String, _ description: String, challenge: String?) -> Response {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("error", code)
+        json.field("error_description", description)
+        json.endObject()
+        var headers = HTTPFields()
+        if let challenge { headers[.wwwAuthenticate] = challenge }
+        if status == 503 { headers[.retryAfter] = "1" }
+        return JSONResponse.noStore(status: status, json.bytes, headers: headers)
+    }
+
+    /// One audit line per answer, as for an exchange: who, which PAT (its id), from where, and why.
+    private func record(_ outcome: ForwardAuthOutcome, route: String?, address: String?) {
+        let routeText = route.map { "route=\($0)" } ?? "no route"
+        let event: AuditEvent
+        let time = UnixTime.now()
+        switch outcome {
+        case .allowed(let grant):
+            event = AuditEvent(time: time, kind: .authzAllowed, actor: grant.subject, target: grant.patID, address: address,
+                               detail: routeText + (grant.cached ? " cached" : ""))
+        case .missingCredential:
+            event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "\(routeText): 401 no credential")
+        case .invalidToken(let reason):
+            event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "\(routeText): 401 \(reason)")
+        case .insufficientScope(let reason, let subject, let patID):
+            event = AuditEvent(time: time, kind: .authzDenied, actor: subject, target: patID, address: address, detail: "\(routeText): 403 \(reason)")
+        case .noRoute:
+            event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "no route: 403")
+        case .unavailable(let reason):
+            event = AuditEvent(time: time, kind: .authzFailed, actor: "anonymous", address: address, detail: "\(routeText): 503 \(reason)")
+        }
+        audit.record(event)
+    }
+}

@@ -1,0 +1,78 @@
+import HTTPTypes
+import Hummingbird
+import PatgateAdapters
+import PatgateCore
+
+/// The forward-auth endpoints (README "Forward auth"), one per gateway convention, any
+/// method, each reading the original request from where its gateway puts it:
+/// - `/authz/forward-auth`: Traefik `ForwardAuth`, Caddy `forward_auth` (`X-Forwarded-Method`,
+///   `-Host`, `-Uri`);
+/// - `/authz/auth-request`: nginx `auth_request` (`X-Original-URL`, `X-Original-Method`);
+/// - `/authz/ext-authz/…`: Envoy `ext_authz` over HTTP (the original path after the prefix,
+///   its method and `Host` as they are).
+struct ForwardAuthRoutes {
+    static let forwardedMethod = HTTPField.Name("X-Forwarded-Method")!
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+    static let forwardedURI = HTTPField.Name("X-Forwarded-Uri")!
+    static let originalURL = HTTPField.Name("X-Original-URL")!
+    static let originalMethod = HTTPField.Name("X-Original-Method")!
+    static let extAuthzPrefix = "/authz/ext-authz"
+    /// The methods registered: RFC 9110's and PATCH. Gateways that send the original method
+    /// (nginx, Envoy) send one of these for every API and git request.
+    static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect]
+
+    let service: ForwardAuthService
+    let answers: ForwardAuthAnswers
+    let credentialHeader: HTTPField.Name?
+
+    /// Built from the composition root's pieces: the exchange in force (its validator, policy,
+    /// minter and `authz.client`, checked by the configuration parser); `nil` without `authz`.
+    init?(_ components: Components) {
+        guard let settings = components.config.authz else { return nil }
+        let minted = components.issuer.flatMap { issuer in
+            components.management.map {
+                MintedTokenCheck(live: components.live, issuerURL: components.config.server.issuer, issuer: issuer, users: $0.stores.users)
+            }
+        }
+        service = ForwardAuthService(settings: settings, live: components.live,
+                                     cache: components.forwardAuthCache, minted: minted, now: UnixTime.now)
+        answers = ForwardAuthAnswers(settings: settings, audit: components.audit)
+        credentialHeader = settings.credentialHeader.flatMap { HTTPField.Name($0) }
+    }
+
+    func register(on router: Router<PatgateRequestContext>) {
+        for method in Self.methods {
+            router.on("authz/forward-auth", method: method) { request, context in
+                let headers = request.headers
+                let original = headers[Self.forwardedURI].flatMap { uri in
+                    OriginalRequest(method: headers[Self.forwardedMethod] ?? request.method.rawValue,
+                                    host: headers[Self.forwardedHost], path: uri)
+                }
+                return await answer(request, context, original)
+            }
+            router.on("authz/auth-request", method: method) { request, context in
+                let original = request.headers[Self.originalURL].flatMap {
+                    OriginalRequest(method: request.headers[Self.originalMethod] ?? request.method.rawValue, url: $0)
+                }
+                return await answer(request, context, original)
+            }
+            let extAuthz: @Sendable (Request, PatgateRequestContext) async -> Response = { request, context in
+                let uri = request.uri.string
+                let suffix = uri.hasPrefix(Self.extAuthzPrefix) ? String(uri.dropFirst(Self.extAuthzPrefix.count)) : ""
+                let original = OriginalRequest(method: request.method.rawValue, host: request.head.authority,
+                                               path: suffix.hasPrefix("/") ? suffix : "/" + suffix)
+                return await answer(request, context, original)
+            }
+            router.on("authz/ext-authz", method: method, use: extAuthz)
+            router.on("authz/ext-authz/**", method: method, use: extAuthz)
+        }
+    }
+
+    private func answer(_ request: Request, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
+        let credential = GatewayCredential.find(authorization: request.headers[.authorization],
+                                                header: credentialHeader.flatMap { request.headers[$0] })
+        let route = original.flatMap(service.settings.route(for:))
+        let outcome = await service.decide(route, credential: credential)
+        return answers.render(outcome, credential: credential, route: route, address: context.clientAddress)
+    }
+}

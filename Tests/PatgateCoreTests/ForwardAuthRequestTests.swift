@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import PatgateCore
+
+/// Forward auth's pure parts: the original request a gateway names, the credential it carries,
+/// and which route covers it (README "Forward auth").
+@Suite struct ForwardAuthRequestTests {
+    let orders = AuthzRoute(id: "orders", host: "API.example.com", pathPrefix: "/orders", methods: ["get", "POST"],
+                            audience: "orders-api", scopes: ["openid"])
+    let anyHost = AuthzRoute(id: "git", pathPrefix: "/git/", audience: "git")
+
+    func request(_ method: String = "GET", _ host: String? = "api.example.com", path: String) throws -> OriginalRequest {
+        try #require(OriginalRequest(method: method, host: host, path: path))
+    }
+
+    @Test func aPrefixCoversItselfAndWhatIsBelowItOnly() throws {
+        #expect(orders.matches(try request(path: "/orders")))
+        #expect(orders.matches(try request(path: "/orders/17?expand=1")))
+        #expect(orders.matches(try request("post", "API.EXAMPLE.COM:8443", path: "/orders/")))
+        #expect(!orders.matches(try request(path: "/ordersx")))
+        #expect(!orders.matches(try request(path: "/")))
+        #expect(!orders.matches(try request("DELETE", "api.example.com", path: "/orders/1")))
+        #expect(!orders.matches(try request("GET", "other.example.com", path: "/orders/1")))
+        #expect(!orders.matches(try request("GET", nil, path: "/orders/1")))
+        #expect(anyHost.matches(try request("PROPFIND", nil, path: "/git/repo.git/info/refs")))
+        #expect(!anyHost.matches(try request(path: "/git")))
+    }
+
+    @Test(arguments: ["/orders/../admin", "/orders/%2e%2E/admin", "/orders/.%2E/admin", "/orders%2F..%2Fadmin",
+                      "/orders/./1", "orders/1", "", "/orders/\u{7F}", "/orders/a b", "/orders\\..\\admin"])
+    func pathsThatCouldLeaveAPrefixAreRefused(_ path: String) {
+        #expect(OriginalRequest(method: "GET", host: nil, path: path) == nil)
+    }
+
+    @Test func nginxOriginalURLs() throws {
+        let absolute = try #require(OriginalRequest(method: "get", url: "https://api.example.com:8443/orders/1?x=%2e"))
+        #expect(absolute == OriginalRequest(method: "GET", host: "api.example.com", path: "/orders/1"))
+        #expect(OriginalRequest(method: "GET", url: "http://[::1]:8080")?.path == "/")
+        #expect(OriginalRequest(method: "GET", url: "http://[::1]:8080")?.host == "[::1]")
+        #expect(OriginalRequest(method: "GET", url: "/orders")?.host == nil)
+        #expect(OriginalRequest(method: "GET", url: "http://user@evil/orders") == nil)
+        #expect(OriginalRequest(method: "GET", url: "orders") == nil)
+    }
+
+    @Test func theFirstRouteInOrderDecides() throws {
+        let wide = AuthzRoute(id: "all", pathPrefix: "/", audience: "all")
+        let settings = AuthzSettings(clientID: "ci", routes: [orders, wide])
+        #expect(settings.route(for: try request(path: "/orders/1"))?.id == "orders")
+        #expect(settings.route(for: try request(path: "/other"))?.id == "all")
+        #expect(AuthzSettings(clientID: "ci", routes: [orders]).route(for: try request(path: "/other")) == nil)
+    }
+
+    func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func credentialsInEveryForm() {
+        let pat = "pgat_abc123"
+        #expect(GatewayCredential.find(authorization: "Bearer \(pat)", header: nil) == .credential(.init(scheme: .bearer, value: pat)))
+        #expect(GatewayCredential.find(authorization: "bearer  \(pat) ", header: nil) == .credential(.init(scheme: .bearer, value: pat)))
+        #expect(GatewayCredential.find(authorization: "token \(pat)", header: nil) == .credential(.init(scheme: .token, value: pat)))
+        // git, docker, pip, npm: any user, the PAT as the password (which may hold a colon).
+        #expect(GatewayCredential.find(authorization: basic("x-access-token", pat), header: nil)
+                == .credential(.init(scheme: .basic, value: pat)))
+        #expect(GatewayCredential.find(authorization: basic("", "a:b"), header: nil) == .credential(.init(scheme: .basic, value: "a:b")))
+        #expect(GatewayCredential.find(authorization: nil, header: " \(pat)") == .credential(.init(scheme: .header, value: pat)))
+        // Authorization wins over the configured header.
+        #expect(GatewayCredential.find(authorization: "token a", header: "b") == .credential(.init(scheme: .token, value: "a")))
+        #expect(GatewayCredential.find(authorization: nil, header: nil) == GatewayCredential.Found.none)
+    }
+
+    @Test func malformedCredentialsSayWhetherBasicWasTried() {
+        #expect(GatewayCredential.find(authorization: "Basic !!!", header: nil) == .malformed(basic: true))
+        #expect(GatewayCredential.find(authorization: basic("user", ""), header: nil) == .malformed(basic: true))
+        #expect(GatewayCredential.find(authorization: "Basic " + Data("nocolon".utf8).base64EncodedString(), header: nil)
+                == .malformed(basic: true))
+        #expect(GatewayCredential.find(authorization: "Bearer", header: nil) == .malformed(basic: false))
+        #expect(GatewayCredential.find(authorization: "Bearer a b", header: nil) == .malformed(basic: false))
+        #expect(GatewayCredential.find(authorization: "Digest x", header: nil) == .malformed(basic: false))
+        #expect(GatewayCredential.find(authorization: nil, header: "  ") == .malformed(basic: false))
+    }
+
+    @Test func onlyABearerWithThreePartsIsCheckedAsAJWT() {
+        #expect(GatewayCredential(scheme: .bearer, value: "a.b.c").looksLikeJWT)
+        #expect(!GatewayCredential(scheme: .bearer, value: "pgat_x").looksLikeJWT)
+        #expect(!GatewayCredential(scheme: .basic, value: "a.b.c").looksLikeJWT)
+    }
+}
