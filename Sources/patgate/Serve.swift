@@ -38,7 +38,13 @@ struct Serve: AsyncParsableCommand {
         let (config, firstStart) = try await ConfigLocation(options: location).load(
             overrides: .init(host: host, port: port, issuer: issuer, dataDirectory: location.dataDir))
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        let json = config.observability.logFormat == .json
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

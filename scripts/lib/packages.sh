@@ -20,5 +20,6 @@ PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-confi
 # it), headless Chromium, its WebDriver and a font for the console's browser tests, and HAProxy
 # in front of the fleet test's three replicas (also `haproxy -c` on deploy/compose/haproxy.cfg).
 # systemd checks deploy/systemd (systemd-analyze verify and security); readelf (binutils) and
-# unshare/setpriv (util-linux) test the container recipe's runtime steps.
-PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core haproxy systemd binutils util-linux)
+# unshare/setpriv (util-linux) test the container recipe's runtime steps. Prometheus (and its
+# promtool) scrapes a running patgate and checks deploy/observability's alert rules.
+PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core haproxy systemd binutils util-linux prometheus)

@@ -2,6 +2,7 @@ import Curl
 import Logging
 import PatgateAdapters
 import PatgateCore
+import PatgateTelemetry
 import ServiceLifecycle
 
 /// The composition root: every piece of a serving patgate, built once from the configuration,
@@ -36,6 +37,10 @@ public struct Components: Sendable {
     public let exchange: TokenExchangeService
     /// `/readyz` answers 503 once the stop began.
     public let readiness = Readiness()
+    /// The process's metrics registry; `nil` with `metrics.enabled: false`.
+    public let metrics: MetricsRegistry?
+    /// Sends spans over OTLP/HTTP; `nil` without `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    let spanExporter: OTLPExporter?
 
     /// The issuer's side: its stores, the management API's services and the usage recorder.
     public struct Management: Sendable {
@@ -48,11 +53,15 @@ public struct Components: Sendable {
 
     public init(config: PatgateConfig, logger: Logger) async throws {
         self.config = config
+        // First: the adapters built below look whether metrics are on.
+        metrics = config.observability.metricsEnabled ? Meters.install(version: BuildInfo.version) : nil
+        spanExporter = try Self.makeSpanExporter(config.observability, logger: logger)
         keys = try KeyRing(config: config.keys)
         clients = ClientAuthenticator(clients: config.clients)
         auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty
             ? try Self.makeAuditLog(config, logger: logger) : nil
-        audit = auditWriter ?? NoAuditLog()
+        let writer: any AuditLog = auditWriter ?? NoAuditLog()
+        audit = metrics == nil ? writer : MeteredAuditLog(writer)   // counts console logins
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
@@ -94,7 +103,8 @@ public struct Components: Sendable {
         exchange = TokenExchangeService(
             clients: clients, validator: cache, policy: config.policy,
             minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),
-            credentials: credentials.broker)
+            credentials: credentials.broker, observer: metrics == nil ? nil : ExchangeMetrics())
+        if metrics != nil { Self.recordKeyDates(config, keys: keys) }
     }
 
     /// The long-running pieces other than the HTTP server, in start order. The group stops

@@ -16,6 +16,8 @@ public enum PatgateApplication {
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         let methods = RouteMethods()
+        if components.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
+        router.add(middleware: TraceContextMiddleware())
         if !config.server.trustedProxies.isEmpty {
             router.add(middleware: ForwardedClientMiddleware(trusted: config.server.trustedProxies))
         }
@@ -26,6 +28,9 @@ public enum PatgateApplication {
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
+        if let registry = components.metrics, config.observability.adminPort == nil {
+            MetricsRoutes(registry: registry).register(on: router)
+        }
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
             IntrospectionRoutes(clients: components.clients, issuer: issuer, users: users,
@@ -64,7 +69,7 @@ public enum PatgateApplication {
         application.beforeServerStarts(perform: beforeServing)
         let http = HTTPServerService(application: application, readiness: components.readiness, grace: grace, logger: logger)
         return ServiceGroup(configuration: .init(
-            services: (components.services + [http]).map { .init(service: $0) },
+            services: (components.services + ObservabilityServices.services(components, logger: logger) + [http]).map { .init(service: $0) },
             gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
             logger: logger))
     }

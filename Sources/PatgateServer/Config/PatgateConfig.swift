@@ -95,6 +95,8 @@ public struct PatgateConfig: Sendable {
     /// `leaks.<partner>.*`: the secret-scanning partners whose signed reports revoke PATs
     /// (`POST /leaks/<partner>`); only those with keys.
     public var leaks: [PartnerKeys] = []
+    /// `metrics.enabled`, `server.admin_port`, `logging.format`.
+    public var observability = Observability()
 
     /// Session cookies get `Secure` when the issuer URL is https.
     public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }
