@@ -19,7 +19,10 @@ struct Serve: AsyncParsableCommand {
             answers 503, the listener closes, requests in flight finish within \
             server.shutdown_grace_seconds (default 10), the audit log is written out, exit code 0. \
             Slow clients are bounded by server.header_timeout_ms, server.body_timeout_ms, \
-            server.idle_timeout_seconds and server.max_connections (logged at start).
+            server.idle_timeout_seconds and server.max_connections (logged at start). Prometheus \
+            metrics at GET /metrics (metrics.enabled), or with /healthz and /readyz on a listener of \
+            their own (server.admin_port); logging.format json for one JSON object a line; spans over \
+            OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
             """)
 
     @OptionGroup var location: ConfigOptions
