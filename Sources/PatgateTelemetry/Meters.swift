@@ -15,8 +15,11 @@ public enum Meters {
     @discardableResult
     public static func install(version: String) -> MetricsRegistry {
         if let set = installed.load() { return set.registry }
-        let set = installed.storeIfNil(MeterSet(registry: MetricsRegistry()))
-        Gauge(label: MetricName.buildInfo, dimensions: [("version", version)], factory: set.registry.factory).record(1)
+        let candidate = MeterSet(registry: MetricsRegistry())
+        let set = installed.storeIfNil(candidate)
+        if set === candidate {   // only the call that installed names the version
+            Gauge(label: MetricName.buildInfo, dimensions: [("version", version)], factory: set.registry.factory).record(1)
+        }
         return set.registry
     }
 
