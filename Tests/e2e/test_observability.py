@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from patgate_e2e import REPO, free_port, http_session, poll, stop_process
+from patgate_e2e import REPO, free_port, http_session, poll, run_cli, stop_process
 
 OBSERVABILITY = REPO / "deploy" / "observability"
 PROMETHEUS = shutil.which("prometheus")
@@ -181,6 +181,28 @@ def test_a_revocation_is_counted_with_its_lag(patgate_factory):
     assert value(found, "patgate_revocation_lag_seconds_count") >= 1
     # Whole-second event times: the lag reads at most a second high, and arrived within the 1 s promise.
     assert value(found, "patgate_revocation_lag_seconds_bucket", le="2.0") == value(found, "patgate_revocation_lag_seconds_count")
+
+
+def test_credentials_are_counted_by_provider_and_outcome_and_the_ca_dates_exported(patgate_factory):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    server = patgate_factory().bootstrap()
+    run_cli("ca", "init", "--data-dir", str(server.data_dir), "--days", "30")
+    server.start()
+    csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")])) \
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    pat = server.create_pat(user="alice", scopes=["openid", "credentials"])["token"]
+    assert server.exchange(pat, scope="openid credentials", extra=[("csr", csr)]).status_code == 200
+    assert server.exchange(pat, scope="openid credentials", extra=[("csr", "not a CSR")]).status_code == 400
+    found = samples(server.get("/metrics").text)
+    assert value(found, "patgate_credentials_issued_total", provider="x509", outcome="issued") == 1
+    assert value(found, "patgate_credentials_issued_total", provider="x509", outcome="rejected") == 1
+    assert value(found, "patgate_credential_duration_seconds_count", provider="x509") == 1
+    ca = x509.load_pem_x509_certificate((server.data_dir / "secrets" / "ca.pem").read_bytes())
+    assert value(found, "patgate_ca_not_after_timestamp_seconds") == ca.not_valid_after_utc.timestamp()
+    assert value(found, "patgate_ca_not_before_timestamp_seconds") == ca.not_valid_before_utc.timestamp()
 
 
 def test_metrics_can_be_switched_off(patgate_factory):
