@@ -205,6 +205,25 @@ def test_credentials_are_counted_by_provider_and_outcome_and_the_ca_dates_export
     assert value(found, "patgate_ca_not_before_timestamp_seconds") == ca.not_valid_before_utc.timestamp()
 
 
+def test_console_logins_are_counted_by_result_and_lockouts_seen(patgate_factory):
+    server = patgate_factory().start(env={"PATGATE_USERS_BCRYPT_COST": "4", "PATGATE_LOGIN_MAX_FAILURES_PER_ACCOUNT": "3"})
+    server.ensure_user("carol")
+    password = server.cli("user", "passwd", "carol", "--generate").stdout.split()[-1]
+
+    def login(secret: str) -> int:
+        return server.post("/api/v1/session", json={"username": "carol", "password": secret}, timeout=10).status_code
+
+    assert login(password) == 200
+    for _ in range(3):
+        assert login("wrong password") == 401
+    assert login(password) == 429     # locked out, even with the right password
+    found = samples(server.get("/metrics").text)
+    assert value(found, "patgate_console_logins_total", result="success") == 1
+    assert value(found, "patgate_console_logins_total", result="failure") == 3
+    assert value(found, "patgate_console_logins_total", result="locked_out") == 1
+    assert "carol" not in " ".join(found) and password not in " ".join(found)
+
+
 def test_metrics_can_be_switched_off(patgate_factory):
     server = patgate_factory().start(env={"PATGATE_METRICS_ENABLED": "false"})
     assert server.get("/metrics").status_code == 404
