@@ -4,8 +4,8 @@ import Prometheus
 /// The handles of one registry: the fixed series made at once, the labelled ones on first use.
 final class MeterSet: Sendable {
     let registry: MetricsRegistry
-    let http: LabeledHandles<LabelTriple, CoreMetrics.Counter>
-    let httpDuration: LabeledHandles<LabelPair, CoreMetrics.Timer>
+    /// The counter of (route, method, status) and the timer of (route, method): one lookup a request.
+    let http: LabeledHandles<LabelTriple, HTTPHandles>
     let exchanges: LabeledHandles<LabelPair, CoreMetrics.Counter>
     let introspections: LabeledHandles<String, CoreMetrics.Counter>
     let introspectionDuration: CoreMetrics.Timer
@@ -32,11 +32,12 @@ final class MeterSet: Sendable {
         self.registry = registry
         let factory = registry.factory
         http = LabeledHandles { key in
-            CoreMetrics.Counter(label: MetricName.httpRequests,
-                    dimensions: [("route", key.first), ("method", key.second), ("status", String(key.third))], factory: factory)
-        }
-        httpDuration = LabeledHandles { key in
-            CoreMetrics.Timer(label: MetricName.httpDuration, dimensions: [("route", key.first), ("method", key.second)], factory: factory)
+            HTTPHandles(
+                requests: CoreMetrics.Counter(label: MetricName.httpRequests,
+                                              dimensions: [("route", key.first), ("method", key.second), ("status", String(key.third))],
+                                              factory: factory),
+                duration: CoreMetrics.Timer(label: MetricName.httpDuration, dimensions: [("route", key.first), ("method", key.second)],
+                                            factory: factory))
         }
         exchanges = LabeledHandles { key in
             CoreMetrics.Counter(label: MetricName.exchanges, dimensions: [("client_id", key.first), ("result", key.second)], factory: factory)
@@ -68,4 +69,10 @@ final class MeterSet: Sendable {
         caNotBefore = CoreMetrics.Meter(label: MetricName.caNotBefore, factory: factory)
         caNotAfter = CoreMetrics.Meter(label: MetricName.caNotAfter, factory: factory)
     }
+}
+
+/// One HTTP series pair.
+struct HTTPHandles: Sendable {
+    let requests: CoreMetrics.Counter
+    let duration: CoreMetrics.Timer
 }

@@ -6,8 +6,9 @@ extension Meters {
     /// `unmatched`; `method` one of the methods patgate serves, or `other`.
     public static func httpRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
         guard let set else { return }
-        set.http[LabelTriple(first: route, second: method, third: status)].increment()
-        set.httpDuration[LabelPair(route, method)].recordNanoseconds(nanoseconds)
+        let handles = set.http[LabelTriple(first: route, second: method, third: status)]
+        handles.requests.increment()
+        handles.duration.recordNanoseconds(nanoseconds)
     }
 
     /// One `POST /token`: `result` is `success` or the RFC 6749 error code; `clientID` a

@@ -35,7 +35,9 @@ def metrics_cost(cost: dict) -> str:
         "| metrics (cache-hit, same run) | median req/s | rounds |", "| --- | ---: | ---: |",
         f"| on | {cost['median_rps_on']:,.0f} | {cost['rounds']} |",
         f"| off (`metrics.enabled: false`) | {cost['median_rps_off']:,.0f} | {cost['rounds']} |",
-        f"| on / off, {cost['connections']} conns | {cost['ratio']:.3f}× | ≥ 0.97× |", ""])
+        f"| on / off, {cost['connections']} conns | {cost['ratio']:.3f}× | ≥ 0.97× |",
+        f"| server CPU per answer: on {cost['cpu_us_per_request_on']:.1f} µs, off {cost['cpu_us_per_request_off']:.1f} µs "
+        f"| {cost['per_cpu_ratio']:.3f}× (answers per CPU-second, on / off) | ≥ 0.97× |", ""])
 
 
 def table(results: dict) -> str:
