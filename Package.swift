@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Test-only: an independent signature verifier for the cross-checks.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
@@ -59,11 +61,22 @@ let package = Package(
         // Core: RFC 8693 rules, policy, the PAT model and the ports. No NIO, no HTTP, no C.
         .target(name: "PatgateCore", dependencies: ["JOSE", "JSON", "OpenSSL"], swiftSettings: strict),
 
+        // Telemetry: the process's metrics (swift-metrics over swift-prometheus's registry), the
+        // `Meters` every module records through, and the process gauges read from /proc/self.
+        .target(
+            name: "PatgateTelemetry",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Adapters implement the core's ports.
         .target(
             name: "PatgateAdapters",
             dependencies: [
-                "PatgateCore", "Curl", "OpenSSL",
+                "PatgateCore", "Curl", "OpenSSL", "PatgateTelemetry",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +91,7 @@ let package = Package(
         .target(
             name: "PatgateServer",
             dependencies: [
-                "PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL", "Curl",
+                "PatgateAdapters", "PatgateCore", "JOSE", "JSON", "OpenSSL", "Curl", "PatgateTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -140,6 +153,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "PatgateTelemetryTests", dependencies: ["PatgateTelemetry"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "PatgateTestSupport"]),
         .testTarget(
             name: "PatgateCoreTests",

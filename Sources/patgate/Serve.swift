@@ -21,7 +21,10 @@ struct Serve: AsyncParsableCommand {
             Slow clients are bounded by server.header_timeout_ms, server.body_timeout_ms, \
             server.idle_timeout_seconds and server.max_connections (logged at start). On SIGHUP it \
             reloads the signing keys, the clients and the policies from the configuration file in one \
-            step; a configuration that does not load leaves the running one in place and logs why.
+            step; a configuration that does not load leaves the running one in place and logs why. \
+            Prometheus metrics at GET /metrics (metrics.enabled), or with /healthz and /readyz on a \
+            listener of their own (server.admin_port); logging.format json for one JSON object a line; \
+            spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
             """)
 
     @OptionGroup var location: ConfigOptions
@@ -41,7 +44,13 @@ struct Serve: AsyncParsableCommand {
         let (config, firstStart, reload) = try await ConfigLocation(options: location).loadReloadable(
             overrides: .init(host: host, port: port, issuer: issuer, dataDirectory: location.dataDir))
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        let json = config.observability.logFormat == .json
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

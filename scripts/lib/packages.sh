@@ -22,4 +22,5 @@ PATGATE_BUILD_PACKAGES=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-confi
 # systemd checks deploy/systemd (systemd-analyze verify and security); readelf (binutils) and
 # unshare/setpriv (util-linux) test the container recipe's runtime steps. nginx (auth_request) and
 # git (git http-backend, git clone) run the forward-auth tests (Tests/e2e/test_forward_auth_*.py).
-PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core haproxy systemd binutils util-linux nginx git)
+# Prometheus (and its promtool) scrapes a running patgate and checks deploy/observability's alert rules.
+PATGATE_TEST_PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core haproxy systemd binutils util-linux nginx git prometheus)

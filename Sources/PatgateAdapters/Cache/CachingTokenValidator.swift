@@ -1,4 +1,5 @@
 import PatgateCore
+import PatgateTelemetry
 import Synchronization
 
 /// Remembers validation answers and merges concurrent misses for one token into one
@@ -64,7 +65,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             state.statistics.misses += 1
             if let running = state.inFlight[key] {
                 state.inFlight[key]?.waiting += 1
-                return .wait(running.task)
+                return .wait(running.task, joined: true)
             }
             state.statistics.upstreamCalls += 1
             let upstream = self.upstream
@@ -72,17 +73,22 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             // the first; it is cancelled when the last of them is (see `finish`).
             let running = Task { try await upstream.validate(token) }
             state.inFlight[key] = Flight(task: running, waiting: 1, purges: state.purges)
-            return .wait(running)
+            return .wait(running, joined: false)
         }
         switch lookup {
-        case .hit(let result): return result
-        case .wait(let task): return try await finish(task, key: key)
+        case .hit(let result):
+            Meters.cacheLookup(hit: true)
+            return result
+        case .wait(let task, let joined):
+            Meters.cacheLookup(hit: false, joined: joined)
+            return try await finish(task, key: key)
         }
     }
 
     private enum Lookup {
         case hit(ValidationResult)
-        case wait(Task<ValidationResult, any Error>)
+        /// `joined`: another request's upstream call was already in flight (single-flight).
+        case wait(Task<ValidationResult, any Error>, joined: Bool)
     }
 
     private func finish(_ task: Task<ValidationResult, any Error>, key: TokenDigest) async throws -> ValidationResult {
@@ -128,6 +134,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
                 }
             }
             for key in dropped { state.entries.removeValue(forKey: key) }
+            Meters.cacheEntries(state.entries.count)
             return dropped.count
         }
     }
@@ -138,6 +145,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         state.withLock { state in
             state.purges &+= 1
             state.entries.removeAll()
+            Meters.cacheEntries(0)
         }
     }
 
@@ -168,18 +176,22 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         }
         let entry = Entry(subject: subject, validUntil: validUntil)
         guard validUntil > time, settings.maxEntries > 0 else { return entry.result }
-        if state.entries.count >= settings.maxEntries { evict(&state, at: time) }
+        var evicted = 0
+        if state.entries.count >= settings.maxEntries { evicted = evict(&state, at: time) }
         state.entries[key] = entry
+        Meters.cacheEvicted(evicted, entries: state.entries.count)
         return entry.result
     }
 
-    /// Drops expired entries; if that frees too little, drops an arbitrary tenth.
-    private func evict(_ state: inout State, at time: Int64) {
+    /// Drops expired entries; if that frees too little, drops an arbitrary tenth. Returns how many went.
+    private func evict(_ state: inout State, at time: Int64) -> Int {
+        let before = state.entries.count
         state.entries = state.entries.filter { $0.value.validUntil > time }
         if state.entries.count >= settings.maxEntries {
             for key in state.entries.keys.prefix(max(1, settings.maxEntries / 10)) {
                 state.entries.removeValue(forKey: key)
             }
         }
+        return before - state.entries.count
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import PatgateTelemetry
 import PostgresNIO
 import ServiceLifecycle
 
@@ -80,7 +81,15 @@ public final class PostgresDatabase: Service {
     /// `leased` learns the connection, so a deadline can close it.
     func transaction<Result: Sendable>(leased: LeasedConnection? = nil,
                                        _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        let started = Meters.start()
+        let span = Tracing.start("postgres transaction", kind: .client)
+        Meters.databaseInUse("postgres", delta: 1)
+        defer {
+            Meters.databaseInUse("postgres", delta: -1)
+            Meters.database("postgres", operation: "transaction", nanoseconds: Meters.nanoseconds(since: started))
+            span?.end()
+        }
+        return try await client.withConnection { connection in
             leased?.hold(connection)
             try await connection.query("BEGIN", logger: logger)
             let result: Result
@@ -98,7 +107,15 @@ public final class PostgresDatabase: Service {
     /// One statement outside an explicit transaction.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await client.query(query, logger: logger)
+        let started = Meters.start()
+        let span = Tracing.start("postgres query", kind: .client)
+        Meters.databaseInUse("postgres", delta: 1)
+        defer {
+            Meters.databaseInUse("postgres", delta: -1)
+            Meters.database("postgres", operation: "query", nanoseconds: Meters.nanoseconds(since: started))
+            span?.end()
+        }
+        return try await client.query(query, logger: logger)
     }
 
     /// Session settings (startup parameters) that end a statement, a lock wait or an idle

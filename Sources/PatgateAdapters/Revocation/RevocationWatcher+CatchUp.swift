@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import PatgateCore
+import PatgateTelemetry
 import Synchronization
 
 extension RevocationWatcher {
@@ -52,7 +54,10 @@ extension RevocationWatcher {
     private func apply(_ events: [RevocationEvent]) async {
         var tokens: Set<String> = []
         var users: Set<String> = []
+        let received = Date().timeIntervalSince1970
         for event in events {
+            // Lag: from the event's time (whole seconds, as stored) to its receipt here.
+            Meters.revocation(kind: event.kind.rawValue, lagSeconds: received - Double(event.at))
             switch event.kind {
             case .token: tokens.insert(event.subject)
             case .user: users.insert(event.subject)

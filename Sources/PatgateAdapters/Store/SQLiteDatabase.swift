@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PatgateTelemetry
 
 /// The issuer's SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a
 /// crash), opened once and shared by the PAT, user and session stores.
@@ -17,10 +18,18 @@ public final class SQLiteDatabase: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Statement durations for `patgate_db_operation_duration_seconds`, only with metrics on.
+            if Meters.isEnabled { db.trace(options: .profile, Self.meter) }
         }
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    private static func meter(_ event: Database.TraceEvent) {
+        guard case .profile(let statement, let duration) = event else { return }
+        let operation = statement.sql.utf8.starts(with: "SELECT".utf8) ? "read" : "write"
+        Meters.database("sqlite", operation: operation, nanoseconds: Int64(duration * 1_000_000_000))
     }
 
     private static func restrictPermissions(_ path: String) {

@@ -2,6 +2,7 @@ import Curl
 import Logging
 import PatgateAdapters
 import PatgateCore
+import PatgateTelemetry
 import ServiceLifecycle
 
 /// The composition root: every piece of a serving patgate, built once from the configuration,
@@ -40,6 +41,10 @@ public struct Components: Sendable {
     public let credentials: CredentialSet
     /// `/readyz` answers 503 once the stop began.
     public let readiness = Readiness()
+    /// The process's metrics registry; `nil` with `metrics.enabled: false`.
+    public let metrics: MetricsRegistry?
+    /// Sends spans over OTLP/HTTP; `nil` without `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    let spanExporter: OTLPExporter?
 
     /// The issuer's side: its stores, the management API's services and the usage recorder.
     public struct Management: Sendable {
@@ -55,9 +60,13 @@ public struct Components: Sendable {
     public init(config: PatgateConfig, logger: Logger,
                 reload: (@Sendable () async throws -> PatgateConfig)? = nil) async throws {
         self.config = config
+        // First: the adapters built below look whether metrics are on.
+        metrics = config.observability.metricsEnabled ? Meters.install(version: BuildInfo.version) : nil
+        spanExporter = try Self.makeSpanExporter(config.observability, logger: logger)
         auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty || config.authz != nil
             ? try Self.makeAuditLog(config, logger: logger) : nil
-        audit = auditWriter ?? NoAuditLog()
+        let writer: any AuditLog = auditWriter ?? NoAuditLog()
+        audit = metrics == nil ? writer : MeteredAuditLog(writer)   // counts console logins
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         forwardAuthCache = try config.authz.flatMap { authz in
@@ -67,10 +76,16 @@ public struct Components: Sendable {
         let dependentCaches: [any RevocationPurgeable] = forwardAuthCache.map { [$0] } ?? []
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
         self.credentials = credentials
-        let fixed = ReloadableSettings.Fixed(validator: cache, credentials: credentials.broker)
+        let fixed = ReloadableSettings.Fixed(validator: cache, credentials: credentials.broker,
+                                             observer: metrics == nil ? nil : ExchangeMetrics())
         let live = LiveSettings(try ReloadableSettings(config: config, fixed: fixed))
         self.live = live
-        reloader = reload.map { ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, load: $0) }
+        let metered = metrics != nil
+        reloader = reload.map {
+            ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, load: $0) { config, settings in
+                if metered { Self.recordKeyDates(config, keys: settings.keys) }
+            }
+        }
         if config.issuer.enabled {
             let stores = try await Self.openStores(config.issuer, logger: logger)
             let watcher = RevocationWatcher(source: stores.revocations, cache: cache, dependentCaches: dependentCaches, handlers: credentials.revocationHandlers,
@@ -105,6 +120,7 @@ public struct Components: Sendable {
                 revocationFeedWorker = nil
             }
         }
+        if metrics != nil { Self.recordKeyDates(config, keys: live.current.keys) }
     }
 
     /// The signing keys in force now.

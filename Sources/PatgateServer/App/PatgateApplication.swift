@@ -16,6 +16,8 @@ public enum PatgateApplication {
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         let methods = RouteMethods()
+        if components.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
+        router.add(middleware: TraceContextMiddleware())
         if !config.server.trustedProxies.isEmpty {
             router.add(middleware: ForwardedClientMiddleware(trusted: config.server.trustedProxies))
         }
@@ -28,6 +30,9 @@ public enum PatgateApplication {
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
         ForwardAuthRoutes(components)?.register(on: router)
+        if let registry = components.metrics, config.observability.adminPort == nil {
+            MetricsRoutes(registry: registry).register(on: router)
+        }
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
             IntrospectionRoutes(live: live, issuer: issuer, users: users,
@@ -65,7 +70,7 @@ public enum PatgateApplication {
         application.beforeServerStarts(perform: beforeServing)
         let http = HTTPServerService(application: application, readiness: components.readiness, grace: grace, logger: logger)
         return ServiceGroup(configuration: .init(
-            services: (components.services + [http]).map { .init(service: $0) },
+            services: (components.services + ObservabilityServices.services(components, logger: logger) + [http]).map { .init(service: $0) },
             gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
             logger: logger))
     }

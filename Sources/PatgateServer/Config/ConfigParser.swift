@@ -43,6 +43,7 @@ struct ConfigParser {
             clients: parseClients(),
             logLevel: reader.string("logging.level", default: "info"))
         config.accounts = parseAccounts()
+        config.observability = parseObservability(mainPort: server.port)
         config.credentials.s3 = parseS3()
         config.credentials.x509 = parseX509()
         config.credentials.postgres = parsePostgresCredentials()

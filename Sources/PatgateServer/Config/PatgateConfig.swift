@@ -97,6 +97,8 @@ public struct PatgateConfig: Sendable {
     public var leaks: [PartnerKeys] = []
     /// `authz.*`: forward auth for API gateways (`/authz/...`); `nil`: off.
     public var authz: AuthzSettings?
+    /// `metrics.enabled`, `server.admin_port`, `logging.format`.
+    public var observability = Observability()
 
     /// Session cookies get `Secure` when the issuer URL is https.
     public var secureCookies: Bool { server.issuer.lowercased().hasPrefix("https:") }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import PatgateAdapters
 import PatgateCore
+import PatgateTelemetry
 
 /// The forward-auth endpoints (README "Forward auth"), one per gateway convention, any
 /// method, each reading the original request from where its gateway puts it:
@@ -73,6 +74,16 @@ struct ForwardAuthRoutes {
                                                 header: credentialHeader.flatMap { request.headers[$0] })
         let route = original.flatMap(service.settings.route(for:))
         let outcome = await service.decide(route, credential: credential)
+        Meters.forwardAuthDecision(result: Self.metricResult(outcome))
         return answers.render(outcome, credential: credential, route: route, address: context.clientAddress)
+    }
+
+    /// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).
+    static func metricResult(_ outcome: ForwardAuthOutcome) -> String {
+        switch outcome {
+        case .allowed: "allow"
+        case .unavailable: "error"
+        case .missingCredential, .invalidToken, .insufficientScope, .noRoute: "deny"
+        }
     }
 }

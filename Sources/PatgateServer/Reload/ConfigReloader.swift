@@ -24,10 +24,14 @@ public final class ConfigReloader: Service, Sendable {
     private let load: @Sendable () async throws -> PatgateConfig
     private let running: Mutex<PatgateConfig>
     private let logger: Logger
+    private let applied: @Sendable (PatgateConfig, ReloadableSettings) -> Void
 
-    /// `load` reads the configuration as the process started it (same file, same overrides).
+    /// `load` reads the configuration as the process started it (same file, same overrides);
+    /// `applied` hears of every swap (the key-age metrics).
     init(live: LiveSettings, fixed: ReloadableSettings.Fixed, running: PatgateConfig, logger: Logger,
-         load: @escaping @Sendable () async throws -> PatgateConfig) {
+         load: @escaping @Sendable () async throws -> PatgateConfig,
+         applied: @escaping @Sendable (PatgateConfig, ReloadableSettings) -> Void = { _, _ in }) {
+        self.applied = applied
         self.live = live
         self.fixed = fixed
         self.running = Mutex(running)
@@ -60,6 +64,7 @@ public final class ConfigReloader: Service, Sendable {
         }
         running.withLock { $0 = merged }
         live.replace(with: settings)
+        applied(merged, settings)
         let restartNeeded = RestartOnlyChanges.sections(from: current, to: loaded)
         var metadata: Logger.Metadata = [
             "kid": "\(settings.keys.active.keyID)", "next": "\(settings.keys.next.map(\.keyID))",

@@ -27,6 +27,8 @@ public final class ReloadableSettings: Sendable {
     struct Fixed: Sendable {
         let validator: any SubjectTokenValidator
         let credentials: CredentialBroker
+        /// Counts exchanges and signing times; `nil` with metrics off.
+        var observer: (any ExchangeObserver)?
     }
 
     /// Loads the key files named by `config.keys`; throws `ConfigError` naming a bad one.
@@ -38,7 +40,7 @@ public final class ReloadableSettings: Sendable {
         exchange = TokenExchangeService(
             clients: clients, validator: fixed.validator, policy: config.policy,
             minter: AccessTokenMinter(issuer: config.server.issuer, signer: keys.signer, claimCopy: config.claimCopy),
-            credentials: fixed.credentials)
+            credentials: fixed.credentials, observer: fixed.observer)
         lifetimes = config.issuer.policy
         verifier = JWTVerifier(keys: keys.published)
         introspectionJWT = IntrospectionJWT(keys: keys, issuerURL: config.server.issuer)

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import re
 import secrets
 import sqlite3
@@ -91,14 +92,15 @@ class DataDir:
 class Server:
     """`patgate serve` on 127.0.0.1:port; `ready_seconds` is spawn → first 200 from /readyz."""
 
-    def __init__(self, binary: Path, data: DataDir, port: int, log: Path):
+    def __init__(self, binary: Path, data: DataDir, port: int, log: Path, env: dict[str, str] | None = None):
         self.port = port
         self.log_path = log
         self._log = open(log, "w")
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [str(binary), "serve", "--data-dir", str(data.root), "--port", str(port)],
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})})
         self.pid = self.process.pid
         deadline = started + 30
         while True:

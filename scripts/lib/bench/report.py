@@ -31,6 +31,17 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "n/a"
 
 
+def metrics_cost(cost: dict) -> str:
+    """The metrics on/off lines: medians of alternating rounds at one connection count."""
+    return "\n".join([
+        "| metrics (cache-hit, same run) | median req/s | rounds |", "| --- | ---: | ---: |",
+        f"| on | {cost['median_rps_on']:,.0f} | {cost['rounds']} |",
+        f"| off (`metrics.enabled: false`) | {cost['median_rps_off']:,.0f} | {cost['rounds']} |",
+        f"| on / off, {cost['connections']} conns | {cost['ratio']:.3f}× | ≥ 0.97× |",
+        f"| server CPU per answer: on {cost['cpu_us_per_request_on']:.1f} µs, off {cost['cpu_us_per_request_off']:.1f} µs "
+        f"| {cost['per_cpu_ratio']:.3f}× (answers per CPU-second, on / off) | ≥ 0.97× |", ""])
+
+
 def table(results: dict) -> str:
     m = results["machine"]
     lines = [f"Machine: {m['nproc']} cores, {m['cpu']}, Linux {m['kernel']}; load average at start "
@@ -47,6 +58,10 @@ def table(results: dict) -> str:
     hit, health = _runs(results, "cache-hit"), _runs(results, "healthz")
     miss, peer = _runs(results, "cache-miss"), _runs(results, "idpyoidc-peer")
     lines += ["", "| ratio (same run) | value | target |", "| --- | ---: | --- |"]
+    if "metrics_cost" in results:
+        cost = results["metrics_cost"]
+        lines.append(f"| cache-hit metrics on / off, {cost['connections']} conns (medians of {cost['rounds']} "
+                     f"alternating rounds) | {cost['ratio']:.3f}× | ≥ 0.97× |")
     for c in sorted(hit):
         if c in health:
             lines.append(f"| cache-hit / healthz, {c} conns | {_ratio(hit[c]['rps'], health[c]['rps'])} | ≥ 0.5× |")

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import burst  # noqa: E402
 import gateway  # noqa: E402
+import metrics_cost  # noqa: E402
 import microbench  # noqa: E402
 import peer  # noqa: E402
 import report  # noqa: E402
@@ -74,6 +75,9 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip the idpyoidc peer")
     parser.add_argument("--no-gateway", action="store_true", help="skip forward auth through nginx")
     parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks and openssl speed")
+    parser.add_argument("--metrics-cost", action="store_true",
+                        help="only the metrics on/off comparison of the cache-hit exchange (alternating rounds)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the metrics on/off comparison (default 3)")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
@@ -96,6 +100,14 @@ def main() -> None:
         (work / "miss-pats").write_text("".join(p + "\n" for p in miss_pats))
         auth = data.basic_auth
         hit_args = ["fixed", str(work / "hit-bodies"), auth]
+
+        # Metrics on against off, cache-hit exchange, alternating rounds (issue 13).
+        results["metrics_cost"] = metrics_cost.run(binary, data, work, free_port, measure, hit_args,
+                                                   options.duration, rounds=options.rounds)
+        if options.metrics_cost:
+            (out / "metrics-cost.json").write_text(json.dumps(results["metrics_cost"], indent=2) + "\n")
+            print(report.metrics_cost(results["metrics_cost"]))
+            return
 
         # Server A: the framework floor and the cache-hit exchange, interleaved per connection count.
         port = free_port()

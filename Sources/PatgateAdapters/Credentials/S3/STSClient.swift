@@ -1,6 +1,7 @@
 import Curl
 import Logging
 import PatgateCore
+import PatgateTelemetry
 
 /// Calls `AssumeRoleWithWebIdentity` over libcurl and turns every answer into credentials or
 /// a `CredentialError` whose message is safe for the client. The STS's own words (its error
@@ -28,9 +29,14 @@ final class STSClient: Sendable {
     }
 
     func assumeRole(token: String, sessionName: String, policy: String?, duration: Int64) async throws(CredentialError) -> STSCredentials {
+        var headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Accept", "text/xml, application/xml")]
+        // The incoming request's trace continues at the STS (W3C Trace Context).
+        let span = Tracing.start("sts AssumeRoleWithWebIdentity", kind: .client)
+        if let trace = span?.context ?? TraceContext.current?.child() { headers.append(("traceparent", trace.traceparent)) }
+        defer { span?.end() }
         let request = HTTPRequest(
             method: "POST", url: endpoint,
-            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"), ("Accept", "text/xml, application/xml")],
+            headers: headers,
             body: Array(body(token: token, sessionName: sessionName, policy: policy, duration: duration).utf8))
         let response: HTTPResponse
         do {

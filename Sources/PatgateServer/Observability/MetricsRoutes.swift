@@ -1,0 +1,18 @@
+import Hummingbird
+import NIOCore
+import PatgateTelemetry
+
+/// `GET /metrics`: every series in Prometheus's text format (README, "Metrics"), on the main
+/// listener, or on the admin listener when `server.admin_port` is set.
+struct MetricsRoutes {
+    let registry: MetricsRegistry
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = MetricsRegistry.contentType
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.render())))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import CoreMetrics
+import Synchronization
+
+/// Where every module records its metrics (docs/ARCHITECTURE.md, "Metrics"). Until
+/// `install(version:)` runs, which `patgate serve` does unless `metrics.enabled` is false,
+/// every call returns at once: one atomic load, no clock read.
+///
+/// One registry a process, like swift-metrics' own `MetricsSystem`: the events happen deep in
+/// adapters built before any route exists, and a second registry would only split the series.
+public enum Meters {
+    private static let installed = AtomicLazyReference<MeterSet>()
+
+    /// Makes the process's registry on the first call and returns it; later calls return the
+    /// same one. `version` becomes `patgate_build_info{version=…}`.
+    @discardableResult
+    public static func install(version: String) -> MetricsRegistry {
+        if let set = installed.load() { return set.registry }
+        let candidate = MeterSet(registry: MetricsRegistry())
+        let set = installed.storeIfNil(candidate)
+        if set === candidate {   // only the call that installed names the version
+            Gauge(label: MetricName.buildInfo, dimensions: [("version", version)], factory: set.registry.factory).record(1)
+        }
+        return set.registry
+    }
+
+    /// The registry, when metrics are on.
+    public static var registry: MetricsRegistry? { installed.load()?.registry }
+
+    public static var isEnabled: Bool { installed.load() != nil }
+
+    @inline(__always) static var set: MeterSet? { installed.load() }
+
+    /// A start time for the `nanoseconds` argument of the recorders below; `nil` when metrics
+    /// are off, so a disabled build reads no clock.
+    @inline(__always)
+    public static func start() -> ContinuousClock.Instant? {
+        installed.load() == nil ? nil : ContinuousClock.now
+    }
+
+    /// Nanoseconds since `start`, 0 without a start.
+    @inline(__always)
+    public static func nanoseconds(since start: ContinuousClock.Instant?) -> Int64 {
+        guard let start else { return 0 }
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,44 @@
+import PatgateTelemetry
+import Testing
+
+/// The registry is the process's one (as in `patgate serve`): counts are compared before and after.
+@Suite(.serialized) struct MetersTests {
+    let registry = Meters.install(version: "test")
+
+    func value(_ series: String) -> Double {
+        let text = String(decoding: registry.render(), as: UTF8.self)
+        return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            .flatMap { Double($0.split(separator: " ").last!) } ?? 0
+    }
+
+    @Test func countsExchangesByClientAndResult() {
+        let series = #"patgate_token_exchanges_total{client_id="ci",result="invalid_grant"}"#
+        let before = value(series)
+        Meters.exchange(clientID: "ci", result: "invalid_grant")
+        Meters.exchange(clientID: "ci", result: "invalid_grant")
+        #expect(value(series) == before + 2)
+    }
+
+    @Test func timesHTTPRequestsByRouteTemplate() {
+        let count = #"patgate_http_request_duration_seconds_count{route="/api/v1/tokens/{id}",method="GET"}"#
+        let before = value(count)
+        Meters.httpRequest(route: "/api/v1/tokens/{id}", method: "GET", status: 404, nanoseconds: 2_000_000)
+        #expect(value(count) == before + 1)
+        #expect(value(#"patgate_http_requests_total{route="/api/v1/tokens/{id}",method="GET",status="404"}"#) >= 1)
+    }
+
+    @Test func readsTheProcessFromProc() {
+        #expect(value("process_resident_memory_bytes") > 1_000_000)
+        #expect(value("process_open_fds") >= 3)
+        #expect(value("process_max_fds") >= value("process_open_fds"))
+        #expect(value("process_start_time_seconds") > 1_600_000_000)
+        // The first install in this process names the version (another suite's server may have been first).
+        let text = String(decoding: registry.render(), as: UTF8.self)
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("patgate_build_info{version=") && ($0.hasSuffix(" 1.0") || $0.hasSuffix(" 1")) })
+    }
+
+    @Test func aSecondInstallKeepsTheFirstRegistry() {
+        #expect(Meters.install(version: "other") === registry)
+        #expect(Meters.isEnabled)
+    }
+}
