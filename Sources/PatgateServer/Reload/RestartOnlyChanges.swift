@@ -19,6 +19,8 @@ enum RestartOnlyChanges {
             ("audit", running.auditPath, loaded.auditPath),
             ("credentials", running.credentials, loaded.credentials),
             ("leaks", running.leaks, loaded.leaks),
+            ("authz", running.authz as Any, loaded.authz as Any),
+            ("metrics/logging", running.observability, loaded.observability),
             ("log_level", running.logLevel, loaded.logLevel),
         ]
         return pairs.filter { String(reflecting: $0.1) != String(reflecting: $0.2) }.map(\.0)
