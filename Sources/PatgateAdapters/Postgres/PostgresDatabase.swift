@@ -81,15 +81,7 @@ public final class PostgresDatabase: Service {
     /// `leased` learns the connection, so a deadline can close it.
     func transaction<Result: Sendable>(leased: LeasedConnection? = nil,
                                        _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        let started = Meters.start()
-        let span = Tracing.start("postgres transaction", kind: .client)
-        Meters.databaseInUse("postgres", delta: 1)
-        defer {
-            Meters.databaseInUse("postgres", delta: -1)
-            Meters.database("postgres", operation: "transaction", nanoseconds: Meters.nanoseconds(since: started))
-            span?.end()
-        }
-        return try await client.withConnection { connection in
+        try await observed("transaction") { try await client.withConnection { connection in
             leased?.hold(connection)
             try await connection.query("BEGIN", logger: logger)
             let result: Result
@@ -101,21 +93,26 @@ public final class PostgresDatabase: Service {
             }
             try await connection.query("COMMIT", logger: logger)
             return result
-        }
+        } }
     }
 
     /// One statement outside an explicit transaction.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await observed("query") { try await client.query(query, logger: logger) }
+    }
+
+    /// Times `body` as one database `operation`, counts the connection it holds, and traces it.
+    private func observed<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
         let started = Meters.start()
-        let span = Tracing.start("postgres query", kind: .client)
+        let span = Tracing.start("postgres \(operation)", kind: .client)
         Meters.databaseInUse("postgres", delta: 1)
         defer {
             Meters.databaseInUse("postgres", delta: -1)
-            Meters.database("postgres", operation: "query", nanoseconds: Meters.nanoseconds(since: started))
+            Meters.database("postgres", operation: operation, nanoseconds: Meters.nanoseconds(since: started))
             span?.end()
         }
-        return try await client.query(query, logger: logger)
+        return try await body()
     }
 
     /// Session settings (startup parameters) that end a statement, a lock wait or an idle

@@ -25,6 +25,12 @@ struct KeyRotation {
     /// How long a token signed by a retired key may still verify: the wait before retire.
     var tokenLifetime: Int64 { config.policy.maxTokenLifetime }
 
+    /// When a staged key may be promoted; `nil` when the journal does not know when it was staged.
+    func promotableAt(_ kid: String) -> Int64? { journal.staged[kid].map { $0 + publicationWait } }
+
+    /// When a retired key's tokens have all expired; `nil` when it was retired by hand.
+    func removableAt(_ kid: String) -> Int64? { journal.retired[kid].map { $0 + tokenLifetime } }
+
     static func load(_ options: ConfigOptions) async throws -> KeyRotation {
         let (file, _) = try ConfigLocation(options: options).resolve(createIfMissing: false)
         guard FileManager.default.fileExists(atPath: file) else {

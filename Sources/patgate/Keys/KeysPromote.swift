@@ -28,13 +28,12 @@ extension KeysCommand {
             }
             let now = UnixTime.now()
             if !force {
-                guard let stagedAt = rotation.journal.staged[staged.key.keyID] else {
+                guard let ready = rotation.promotableAt(staged.key.keyID) else {
                     throw ValidationErrorText("""
                         \(staged.key.keyID) was not staged by `patgate keys stage`, so its publication time is unknown; \
                         wait keys.jwks_max_age_seconds after every replica reloaded, then use --force
                         """)
                 }
-                let ready = stagedAt + rotation.publicationWait
                 guard ready <= now else {
                     throw ValidationErrorText("""
                         verifiers may cache a JWKS without \(staged.key.keyID) until \(KeyRotation.time(ready)) \

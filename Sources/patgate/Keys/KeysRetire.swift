@@ -22,10 +22,10 @@ extension KeysCommand {
             let chosen = rotation.retired.filter { kid == nil || $0.key.keyID == kid }
             if let kid, chosen.isEmpty { throw ValidationErrorText("\(kid) is not a retired key") }
             let removable = chosen.filter { entry in
-                force || rotation.journal.retired[entry.key.keyID].map { $0 + rotation.tokenLifetime <= now } == true
+                force || rotation.removableAt(entry.key.keyID).map { $0 <= now } == true
             }
             for entry in chosen where !removable.contains(where: { $0.key.keyID == entry.key.keyID }) {
-                let when = rotation.journal.retired[entry.key.keyID].map { "after \(KeyRotation.time($0 + rotation.tokenLifetime))" }
+                let when = rotation.removableAt(entry.key.keyID).map { "after \(KeyRotation.time($0))" }
                     ?? "once its tokens expired (retired by hand: --force)"
                 print("keeping \(entry.key.keyID): tokens it signed may still be in use; retire it \(when)")
             }

@@ -24,19 +24,17 @@ extension KeysCommand {
                       + "\(entry.key.algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(entry.path)\(note)")
             }
             line("active", rotation.active, "")
+            func note(_ ready: Int64?, _ step: String, byHand: String) -> String {
+                guard let ready else { return "  (\(byHand))" }
+                return ready <= now ? "  (\(step))" : "  (\(step) at \(KeyRotation.time(ready)))"
+            }
             for entry in rotation.next {
-                let note = rotation.journal.staged[entry.key.keyID].map { staged in
-                    let ready = staged + rotation.publicationWait
-                    return ready <= now ? "  (promotable)" : "  (promotable at \(KeyRotation.time(ready)))"
-                } ?? "  (staged by hand: wait keys.jwks_max_age_seconds after every replica reloaded)"
-                line("next", entry, note)
+                line("next", entry, note(rotation.promotableAt(entry.key.keyID), "promotable",
+                                         byHand: "staged by hand: wait keys.jwks_max_age_seconds after every replica reloaded"))
             }
             for entry in rotation.retired {
-                let note = rotation.journal.retired[entry.key.keyID].map { retired in
-                    let ready = retired + rotation.tokenLifetime
-                    return ready <= now ? "  (removable)" : "  (removable at \(KeyRotation.time(ready)))"
-                } ?? "  (retired by hand: keep it until its tokens expired)"
-                line("retired", entry, note)
+                line("retired", entry, note(rotation.removableAt(entry.key.keyID), "removable",
+                                            byHand: "retired by hand: keep it until its tokens expired"))
             }
             let named = Set(([rotation.active] + rotation.next + rotation.retired).map(\.key.keyID))
             var missing = false
