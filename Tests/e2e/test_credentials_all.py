@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
-from patgate_e2e import Patgate, assert_oauth_error, free_port, http_session, run_cli
+from patgate_e2e import Patgate, assert_oauth_error, free_port, http_session, poll, run_cli
 from test_credentials_postgres import ADMIN_URL, READER, admin_connect, login, pg_env, prefix, roles_with_prefix  # noqa: F401
 from test_credentials_s3 import BUCKET, REGION, Moto, epoch, moto, s3_env  # noqa: F401
 from test_credentials_x509 import leaf_and_chain, make_csr, new_key, pem
@@ -237,6 +237,8 @@ def test_a_failing_database_after_the_sts_withdraws_and_returns_no_token(patgate
     body = assert_oauth_error(response, 503, "temporarily_unavailable")
     assert not [name for name in body if name.startswith(CREDENTIAL_FIELDS)]
     assert len(sts.calls) == 1
+    # The audit writer appends asynchronously (lines join a pending write): wait for both.
+    poll(lambda: len(credential_events(server)) >= 2, 5)
     events = credential_events(server)
     assert [event[:2] for event in events] == [("credential.failed", "postgres"), ("credential.withdrawn", "s3")]
     assert events[1][2]   # the access key id that was withdrawn
