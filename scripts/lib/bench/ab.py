@@ -1,0 +1,98 @@
+"""Before/after of a hot-path change (issue 14): two builds of patgate on the same data, the same
+scenarios in alternating rounds, medians of req/s and of the server's CPU per answer.
+
+    python3 scripts/lib/bench/ab.py BEFORE_DIR AFTER_DIR [--rounds 4] [--duration 6]
+        [--scenarios healthz,cache-hit,forward-auth,cache-miss] [--connections 64]
+
+BEFORE_DIR and AFTER_DIR hold a release `patgate` each (e.g. a worktree's `.build/release`).
+Alternating which build runs first spreads a change in the machine's load over both; CPU per
+answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import gateway  # noqa: E402
+import wrk  # noqa: E402
+from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+from run import free_port, measure  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before", help="folder of the first patgate")
+    parser.add_argument("after", help="folder of the second patgate")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--scenarios", default="healthz,cache-hit,forward-auth")
+    parser.add_argument("--after-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the second server only (e.g. an experiment's switch)")
+    options = parser.parse_args()
+    scenarios = options.scenarios.split(",")
+    builds = {"before": Path(options.before) / "patgate", "after": Path(options.after) / "patgate"}
+    work = Path(tempfile.mkdtemp(prefix="patgate-ab-"))
+    miss_count = 60_000 if "cache-miss" in scenarios else 0
+    try:
+        data = DataDir(builds["before"], work / "data", 2 + miss_count)
+        gateway.enable_authz(data.root)
+        hit_pats, miss_pats = data.pats[:2], data.pats[2:]
+        (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in hit_pats))
+        args = {
+            "healthz": ("/healthz", ["get"]),
+            "cache-hit": ("/token", ["fixed", str(work / "hit-bodies"), data.basic_auth]),
+            "forward-auth": ("/authz/auth-request", gateway.forward_auth_args(hit_pats[0])),
+        }
+        after_env = dict(item.split("=", 1) for item in options.after_env)
+        servers = {name: Server(binary, data, free_port(), work / f"{name}.log", env=after_env if name == "after" else None)
+                   for name, binary in builds.items()}
+        try:
+            for server in servers.values():
+                for scenario in scenarios:
+                    if scenario in args:
+                        path, extra = args[scenario]
+                        wrk.run(f"http://127.0.0.1:{server.port}{path}", options.connections, 2, extra)
+            results: dict[tuple[str, str], list[dict]] = {}
+            for round_index in range(options.rounds):
+                order = list(servers) if round_index % 2 == 0 else list(reversed(servers))
+                for scenario in scenarios:
+                    for name in order:
+                        server = servers[name]
+                        if scenario == "cache-miss":
+                            # Each build walks its own slice of never-seen PATs.
+                            part = len(miss_pats) // (2 * options.rounds)
+                            index = round_index * 2 + (0 if name == "before" else 1)
+                            walk = work / f"miss-{index}"
+                            walk.write_text("".join(p + "\n" for p in miss_pats[index * part:(index + 1) * part]))
+                            path, extra = "/token", ["walk", str(walk), exchange_body(None), "2", data.basic_auth]
+                        else:
+                            path, extra = args[scenario]
+                        result = measure(server.pid, f"http://127.0.0.1:{server.port}{path}", options.connections,
+                                         options.duration, extra, f"{scenario} {name}")
+                        results.setdefault((scenario, name), []).append(result)
+        finally:
+            for server in servers.values():
+                server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"| scenario | req/s before | req/s after | after/before | CPU µs before | CPU µs after |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for scenario in scenarios:
+        rps = {name: statistics.median(r["rps"] for r in results[(scenario, name)]) for name in builds}
+        cpu = {name: statistics.median(r["cpu_seconds"] / (r["rps"] * r["duration_us"] / 1e6) * 1e6
+                                       for r in results[(scenario, name)]) for name in builds}
+        print(f"| {scenario} | {rps['before']:,.0f} | {rps['after']:,.0f} | {rps['after'] / rps['before']:.3f} "
+              f"| {cpu['before']:.1f} | {cpu['after']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
