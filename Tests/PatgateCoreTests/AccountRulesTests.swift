@@ -27,6 +27,12 @@ import Testing
     @Test func rfc3339RoundTripsAndRejectsGarbage() {
         #expect(RFC3339.format(0) == "1970-01-01T00:00:00Z")
         #expect(RFC3339.format(1_795_921_200) == "2026-11-29T03:00:00Z")
+        #expect(RFC3339.format(253_402_300_799) == "9999-12-31T23:59:59Z")   // the last in-place year
+        #expect(RFC3339.format(253_402_300_800) == "10000-01-01T00:00:00Z")
+        #expect(RFC3339.format(-1) == "1969-12-31T23:59:59Z")
+        for seconds: Int64 in [1, 59, 3_599, 86_399, 951_782_400, 4_102_444_799, 1_795_921_263] {
+            #expect(RFC3339.parse(RFC3339.format(seconds)) == seconds)
+        }
         #expect(RFC3339.parse("2026-11-29T03:00:00Z") == 1_795_921_200)
         #expect(RFC3339.parse("2026-11-29T04:00:00.123+01:00") == 1_795_921_200)
         #expect(RFC3339.parse("2024-02-29T00:00:00Z") != nil)
@@ -81,6 +87,7 @@ private struct NoStore: PATStore {
     func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {}
     func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? { nil }
     func find(id: String) async throws -> PersonalAccessToken? { nil }
+    func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? { nil }
     func list(owner: String) async throws -> [PersonalAccessToken] { [] }
     func page(_ query: PATQuery) async throws -> PATPage { PATPage(items: [], nextCursor: nil) }
     func revoke(id: String, at time: Int64) async throws -> Bool { false }

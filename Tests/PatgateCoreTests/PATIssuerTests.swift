@@ -18,6 +18,9 @@ final class MemoryPATStore: PATStore {
     }
     func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? { rows.withLock { $0.first { $0.hash == valueHash }?.token } }
     func find(id: String) async throws -> PersonalAccessToken? { rows.withLock { $0.first { $0.token.id == id }?.token } }
+    func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
+        try await find(valueHash: valueHash).map { ($0, false) }   // no users here
+    }
     func list(owner: String) async throws -> [PersonalAccessToken] { rows.withLock { $0.map(\.token).filter { $0.owner == owner } } }
     func revoke(id: String, at time: Int64) async throws -> Bool {
         rows.withLock { rows in

@@ -14,6 +14,7 @@ struct DownStore: PATStore, UserStore {
     func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws { throw Down() }
     func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? { throw Down() }
     func find(id: String) async throws -> PersonalAccessToken? { throw Down() }
+    func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? { throw Down() }
     func list(owner: String) async throws -> [PersonalAccessToken] { throw Down() }
     func page(_ query: PATQuery) async throws -> PATPage { throw Down() }
     func revoke(id: String, at time: Int64) async throws -> Bool { throw Down() }

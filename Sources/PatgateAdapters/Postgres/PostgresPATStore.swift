@@ -11,6 +11,8 @@ public struct PostgresPATStore: PATStore {
     /// The first key of the two-key advisory locks on owners ("PAT0").
     static let ownerLockSpace: Int32 = 0x5041_5430
     static let columns = "id, owner, name, scopes, created_at, expires_at, revoked_at, last_used_at, last_used_address"
+    /// `columns` of the table aliased `t`, for a join.
+    static let qualifiedColumns = columns.split(separator: ", ").map { "t." + $0 }.joined(separator: ", ")
 
     let database: PostgresDatabase
 
@@ -37,6 +39,20 @@ public struct PostgresPATStore: PATStore {
         try await tokens("""
             SELECT \(unescaped: Self.columns) FROM personal_access_token WHERE value_hash = \(ByteBuffer(bytes: valueHash))
             """).first
+    }
+
+    public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
+        let rows = try await database.query("""
+            SELECT \(unescaped: Self.qualifiedColumns), COALESCE(u.disabled, false) FROM personal_access_token t
+            LEFT JOIN users u ON u.username = t.owner WHERE t.value_hash = \(ByteBuffer(bytes: valueHash))
+            """)
+        for try await (id, owner, name, scopes, created, expires, revoked, used, address, disabled)
+            in rows.decode((String, String, String, [String], Int64, Int64?, Int64?, Int64?, String?, Bool).self) {
+            let token = PersonalAccessToken(id: id, owner: owner, name: name, scopes: scopes, createdAt: created,
+                                            expiresAt: expires, revokedAt: revoked, lastUsedAt: used, lastUsedAddress: address)
+            return (token, disabled)
+        }
+        return nil
     }
 
     public func find(id: String) async throws -> PersonalAccessToken? {

@@ -16,6 +16,9 @@ public struct RevocationNotifyingPATStore: PATStore {
     }
     public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? { try await inner.find(valueHash: valueHash) }
     public func find(id: String) async throws -> PersonalAccessToken? { try await inner.find(id: id) }
+    public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
+        try await inner.findWithOwner(valueHash: valueHash)
+    }
     public func list(owner: String) async throws -> [PersonalAccessToken] { try await inner.list(owner: owner) }
     public func page(_ query: PATQuery) async throws -> PATPage { try await inner.page(query) }
     public func markUsed(id: String, at time: Int64, address: String?) async throws {

@@ -5,9 +5,11 @@ import PatgateTelemetry
 /// The issuer's SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a
 /// crash), opened once and shared by the PAT, user and session stores.
 ///
-/// GRDB runs every statement on its own queues, never on the caller's event loop.
+/// GRDB runs every statement on its own queues, never on the caller's event loop. The stores
+/// reach the file only through `read`, `unsafeRead` and `write`, which time each operation for
+/// `patgate_db_operation_duration_seconds{db="sqlite"}` (queue wait included, as for PostgreSQL).
 public final class SQLiteDatabase: Sendable {
-    let pool: DatabasePool
+    private let pool: DatabasePool
 
     /// Opens (creating if needed) the file and runs pending migrations. The file is created
     /// 0600 before SQLite opens it (it holds password hashes, PAT HMACs and sessions); SQLite
@@ -18,18 +20,31 @@ public final class SQLiteDatabase: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Statement durations for `patgate_db_operation_duration_seconds`, only with metrics on.
-            if Meters.isEnabled { db.trace(options: .profile, Self.meter) }
         }
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
-    private static func meter(_ event: Database.TraceEvent) {
-        guard case .profile(let statement, let duration) = event else { return }
-        let operation = statement.sql.utf8.starts(with: "SELECT".utf8) ? "read" : "write"
-        Meters.database("sqlite", operation: operation, nanoseconds: Int64(duration * 1_000_000_000))
+    /// A read in a deferred transaction (a consistent snapshot across its statements).
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await timed("read") { try await pool.read(body) }
+    }
+
+    /// A read of one statement, without a transaction around it (one statement is atomic).
+    func unsafeRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await timed("read") { try await pool.unsafeRead(body) }
+    }
+
+    /// A write in an immediate transaction.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await timed("write") { try await pool.write(body) }
+    }
+
+    private func timed<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        let started = Meters.start()
+        defer { Meters.database("sqlite", operation: operation, nanoseconds: Meters.nanoseconds(since: started)) }
+        return try await body()
     }
 
     private static func restrictPermissions(_ path: String) {

@@ -5,7 +5,7 @@ import PatgateCore
 /// another process (the CLI) revoked.
 extension SQLitePATStore: RevocationSource {
     public func revocations(after sequence: Int64, limit: Int) async throws -> [RevocationEvent] {
-        try await pool.read { db in
+        try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT sequence, kind, subject, at FROM revocation_event WHERE sequence > ? ORDER BY sequence LIMIT ?
                 """, arguments: [sequence, limit]).compactMap { row in
@@ -17,6 +17,6 @@ extension SQLitePATStore: RevocationSource {
     }
 
     public func latestRevocation() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM revocation_event") ?? 0 }
+        try await database.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM revocation_event") ?? 0 }
     }
 }

@@ -4,15 +4,15 @@ import PatgateCore
 
 /// PATs in the issuer's SQLite file (see `SQLiteDatabase`).
 public final class SQLitePATStore: PATStore {
-    let pool: DatabasePool
+    let database: SQLiteDatabase
 
     /// Shares an open database with the other stores.
     public init(database: SQLiteDatabase) {
-        pool = database.pool
+        self.database = database
     }
 
     public func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws {
-        try await pool.write { db in
+        try await database.write { db in
             let live = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM personal_access_token
                 WHERE owner = ? AND name = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
@@ -29,7 +29,7 @@ public final class SQLitePATStore: PATStore {
     }
 
     public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
-        try await pool.unsafeRead { db in
+        try await database.unsafeRead { db in
             // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
             // around it) with a statement prepared once per connection.
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM personal_access_token WHERE value_hash = ?"),
@@ -37,21 +37,30 @@ public final class SQLitePATStore: PATStore {
         }
     }
 
+    public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
+        try await database.unsafeRead { db in
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT t.*, COALESCE(u.disabled, 0) AS owner_disabled FROM personal_access_token t
+                LEFT JOIN app_user u ON u.username = t.owner WHERE t.value_hash = ?
+                """), arguments: [Data(valueHash)]).map { row in (Self.token(row), row["owner_disabled"]) }
+        }
+    }
+
     public func find(id: String) async throws -> PersonalAccessToken? {
-        try await pool.read { db in
+        try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM personal_access_token WHERE id = ?", arguments: [id]).map(Self.token)
         }
     }
 
     public func list(owner: String) async throws -> [PersonalAccessToken] {
-        try await pool.read { db in
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM personal_access_token WHERE owner = ? ORDER BY created_at, id",
                              arguments: [owner]).map(Self.token)
         }
     }
 
     public func revoke(id: String, at time: Int64) async throws -> Bool {
-        try await pool.write { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE personal_access_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                            arguments: [time, id])
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM personal_access_token WHERE id = ?", arguments: [id]) == 1
@@ -86,12 +95,12 @@ public final class SQLitePATStore: PATStore {
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let bound = arguments
-        let rows = try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.token) }
+        let rows = try await database.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.token) }
         return PATPage(lookahead: rows, limit: limit)
     }
 
     public func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws {
-        try await pool.write { db in
+        try await database.write { db in
             try db.execute(sql: """
                 UPDATE personal_access_token SET revoked_at = ?
                 WHERE id = ? AND owner = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
@@ -106,14 +115,14 @@ public final class SQLitePATStore: PATStore {
     }
 
     public func markUsed(id: String, at time: Int64, address: String?) async throws {
-        try await pool.write { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE personal_access_token SET last_used_at = ?, last_used_address = ? WHERE id = ?",
                            arguments: [time, address, id])
         }
     }
 
     public func ping() async throws {
-        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
     private static func token(_ row: Row) -> PersonalAccessToken {

@@ -3,14 +3,14 @@ import PatgateCore
 
 /// Local accounts in the issuer's SQLite file (table `app_user`).
 public final class SQLiteUserStore: UserStore {
-    private let pool: DatabasePool
+    private let database: SQLiteDatabase
 
     public init(database: SQLiteDatabase) {
-        pool = database.pool
+        self.database = database
     }
 
     public func insert(_ user: User) async throws {
-        try await pool.write { db in
+        try await database.write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM app_user WHERE username = ?", arguments: [user.username]) == 0 else {
                 throw UserError(.duplicate, "a user named '\(user.username)' already exists")
             }
@@ -22,7 +22,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func find(username: String) async throws -> User? {
-        try await pool.unsafeRead { db in
+        try await database.unsafeRead { db in
             // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
             // around it) with a statement prepared once per connection.
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"),
@@ -31,13 +31,13 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func list() async throws -> [User] {
-        try await pool.read { db in
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM app_user ORDER BY username").map(Self.user)
         }
     }
 
     public func update(_ user: User) async throws -> Bool {
-        try await pool.write { db in
+        try await database.write { db in
             try db.execute(sql: """
                 UPDATE app_user SET display_name = ?, role = ?, disabled = ?, password_hash = ? WHERE username = ?
                 """, arguments: [user.displayName, user.role.rawValue, user.disabled, user.passwordHash, user.username])
@@ -46,7 +46,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func count() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM app_user") ?? 0 }
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM app_user") ?? 0 }
     }
 
     private static func user(_ row: Row) -> User {

@@ -72,6 +72,16 @@ public struct PATIssuer: Sendable {
         return token.state(at: now()) == .active ? token : nil
     }
 
+    /// What `/introspect` answers for a PAT value: the token when it is active and its owner is
+    /// not disabled, from one store read.
+    public func introspectWithOwner(_ value: String) async throws -> PersonalAccessToken? {
+        guard format.isWellFormed(value),
+              let (token, ownerDisabled) = try await store.findWithOwner(valueHash: hash(value)),
+              !ownerDisabled
+        else { return nil }
+        return token.state(at: now()) == .active ? token : nil
+    }
+
     private func checkOwner(_ owner: String) async throws {
         guard let user = try await users.find(username: owner) else {
             throw PATError(.invalidOwner, "there is no user '\(owner)'; PATs are made only for existing users (add the user first)")

@@ -7,6 +7,9 @@ public protocol PATStore: Sendable {
     func insert(_ token: PersonalAccessToken, valueHash: [UInt8]) async throws
     func find(valueHash: [UInt8]) async throws -> PersonalAccessToken?
     func find(id: String) async throws -> PersonalAccessToken?
+    /// The token with this hash and whether its owner's account is disabled, in one read: what
+    /// every introspection asks. An owner that no longer exists counts as not disabled.
+    func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)?
     /// All tokens of one owner, oldest first (the CLI's view).
     func list(owner: String) async throws -> [PersonalAccessToken]
     /// One page of tokens, newest first; `owner == nil` means every owner (admin view).

@@ -35,7 +35,7 @@ public enum PatgateApplication {
         }
         if let issuer = components.issuer, let management = components.management {
             let users = management.stores.users
-            IntrospectionRoutes(live: live, issuer: issuer, users: users,
+            IntrospectionRoutes(live: live, issuer: issuer,
                                 minted: MintedTokenCheck(live: live, issuerURL: config.server.issuer, issuer: issuer, users: users),
                                 usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
             ManagementAPI(config: config, live: live, management: management, issuer: issuer).register(on: router)

@@ -12,7 +12,6 @@ struct IntrospectionRoutes {
     /// The clients and the signing key in force.
     let live: LiveSettings
     let issuer: PATIssuer
-    let users: any UserStore
     let minted: MintedTokenCheck
     let usage: UsageQueue
     let maxBodyBytes: Int
@@ -59,9 +58,7 @@ struct IntrospectionRoutes {
     /// The RFC 7662 answer for a PAT value or a JWT of ours; `{"active":false}` for anything else.
     private func answer(_ token: String, _ context: PatgateRequestContext) async throws -> [UInt8] {
         if issuer.format.isWellFormed(token) {
-            guard let pat = try await issuer.introspect(token),
-                  try await users.find(username: pat.owner)?.disabled != true
-            else { return IntrospectionResponse.inactive }
+            guard let pat = try await issuer.introspectWithOwner(token) else { return IntrospectionResponse.inactive }
             usage.record(pat, address: context.clientAddress)
             return IntrospectionResponse.active(pat, clientID: "pat")
         }

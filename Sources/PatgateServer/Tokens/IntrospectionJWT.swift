@@ -35,7 +35,9 @@ struct IntrospectionJWT: Sendable {
 
     /// Whether `accept` (an `Accept` header) names this media type with a quality above 0.
     static func isAccepted(_ accept: String?) -> Bool {
-        guard let accept else { return false }
+        // Every introspection asks; the usual `application/json` or `*/*` has no `+` and is
+        // answered without parsing.
+        guard let accept, accept.utf8.contains(UInt8(ascii: "+")) else { return false }
         return accept.split(separator: ",").contains { range in
             let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard parts.first == mediaType else { return false }

@@ -62,6 +62,26 @@ import PatgateCore
     }
 
     @Test(arguments: StoreBackend.available)
+    func introspectionReadsATokenAndItsOwnersStateAtOnce(_ backend: StoreBackend) async throws {
+        try await backend.withStores { stores async throws in
+            var alice = User(username: "alice", displayName: "Alice", role: .user, passwordHash: "h", createdAt: 10)
+            try await stores.users.insert(alice)
+            try await stores.pats.insert(token("a"), valueHash: [1])
+            try await stores.pats.insert(token("gone", owner: "nobody"), valueHash: [2])
+
+            let found = try #require(try await stores.pats.findWithOwner(valueHash: [1]))
+            #expect(found.token == (try await stores.pats.find(id: "a")))
+            #expect(!found.ownerDisabled)
+            alice.disabled = true
+            #expect(try await stores.users.update(alice))
+            #expect(try await stores.pats.findWithOwner(valueHash: [1])?.ownerDisabled == true)
+            // An owner that no longer exists is not a disabled one (as `UserStore.find` → nil).
+            #expect(try await stores.pats.findWithOwner(valueHash: [2])?.ownerDisabled == false)
+            #expect(try await stores.pats.findWithOwner(valueHash: [9]) == nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.available)
     func revokeIsIdempotentAndKeepsTheFirstTime(_ backend: StoreBackend) async throws {
         try await backend.withStores { stores async throws in
             let store = stores.pats
