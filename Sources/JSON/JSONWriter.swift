@@ -47,6 +47,13 @@ public struct JSONWriter: Sendable {
     public mutating func field(_ name: String, _ number: Int64) { key(name); value(number) }
     /// `"name":` and `true` or `false`.
     public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
+    /// `"name":` and a string value, or `null` when `value` is `nil`.
+    public mutating func nullable(_ name: String, _ value: String?) {
+        key(name)
+        if let value { self.value(value) } else { null() }
+    }
+    /// A line feed after the value: one JSON Lines record ends.
+    public mutating func endLine() { bytes.append(0x0A); needsComma = false }
     /// `"name":"value"`, or nothing when `value` is `nil`.
     public mutating func member(_ name: String, _ value: String?) {
         if let value { field(name, value) }

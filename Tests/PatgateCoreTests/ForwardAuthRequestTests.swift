@@ -32,6 +32,28 @@ import Testing
         #expect(OriginalRequest(method: "GET", host: nil, path: path) == nil)
     }
 
+    @Test(arguments: ["/orders/..", "/orders/.", "/orders/%2e", "/orders/%2E%2e", "/orders%5C..", "/..", "/%2e%2e/x"])
+    func aTrailingOrLeadingDotSegmentIsRefused(_ path: String) {
+        #expect(OriginalRequest(method: "GET", host: nil, path: path) == nil)
+    }
+
+    @Test(arguments: ["/orders/...", "/orders/a.b", "/orders/.well-known", "/orders/%2", "/orders/%zz", "/orders/%2e%2e%2e",
+                      "/orders/caf%C3%A9"])
+    func dotsThatAreNotASegmentAreKept(_ path: String) throws {
+        #expect(try #require(OriginalRequest(method: "GET", host: nil, path: path + "?q=1")).path == path)
+    }
+
+    @Test func hostsAndMethodsAreNormalized() throws {
+        let request = try #require(OriginalRequest(method: "patch", host: "API.Example.COM:443", path: "/"))
+        #expect(request.method == "PATCH")
+        #expect(request.host == "api.example.com")
+        #expect(OriginalRequest(method: "GET", host: "BÜCHER.example", path: "/")?.host == "bücher.example")
+        #expect(OriginalRequest(method: "GET", host: ":80", path: "/")?.host == nil)
+        #expect(OriginalRequest(method: "GET", url: "HTTPS://Api.Example.com/x")?.host == "api.example.com")
+        #expect(OriginalRequest(method: "GET", url: "1ttp://api.example.com/x") == nil)
+        #expect(OriginalRequest(method: "GET", url: "https://api.example.com?x=1")?.path == "/")
+    }
+
     @Test func nginxOriginalURLs() throws {
         let absolute = try #require(OriginalRequest(method: "get", url: "https://api.example.com:8443/orders/1?x=%2e"))
         #expect(absolute == OriginalRequest(method: "GET", host: "api.example.com", path: "/orders/1"))

@@ -56,13 +56,12 @@ public struct AuditEvent: Sendable, Equatable {
         json.field("time", RFC3339.format(time))
         json.field("event", kind.rawValue)
         json.field("actor", actor)
-        for (name, value) in [("target", target), ("address", address)] {
-            json.key(name)
-            if let value { json.value(value) } else { json.null() }
-        }
-        if let detail { json.field("detail", detail) }
+        json.nullable("target", target)
+        json.nullable("address", address)
+        json.member("detail", detail)
         json.endObject()
-        return json.bytes + [0x0A]
+        json.endLine()
+        return json.bytes
     }
 }
 

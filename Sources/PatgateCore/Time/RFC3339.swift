@@ -5,6 +5,26 @@ public enum RFC3339 {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
+        if (0...9_999).contains(year) {
+            // The usual case, written in place (it runs for every audit line).
+            return String(unsafeUninitializedCapacity: 20) { buffer in
+                for (value, width, end) in [(year, 4, 4), (month, 2, 7), (day, 2, 10), (rest / 3_600, 2, 13),
+                                            (rest % 3_600 / 60, 2, 16), (rest % 60, 2, 19)] {
+                    var digits = value
+                    for index in stride(from: end - 1, through: end - width, by: -1) {
+                        buffer[index] = UInt8(ascii: "0") + UInt8(digits % 10)
+                        digits /= 10
+                    }
+                }
+                buffer[4] = UInt8(ascii: "-")
+                buffer[7] = UInt8(ascii: "-")
+                buffer[10] = UInt8(ascii: "T")
+                buffer[13] = UInt8(ascii: ":")
+                buffer[16] = UInt8(ascii: ":")
+                buffer[19] = UInt8(ascii: "Z")
+                return 20
+            }
+        }
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
             + pad(rest / 3_600, 2) + ":" + pad(rest % 3_600 / 60, 2) + ":" + pad(rest % 60, 2) + "Z"
     }
