@@ -165,6 +165,8 @@ let package = Package(
             dependencies: [
                 "PatgateAdapters", "PatgateCore", "OpenSSL", "PatgateTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

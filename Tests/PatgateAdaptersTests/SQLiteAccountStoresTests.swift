@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import PatgateTestSupport
+import NIOCore
+import NIOPosix
 import Testing
 import PatgateAdapters
 import PatgateCore
@@ -66,6 +68,38 @@ import PatgateCore
         #expect(lines.count == 3)
         #expect(lines[2].contains(#""event":"login.succeeded""#))
         #expect(throws: AuditLogError.self) { try JSONLinesAuditLog(path: "/nonexistent/dir/a.jsonl", logger: .init(label: "t")) }
+    }
+
+    /// Lines recorded on an event loop under load wait for a loop timer to join one write:
+    /// none is lost or torn, those still waiting are written by `flush`, and the rest arrive
+    /// without it within the coalescing window.
+    @Test func linesCoalescedOnAnEventLoopAreAllWrittenWhole() async throws {
+        let file = path + ".coalesced.jsonl"
+        let log = try JSONLinesAuditLog(path: file, logger: .init(label: "test"))
+        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+        func lines() throws -> [Substring] { try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") }
+        for batch in 0..<2 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for loop in loops {
+                    group.addTask {
+                        try await loop.submit {
+                            for index in 0..<500 {
+                                log.record(AuditEvent(time: Int64(index), kind: .authzAllowed, actor: "alice", detail: "route=\(batch)"))
+                            }
+                        }.get()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            if batch == 0 {
+                log.flush()   // writes what a timer still holds
+                #expect(try lines().count == 500 * loops.count)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))   // the timers of the second batch, no flush
+        let written = try lines()
+        #expect(written.count == 1_000 * loops.count)
+        #expect(written.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
     }
 
     /// The file holds password hashes, PAT HMACs and sessions: 0600, as are its -wal and -shm.

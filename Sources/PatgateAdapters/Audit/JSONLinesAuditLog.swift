@@ -1,5 +1,7 @@
 import Dispatch
 import Logging
+import NIOCore
+import NIOPosix
 import PatgateCore
 import Synchronization
 #if canImport(Glibc)
@@ -12,12 +14,26 @@ import Darwin
 /// processes may share the file) by one serial queue, never on the caller's thread. Lines
 /// recorded while a write is pending join it: under load (forward auth writes a line per
 /// answer) one `write(2)` and one wake-up of the queue carry many lines, each line whole.
+/// While lines come faster than one a millisecond, a line recorded on an event loop waits up
+/// to `coalescing` for others (a timer of that loop, no thread woken), so the queue's thread
+/// wakes once per batch instead of once per line; an isolated line is written at once.
 public final class JSONLinesAuditLog: AuditLog {
     private struct Pending {
         var bytes: [UInt8] = []
         var events = 0
         var scheduled = false
+        /// `DispatchTime.now()` of the last write, in nanoseconds.
+        var lastWrite: UInt64 = 0
     }
+
+    private enum Schedule {
+        case none, now, coalesced
+    }
+
+    /// How long a line under load waits for others to join its write.
+    static let coalescing = TimeAmount.microseconds(250)
+    /// Lines closer together than this count as load.
+    static let busyGap: UInt64 = 1_000_000
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool
@@ -40,25 +56,39 @@ public final class JSONLinesAuditLog: AuditLog {
     }
 
     deinit {
-        queue.sync {}
+        queue.sync { writePending() }
         if ownsDescriptor { close(descriptor) }
     }
 
     public func record(_ event: AuditEvent) {
         let line = event.jsonLine
-        let schedule = pending.withLock { pending -> Bool in
+        let now = DispatchTime.now().uptimeNanoseconds
+        let schedule = pending.withLock { pending -> Schedule in
             pending.bytes += line
             pending.events += 1
-            defer { pending.scheduled = true }
-            return !pending.scheduled
+            guard !pending.scheduled else { return .none }
+            pending.scheduled = true
+            return now &- pending.lastWrite < Self.busyGap ? .coalesced : .now
         }
-        if schedule { queue.async { [self] in writePending() } }
+        switch schedule {
+        case .none:
+            return
+        case .coalesced:
+            if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+                loop.scheduleTask(in: Self.coalescing) { [self] in queue.async { self.writePending() } }
+                return
+            }
+            queue.async { [self] in writePending() }
+        case .now:
+            queue.async { [self] in writePending() }
+        }
     }
 
     /// On the queue: writes every line recorded so far in one `write(2)`.
     private func writePending() {
+        let now = DispatchTime.now().uptimeNanoseconds
         let (bytes, events) = pending.withLock { pending -> ([UInt8], Int) in
-            defer { pending = Pending() }
+            defer { pending = Pending(lastWrite: pending.bytes.isEmpty ? pending.lastWrite : now) }
             return (pending.bytes, pending.events)
         }
         guard !bytes.isEmpty else { return }
@@ -68,15 +98,17 @@ public final class JSONLinesAuditLog: AuditLog {
         }
     }
 
-    /// Waits until every recorded event is written (for tests and shutdown).
+    /// Waits until every recorded event is written (for tests and shutdown), also those a
+    /// loop's timer would write later.
     public func flush() {
-        queue.sync {}
+        queue.sync { writePending() }
     }
 
     /// Writes what is queued and syncs the file to disk, without blocking the caller's thread.
     func drain() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async { [descriptor, ownsDescriptor] in
+            queue.async { [self, descriptor, ownsDescriptor] in
+                writePending()
                 if ownsDescriptor { fsync(descriptor) }
                 done.resume()
             }
