@@ -81,6 +81,8 @@ import Testing
         #expect(GatewayCredential.find(authorization: "Bearer \(pat)", header: nil) == .credential(.init(scheme: .bearer, value: pat)))
         #expect(GatewayCredential.find(authorization: "bearer  \(pat) ", header: nil) == .credential(.init(scheme: .bearer, value: pat)))
         #expect(GatewayCredential.find(authorization: "token \(pat)", header: nil) == .credential(.init(scheme: .token, value: pat)))
+        #expect(GatewayCredential.find(authorization: "BEARER \(pat)", header: nil) == .credential(.init(scheme: .bearer, value: pat)))
+        #expect(GatewayCredential.find(authorization: "ToKeN \t\(pat)\t", header: nil) == .credential(.init(scheme: .token, value: pat)))
         // git, docker, pip, npm: any user, the PAT as the password (which may hold a colon).
         #expect(GatewayCredential.find(authorization: basic("x-access-token", pat), header: nil)
                 == .credential(.init(scheme: .basic, value: pat)))
@@ -99,6 +101,9 @@ import Testing
         #expect(GatewayCredential.find(authorization: "Bearer", header: nil) == .malformed(basic: false))
         #expect(GatewayCredential.find(authorization: "Bearer a b", header: nil) == .malformed(basic: false))
         #expect(GatewayCredential.find(authorization: "Digest x", header: nil) == .malformed(basic: false))
+        for scheme in ["Beare", "Bearers", "tokens", "Basi", "Bearer\u{301}", "Bëarer"] {
+            #expect(GatewayCredential.find(authorization: "\(scheme) abc", header: nil) == .malformed(basic: false), "\(scheme)")
+        }
         #expect(GatewayCredential.find(authorization: nil, header: "  ") == .malformed(basic: false))
     }
 

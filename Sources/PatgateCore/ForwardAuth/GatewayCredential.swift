@@ -35,29 +35,41 @@ public struct GatewayCredential: Sendable, Equatable {
         return .none
     }
 
+    /// Read as bytes (it runs on every forward-auth answer); schemes compare ASCII-case-insensitively.
     static func parse(_ authorization: String) -> Found {
-        guard let space = authorization.firstIndex(of: " ") else { return .malformed(basic: false) }
-        let scheme = authorization[..<space].lowercased()
-        let rest = trimmed(authorization[authorization.index(after: space)...])
-        switch scheme {
-        case "bearer":
-            return rest.isEmpty || rest.contains(" ") ? .malformed(basic: false) : .credential(.init(scheme: .bearer, value: rest))
-        case "token":
-            return rest.isEmpty || rest.contains(" ") ? .malformed(basic: false) : .credential(.init(scheme: .token, value: rest))
-        case "basic":
+        let bytes = authorization.utf8
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return .malformed(basic: false) }
+        let scheme = bytes[..<space]
+        let rest = trimmed(Substring(bytes[bytes.index(after: space)...]))
+        let tokenScheme: Scheme? = Self.scheme(scheme, is: "bearer") ? .bearer : Self.scheme(scheme, is: "token") ? .token : nil
+        if let tokenScheme {
+            guard !rest.isEmpty, !rest.utf8.contains(UInt8(ascii: " ")) else { return .malformed(basic: false) }
+            return .credential(.init(scheme: tokenScheme, value: rest))
+        }
+        if Self.scheme(scheme, is: "basic") {
             guard let parts = try? BasicAuthorization.decode(authorization), !parts.password.isEmpty,
                   let password = String(validating: parts.password, as: UTF8.self)
             else { return .malformed(basic: true) }
             return .credential(.init(scheme: .basic, value: password))
-        default:
-            return .malformed(basic: false)
         }
+        return .malformed(basic: false)
     }
 
+    /// Whether `name` is `lowercase` in any ASCII case.
+    private static func scheme(_ name: Substring.UTF8View, is lowercase: String) -> Bool {
+        name.count == lowercase.utf8.count
+            && zip(name, lowercase.utf8).allSatisfy { pair in
+                let (byte, expected) = pair
+                return byte == expected || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == expected)
+            }
+    }
+
+    /// `value` without leading and trailing spaces and tabs.
     private static func trimmed(_ value: Substring) -> String {
-        let isBlank = { (character: Character) in character == " " || character == "\t" }
-        guard let first = value.firstIndex(where: { !isBlank($0) }), let last = value.lastIndex(where: { !isBlank($0) }) else { return "" }
-        return String(value[first...last])
+        let bytes = value.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(Substring(bytes[first...last]))
     }
 
     /// Has the three-part shape of a JWS (`a.b.c`): worth checking as one of ours before asking the upstream.
