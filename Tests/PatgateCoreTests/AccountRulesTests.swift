@@ -92,6 +92,6 @@ private struct NoStore: PATStore {
     func page(_ query: PATQuery) async throws -> PATPage { PATPage(items: [], nextCursor: nil) }
     func revoke(id: String, at time: Int64) async throws -> Bool { false }
     func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws {}
-    func markUsed(id: String, at time: Int64, address: String?) async throws {}
+    func markUsed(_ uses: [PATUse]) async throws {}
     func ping() async throws {}
 }

@@ -39,11 +39,13 @@ final class MemoryPATStore: PATStore {
         guard try await revoke(id: oldID, at: time) else { throw PATError(.notFound, "unknown") }
         try await insert(replacement, valueHash: valueHash)
     }
-    func markUsed(id: String, at time: Int64, address: String?) async throws {
+    func markUsed(_ uses: [PATUse]) async throws {
         rows.withLock { rows in
-            for index in rows.indices where rows[index].token.id == id {
-                rows[index].token.lastUsedAt = time
-                rows[index].token.lastUsedAddress = address
+            for use in uses {
+                for index in rows.indices where rows[index].token.id == use.id {
+                    rows[index].token.lastUsedAt = use.time
+                    rows[index].token.lastUsedAddress = use.address
+                }
             }
         }
     }

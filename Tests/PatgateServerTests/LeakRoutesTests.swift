@@ -19,7 +19,7 @@ struct DownStore: PATStore, UserStore {
     func page(_ query: PATQuery) async throws -> PATPage { throw Down() }
     func revoke(id: String, at time: Int64) async throws -> Bool { throw Down() }
     func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws { throw Down() }
-    func markUsed(id: String, at time: Int64, address: String?) async throws { throw Down() }
+    func markUsed(_ uses: [PATUse]) async throws { throw Down() }
     func ping() async throws { throw Down() }
     func insert(_ user: User) async throws { throw Down() }
     func find(username: String) async throws -> User? { throw Down() }

@@ -86,10 +86,17 @@ public struct PostgresPATStore: PATStore {
         }
     }
 
-    public func markUsed(id: String, at time: Int64, address: String?) async throws {
-        try await database.query("""
-            UPDATE personal_access_token SET last_used_at = \(time), last_used_address = \(address) WHERE id = \(id)
-            """)
+    public func markUsed(_ uses: [PATUse]) async throws {
+        guard !uses.isEmpty else { return }
+        let logger = database.logger
+        try await database.transaction { connection in
+            for use in uses {
+                try await connection.query("""
+                    UPDATE personal_access_token SET last_used_at = \(use.time), last_used_address = \(use.address)
+                    WHERE id = \(use.id)
+                    """, logger: logger)
+            }
+        }
     }
 
     /// Answers within five seconds or throws, so `/readyz` reports a lost database promptly.

@@ -21,9 +21,7 @@ public struct RevocationNotifyingPATStore: PATStore {
     }
     public func list(owner: String) async throws -> [PersonalAccessToken] { try await inner.list(owner: owner) }
     public func page(_ query: PATQuery) async throws -> PATPage { try await inner.page(query) }
-    public func markUsed(id: String, at time: Int64, address: String?) async throws {
-        try await inner.markUsed(id: id, at: time, address: address)
-    }
+    public func markUsed(_ uses: [PATUse]) async throws { try await inner.markUsed(uses) }
     public func ping() async throws { try await inner.ping() }
 
     public func revoke(id: String, at time: Int64) async throws -> Bool {

@@ -114,10 +114,13 @@ public final class SQLitePATStore: PATStore {
         }
     }
 
-    public func markUsed(id: String, at time: Int64, address: String?) async throws {
+    public func markUsed(_ uses: [PATUse]) async throws {
+        guard !uses.isEmpty else { return }
         try await database.write { db in
-            try db.execute(sql: "UPDATE personal_access_token SET last_used_at = ?, last_used_address = ? WHERE id = ?",
-                           arguments: [time, address, id])
+            let update = try db.cachedStatement(sql: "UPDATE personal_access_token SET last_used_at = ?, last_used_address = ? WHERE id = ?")
+            for use in uses {
+                try update.execute(arguments: [use.time, use.address, use.id])
+            }
         }
     }
 

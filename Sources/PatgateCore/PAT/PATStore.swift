@@ -19,10 +19,24 @@ public protocol PATStore: Sendable {
     /// Revokes `oldID` and inserts `replacement` in one transaction; throws
     /// `PATError(.notFound)` if `oldID` is unknown or no longer active at `time`.
     func rotate(oldID: String, replacement: PersonalAccessToken, valueHash: [UInt8], at time: Int64) async throws
-    /// Records a use; callers throttle, so this is not a write per exchange.
-    func markUsed(id: String, at time: Int64, address: String?) async throws
+    /// Records uses in one transaction (an unknown id is skipped); callers throttle, so this
+    /// is not a write per exchange, and batch what arrives while a write runs.
+    func markUsed(_ uses: [PATUse]) async throws
     /// A cheap query that proves the store answers.
     func ping() async throws
+}
+
+/// One use of a PAT: `last_used_at` and `last_used_address`.
+public struct PATUse: Sendable, Equatable {
+    public var id: String
+    public var time: Int64
+    public var address: String?
+
+    public init(id: String, time: Int64, address: String?) {
+        self.id = id
+        self.time = time
+        self.address = address
+    }
 }
 
 /// Which tokens `PATStore.page` returns.

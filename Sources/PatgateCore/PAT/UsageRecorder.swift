@@ -34,10 +34,13 @@ public final class UsageRecorder: Sendable {
         }
     }
 
-    /// Writes the use (after a successful `claim`).
-    public func record(_ token: PersonalAccessToken, address: String?) async throws {
+    /// Writes uses (each after a successful `claim`) in one store transaction, then their
+    /// `pat.used` lines.
+    public func record(_ uses: [(token: PersonalAccessToken, address: String?)]) async throws {
         let time = now()
-        try await store.markUsed(id: token.id, at: time, address: address)
-        audit.record(AuditEvent(time: time, kind: .patUsed, actor: token.owner, target: token.id, address: address))
+        try await store.markUsed(uses.map { PATUse(id: $0.token.id, time: time, address: $0.address) })
+        for use in uses {
+            audit.record(AuditEvent(time: time, kind: .patUsed, actor: use.token.owner, target: use.token.id, address: use.address))
+        }
     }
 }

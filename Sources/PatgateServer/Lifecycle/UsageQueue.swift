@@ -1,61 +1,84 @@
 import Logging
 import PatgateCore
 import ServiceLifecycle
+import Synchronization
 
 /// Records PAT uses (`last_used_at`, address, `pat.used`) in the background, so a request
-/// never waits for the store: a `Service` of the composition root's group. When the group
-/// stops, after the HTTP server, the uses still queued are written before the store closes.
+/// never waits for the store: a `Service` of the composition root's group. One write runs at a
+/// time, and the uses queued while it runs go in the next one as a batch (one transaction, one
+/// `fdatasync` on SQLite), so a burst of new PATs costs a few writes, not one each. When the
+/// group stops, after the HTTP server, the uses still queued are written before the store closes.
 public final class UsageQueue: Service {
-    private struct Use: Sendable {
-        let token: PersonalAccessToken
-        let address: String?
+    private typealias Use = (token: PersonalAccessToken, address: String?)
+
+    private struct Queue {
+        var uses: [Use] = []
+        var dropped = 0
     }
 
     private let recorder: UsageRecorder
     private let logger: Logger
-    private let stream: AsyncStream<Use>
-    private let continuation: AsyncStream<Use>.Continuation
-    /// Store writes in flight at once.
-    private let concurrency: Int
+    private let queue = Mutex(Queue())
+    /// Says "there is work"; holds at most one signal, as the writer takes everything queued.
+    private let wake: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// The most uses waiting at once; more are dropped (and counted in a warning).
+    private let capacity: Int
+    /// The most uses written in one transaction.
+    private let batchLimit: Int
 
-    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 10_000, concurrency: Int = 4) {
+    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 10_000, batchLimit: Int = 500) {
         self.recorder = recorder
         self.logger = logger
-        self.concurrency = concurrency
-        (stream, continuation) = AsyncStream.makeStream(of: Use.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.capacity = capacity
+        self.batchLimit = batchLimit
+        (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues a use of `token` (throttled: at most once a minute per token); never waits.
+    /// Queues a use of `token` (throttled: at most once a minute per token); never waits. A use
+    /// refused because the queue is full does not count against the throttle.
     func record(_ token: PersonalAccessToken, address: String?) {
-        guard recorder.claim(token.id) else { return }
-        if case .dropped = continuation.yield(Use(token: token, address: address)) {
-            logger.warning("usage queue full: a PAT use was not recorded", metadata: ["token_id": "\(token.id)"])
+        let accepted = queue.withLock { queue -> Bool in
+            guard queue.uses.count < capacity else {
+                queue.dropped += 1
+                return false
+            }
+            guard recorder.claim(token.id) else { return false }
+            queue.uses.append((token, address))
+            return true
         }
+        if accepted { wakeContinuation.yield() }
     }
 
     public func run() async {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                for await use in stream {
-                    if running == concurrency {
-                        await group.next()
-                        running -= 1
-                    }
-                    group.addTask { await self.write(use) }
-                    running += 1
-                }
+            for await _ in wake {
+                await writeQueued()
             }
+            await writeQueued()   // what came after the last signal was taken
         } onGracefulShutdown: {
-            self.continuation.finish()   // the loop writes what is queued, then ends
+            self.wakeContinuation.finish()   // the loop writes what is queued, then ends
         }
     }
 
-    private func write(_ use: Use) async {
-        do {
-            try await recorder.record(use.token, address: use.address)
-        } catch {
-            logger.warning("could not record a PAT use", metadata: ["token_id": "\(use.token.id)"])
+    /// Writes everything queued now, in batches of at most `batchLimit`.
+    private func writeQueued() async {
+        while true {
+            let (batch, dropped) = queue.withLock { queue -> ([Use], Int) in
+                let batch = Array(queue.uses.prefix(batchLimit))
+                queue.uses.removeFirst(batch.count)
+                defer { queue.dropped = 0 }
+                return (batch, queue.dropped)
+            }
+            if dropped > 0 {
+                logger.warning("usage queue full: PAT uses were not recorded", metadata: ["dropped": "\(dropped)"])
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await recorder.record(batch)
+            } catch {
+                logger.warning("could not record PAT uses", metadata: ["count": "\(batch.count)", "error": "\(type(of: error))"])
+            }
         }
     }
 }

@@ -105,7 +105,7 @@ import PatgateCore
                 var item = token("id-\(index)-\(text)", name: text, owner: text)
                 item.scopes = ["openid", "scope:\(index)"]
                 try await stores.pats.insert(item, valueHash: [UInt8(index), 0x27, 0x3B, 0x00])
-                try await stores.pats.markUsed(id: item.id, at: 500, address: text)
+                try await stores.pats.markUsed([PATUse(id: item.id, time: 500, address: text)])
                 item.lastUsedAt = 500
                 item.lastUsedAddress = text
                 #expect(try await stores.pats.find(id: item.id) == item)
@@ -121,13 +121,18 @@ import PatgateCore
     func markUsedRecordsTimeAndAddress(_ backend: StoreBackend) async throws {
         try await backend.withStores { stores async throws in
             try await stores.pats.insert(token("a"), valueHash: [1])
-            try await stores.pats.markUsed(id: "a", at: 500, address: "192.0.2.7")
+            try await stores.pats.insert(token("b", name: "other"), valueHash: [2])
+            try await stores.pats.markUsed([PATUse(id: "a", time: 500, address: "192.0.2.7")])
             let found = try await stores.pats.find(id: "a")
             #expect(found?.lastUsedAt == 500)
             #expect(found?.lastUsedAddress == "192.0.2.7")
-            try await stores.pats.markUsed(id: "a", at: 600, address: nil)
+            // A batch: every use in one transaction, an unknown id skipped without an error.
+            try await stores.pats.markUsed([PATUse(id: "a", time: 600, address: nil), PATUse(id: "missing", time: 600, address: nil),
+                                            PATUse(id: "b", time: 700, address: "2001:db8::1")])
             #expect(try await stores.pats.find(id: "a")?.lastUsedAddress == nil)
-            try await stores.pats.markUsed(id: "missing", at: 600, address: nil)   // no error
+            #expect(try await stores.pats.find(id: "a")?.lastUsedAt == 600)
+            #expect(try await stores.pats.find(id: "b")?.lastUsedAddress == "2001:db8::1")
+            try await stores.pats.markUsed([])
         }
     }
 
