@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--scenarios", default="healthz,cache-hit,forward-auth")
+    parser.add_argument("--before-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the first server only")
     parser.add_argument("--after-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the second server only (e.g. an experiment's switch)")
     options = parser.parse_args()
@@ -53,8 +55,9 @@ def main() -> None:
             "cache-hit": ("/token", ["fixed", str(work / "hit-bodies"), data.basic_auth]),
             "forward-auth": ("/authz/auth-request", gateway.forward_auth_args(hit_pats[0])),
         }
-        after_env = dict(item.split("=", 1) for item in options.after_env)
-        servers = {name: Server(binary, data, free_port(), work / f"{name}.log", env=after_env if name == "after" else None)
+        envs = {"before": dict(item.split("=", 1) for item in options.before_env),
+                "after": dict(item.split("=", 1) for item in options.after_env)}
+        servers = {name: Server(binary, data, free_port(), work / f"{name}.log", env=envs[name])
                    for name, binary in builds.items()}
         try:
             for server in servers.values():
