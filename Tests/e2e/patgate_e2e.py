@@ -7,6 +7,7 @@ processes with SIGTERM blocked).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,9 +18,10 @@ import subprocess
 import time
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import jwt as pyjwt
+import pytest
 import requests
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import KeySet
@@ -439,3 +441,22 @@ def well_formed_unknown_pat(prefix: str = "pgat") -> str:
         digits.append(BASE62[value % 62])
         value //= 62
     return f"{prefix}_{random_part}{''.join(reversed(digits))}"
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[tuple[str, str]]:
+    """A schema of its own in the test database (`PATGATE_TEST_POSTGRES_URL`; the test is skipped
+    without it): yields the schema's name and the URL whose `search_path` selects it, and drops
+    it afterwards."""
+    base = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
+    if not base:
+        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
+    import psycopg
+    schema = f"e2e_{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema, f"{base}{'&' if '?' in base else '?'}search_path={schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

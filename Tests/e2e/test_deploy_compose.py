@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -21,7 +20,7 @@ import yaml
 
 import deploy_files as files
 from deploy_files import DEPLOY
-from patgate_e2e import REPO, child_env, free_port, http_session, wait_http_ok
+from patgate_e2e import REPO, child_env, free_port, http_session, postgres_schema, wait_http_ok
 
 COMPOSE = DEPLOY / "compose"
 REPLICAS = ["patgate-1", "patgate-2", "patgate-3"]
@@ -101,21 +100,10 @@ def test_haproxy_accepts_the_config():
 
 # -- compose's services, run here as the image would run them -----------------------------------
 
-POSTGRES_URL = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
-
-
 @pytest.fixture
-def postgres_schema():
-    if not POSTGRES_URL:
-        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
-    import psycopg
-    schema = f"e2e_compose_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}search_path={schema}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+def compose_postgres_url():
+    with postgres_schema("compose") as (_, url):
+        yield url
 
 
 def service_env(service: dict, data: Path, secret_dir: Path) -> dict[str, str]:
@@ -124,12 +112,12 @@ def service_env(service: dict, data: Path, secret_dir: Path) -> dict[str, str]:
     return child_env({**env, "PATGATE_DATA_DIR": str(data), "HOME": "/nonexistent"})
 
 
-def test_init_then_two_replicas_on_the_read_only_config_share_one_store(postgres_schema):
+def test_init_then_two_replicas_on_the_read_only_config_share_one_store(compose_postgres_url):
     services = compose()["services"]
     with files.image_layout() as (root, binary, data):
         secret_dir = root / "run" / "secrets"
         secret_dir.mkdir(parents=True)
-        (secret_dir / "postgres_url").write_text(postgres_schema + "\n")
+        (secret_dir / "postgres_url").write_text(compose_postgres_url + "\n")
         os.chown(secret_dir / "postgres_url", files.UID, files.UID)
         os.chmod(secret_dir / "postgres_url", 0o400)
         # patgate-init: its command on the writable volume writes the shared configuration.

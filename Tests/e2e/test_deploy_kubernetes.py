@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from patgate_e2e import (GRANT_TOKEN_EXCHANGE, PATGATE_BIN, REPO, TYPE_PAT, child_env, free_port,
-                         http_session, run_cli, wait_http_ok)
+                         http_session, postgres_schema, run_cli, wait_http_ok)
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate.utils")
 
@@ -201,16 +201,8 @@ def secret_files(secrets_dir: Path, names: set[str]) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """The test database, in a schema of this test's own (check-config and serve migrate it)."""
-    base = os.environ.get("PATGATE_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
-    import psycopg
-    schema = f"e2e_k8s_{secrets.token_hex(4)}"
-    with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{base}{'&' if '?' in base else '?'}search_path={schema}"
-    with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema("k8s") as (_, url):
+        yield url
 
 
 def materialize(target: str, tmp_path: Path, request) -> tuple[Path, dict[str, str], Path]:

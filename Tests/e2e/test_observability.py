@@ -8,9 +8,7 @@ json` writes one JSON object a line with the request id and the incoming trace i
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import shutil
 import subprocess
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from patgate_e2e import REPO, free_port, http_session, poll, run_cli, stop_process
+from patgate_e2e import REPO, free_port, http_session, poll, postgres_schema, run_cli, stop_process
 
 OBSERVABILITY = REPO / "deploy" / "observability"
 PROMETHEUS = shutil.which("prometheus")
@@ -135,38 +133,26 @@ def test_metrics_name_no_token_user_or_path_and_cover_each_kind_of_event(patgate
         assert secret not in text
 
 
-POSTGRES_URL = os.environ.get("PATGATE_TEST_POSTGRES_URL", "")
-
-
 def test_on_postgres_the_store_revocations_and_pats_are_measured(patgate_factory):
-    if not POSTGRES_URL:
-        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
-    import psycopg
-    schema = f"e2e_metrics_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
+    with postgres_schema("metrics") as (_, url):
         server = patgate_factory().start(env={
-            "PATGATE_STORE_KIND": "postgres", "PATGATE_CACHE_TTL_SECONDS": "600",
-            "PATGATE_STORE_POSTGRES_URL": f"{POSTGRES_URL}{separator}search_path={schema}"})
-        kept, revoked = server.create_pat(user="alice"), server.create_pat(user="alice")
-        for pat in (kept, revoked):
-            assert server.exchange(pat["token"]).status_code == 200
-        server.revoke(revoked["id"])
-        assert poll(lambda: server.exchange(revoked["token"]).status_code == 400, timeout=5)
-        # The census counts at start and every 30 s: restart to read it now.
-        server.restart()
-        found = samples(server.get("/metrics").text)
-        assert value(found, "patgate_pats", state="active") == 1
-        assert value(found, "patgate_pats", state="revoked") == 1
-        assert value(found, "patgate_db_operation_duration_seconds_count", db="postgres") >= 1
-        assert 'patgate_db_connections_in_use{db="postgres"}' in " ".join(found)
-        assert value(found, "patgate_db_connections_in_use", db="postgres") >= 0
-    finally:
-        server.stop()
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            "PATGATE_STORE_KIND": "postgres", "PATGATE_CACHE_TTL_SECONDS": "600", "PATGATE_STORE_POSTGRES_URL": url})
+        try:
+            kept, revoked = server.create_pat(user="alice"), server.create_pat(user="alice")
+            for pat in (kept, revoked):
+                assert server.exchange(pat["token"]).status_code == 200
+            server.revoke(revoked["id"])
+            assert poll(lambda: server.exchange(revoked["token"]).status_code == 400, timeout=5)
+            # The census counts at start and every 30 s: restart to read it now.
+            server.restart()
+            found = samples(server.get("/metrics").text)
+            assert value(found, "patgate_pats", state="active") == 1
+            assert value(found, "patgate_pats", state="revoked") == 1
+            assert value(found, "patgate_db_operation_duration_seconds_count", db="postgres") >= 1
+            assert 'patgate_db_connections_in_use{db="postgres"}' in " ".join(found)
+            assert value(found, "patgate_db_connections_in_use", db="postgres") >= 0
+        finally:
+            server.stop()
 
 
 def test_a_revocation_is_counted_with_its_lag(patgate_factory):

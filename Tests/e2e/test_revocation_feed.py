@@ -15,14 +15,13 @@ the worst lag is printed (run with -s to see it).
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import time
 
 import pytest
 import requests
 
-from patgate_e2e import Patgate, poll
+from patgate_e2e import Patgate, poll, postgres_schema
 from test_revocation import LONG_TTL, lag_until_refused
 
 ROUNDS = int(os.environ.get("PATGATE_TEST_REVOCATION_ROUNDS", "10"))
@@ -141,22 +140,13 @@ def test_a_gateway_without_the_feed_keeps_the_ttl_bound(patgate_factory):
 
 @pytest.fixture
 def postgres_replicas(patgate_factory):
-    if not POSTGRES_URL:
-        pytest.skip("PATGATE_TEST_POSTGRES_URL is not set (scripts/test sets it)")
-    import psycopg
-    schema = f"e2e_notify_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    store = {**LONG_TTL, "PATGATE_STORE_KIND": "postgres",
-             "PATGATE_STORE_POSTGRES_URL": f"{POSTGRES_URL}{separator}search_path={schema}"}
-    first = patgate_factory("first").start(env=store)
-    second = patgate_factory("second").start(env={**store, "PATGATE_ISSUER_HASH_KEY_FILE": str(first.data_dir / "secrets" / "pat-hash.key")})
-    yield first, second, schema
-    first.stop()
-    second.stop()
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema("notify") as (schema, url):
+        store = {**LONG_TTL, "PATGATE_STORE_KIND": "postgres", "PATGATE_STORE_POSTGRES_URL": url}
+        first = patgate_factory("first").start(env=store)
+        second = patgate_factory("second").start(env={**store, "PATGATE_ISSUER_HASH_KEY_FILE": str(first.data_dir / "secrets" / "pat-hash.key")})
+        yield first, second, schema
+        first.stop()
+        second.stop()
 
 
 def test_a_revocation_on_postgres_reaches_another_replica_through_notify(postgres_replicas):

@@ -70,16 +70,10 @@ public final class JSONLinesAuditLog: AuditLog {
             pending.scheduled = true
             return now &- pending.lastWrite < Self.busyGap ? .coalesced : .now
         }
-        switch schedule {
-        case .none:
-            return
-        case .coalesced:
-            if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-                loop.scheduleTask(in: Self.coalescing) { [self] in queue.async { self.writePending() } }
-                return
-            }
-            queue.async { [self] in writePending() }
-        case .now:
+        guard schedule != .none else { return }
+        if schedule == .coalesced, let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            loop.scheduleTask(in: Self.coalescing) { [self] in queue.async { self.writePending() } }
+        } else {
             queue.async { [self] in writePending() }
         }
     }

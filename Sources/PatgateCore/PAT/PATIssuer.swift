@@ -67,9 +67,8 @@ public struct PATIssuer: Sendable {
 
     /// RFC 7662 view of a PAT value: `nil` for unknown, malformed, expired or revoked.
     public func introspect(_ value: String) async throws -> PersonalAccessToken? {
-        guard format.isWellFormed(value) else { return nil }
-        guard let token = try await store.find(valueHash: hash(value)) else { return nil }
-        return token.state(at: now()) == .active ? token : nil
+        guard format.isWellFormed(value), let token = try await store.find(valueHash: hash(value)) else { return nil }
+        return activeNow(token)
     }
 
     /// What `/introspect` answers for a PAT value: the token when it is active and its owner is
@@ -79,7 +78,11 @@ public struct PATIssuer: Sendable {
               let (token, ownerDisabled) = try await store.findWithOwner(valueHash: hash(value)),
               !ownerDisabled
         else { return nil }
-        return token.state(at: now()) == .active ? token : nil
+        return activeNow(token)
+    }
+
+    private func activeNow(_ token: PersonalAccessToken) -> PersonalAccessToken? {
+        token.state(at: now()) == .active ? token : nil
     }
 
     private func checkOwner(_ owner: String) async throws {
