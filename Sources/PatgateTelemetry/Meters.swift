@@ -3,12 +3,14 @@ import Synchronization
 
 /// Where every module records its metrics (docs/ARCHITECTURE.md, "Metrics"). Until
 /// `install(version:)` runs, which `patgate serve` does unless `metrics.enabled` is false,
-/// every call returns at once: one atomic load, no clock read.
+/// and while recording is paused (`metrics.enabled: false` applied by a reload), every call
+/// returns at once: one atomic load, no clock read.
 ///
 /// One registry a process, like swift-metrics' own `MetricsSystem`: the events happen deep in
 /// adapters built before any route exists, and a second registry would only split the series.
 public enum Meters {
     private static let installed = AtomicLazyReference<MeterSet>()
+    private static let paused = Atomic<Bool>(false)
 
     /// Makes the process's registry on the first call and returns it; later calls return the
     /// same one. `version` becomes `patgate_build_info{version=…}`.
@@ -23,18 +25,28 @@ public enum Meters {
         return set.registry
     }
 
-    /// The registry, when metrics are on.
+    /// Pauses (`false`) or resumes (`true`) recording into the installed registry: what a reload
+    /// that changes `metrics.enabled` does. Without a registry there is nothing to resume.
+    public static func setRecording(_ on: Bool) {
+        paused.store(!on, ordering: .sequentiallyConsistent)
+    }
+
+    /// The registry, once installed (also while recording is paused).
     public static var registry: MetricsRegistry? { installed.load()?.registry }
 
-    public static var isEnabled: Bool { installed.load() != nil }
+    /// Whether recorders record now: installed and not paused.
+    public static var isEnabled: Bool { Self.set != nil }
 
-    @inline(__always) static var set: MeterSet? { installed.load() }
+    @inline(__always) static var set: MeterSet? {
+        guard let set = installed.load() else { return nil }
+        return paused.load(ordering: .relaxed) ? nil : set
+    }
 
     /// A start time for the `nanoseconds` argument of the recorders below; `nil` when metrics
     /// are off, so a disabled build reads no clock.
     @inline(__always)
     public static func start() -> ContinuousClock.Instant? {
-        installed.load() == nil ? nil : ContinuousClock.now
+        Self.set == nil ? nil : ContinuousClock.now
     }
 
     /// Nanoseconds since `start`, 0 without a start.

@@ -216,6 +216,42 @@ def test_metrics_can_be_switched_off(patgate_factory):
     assert server.exchange(server.create_pat()["token"]).status_code == 200
 
 
+def test_metrics_off_in_the_file_need_a_restart_to_come_on(patgate_factory):
+    server = patgate_factory().bootstrap()
+    original = server.config_path.read_text()
+    server.config_path.write_text(original + "metrics:\n  enabled: false\n")
+    server.start()
+    assert server.get("/metrics").status_code == 404
+    server.config_path.write_text(original)
+    assert "restart_needed=metrics/logging" in server.reload()
+    assert server.get("/metrics").status_code == 404
+    server.restart()
+    assert server.get("/metrics").status_code == 200
+
+
+def test_a_reload_pauses_and_resumes_the_metrics(patgate_factory):
+    server = patgate_factory().start()
+    pat = server.create_pat()["token"]
+    counted = lambda: value(samples(server.get("/metrics").text), "patgate_token_exchanges_total", result="success")  # noqa: E731
+    for _ in range(2):
+        assert server.exchange(pat).status_code == 200
+    assert counted() == 2
+    original = server.config_path.read_text()
+
+    server.config_path.write_text(original + "metrics:\n  enabled: false\n")
+    line = server.reload()
+    assert "metrics=paused" in line and "restart_needed" not in line, line
+    assert server.get("/metrics").status_code == 404
+    for _ in range(3):   # answered, and counted nowhere
+        assert server.exchange(pat).status_code == 200
+
+    server.config_path.write_text(original)
+    assert "metrics=on" in server.reload()
+    assert counted() == 2
+    assert server.exchange(pat).status_code == 200
+    assert counted() == 3
+
+
 @needs_prometheus
 def test_the_alert_rules_pass_promtool_check_and_their_unit_tests():
     checked = subprocess.run([PROMTOOL, "check", "rules", "alerts.yml"], cwd=OBSERVABILITY,

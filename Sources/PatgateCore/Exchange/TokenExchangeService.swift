@@ -66,7 +66,7 @@ public struct TokenExchangeService: Sendable {
             audiences: decision.audiences, issuedAt: issuedAt, lifetime: decision.lifetime)
         let token: String
         do {
-            if let observer {
+            if let observer, observer.timesSigning {
                 let started = ContinuousClock.now
                 token = try minter.mint(grant)
                 let elapsed = ContinuousClock.now - started

@@ -66,7 +66,9 @@ public struct Components: Sendable {
         auditWriter = config.issuer.enabled || !config.credentials.enabledProviders.isEmpty || config.authz != nil
             ? try Self.makeAuditLog(config, logger: logger) : nil
         let writer: any AuditLog = auditWriter ?? NoAuditLog()
-        audit = metrics == nil ? writer : MeteredAuditLog(writer)   // counts console logins
+        // The metric wrappers stay on with metrics off (their recorders return at once), so a
+        // reload that pauses metrics runs the same code as a start without them.
+        audit = MeteredAuditLog(writer)   // counts console logins
         upstream = try IntrospectionClient(config: config.upstream, logger: logger)
         cache = try CachingTokenValidator(upstream: upstream, settings: config.validationCacheSettings)
         forwardAuthCache = try config.authz.flatMap { authz in
@@ -77,12 +79,12 @@ public struct Components: Sendable {
         let credentials = try CredentialSet(config, audit: audit, logger: logger)
         self.credentials = credentials
         let fixed = ReloadableSettings.Fixed(validator: cache, credentials: credentials.broker,
-                                             observer: metrics == nil ? nil : ExchangeMetrics())
+                                             observer: ExchangeMetrics())
         let live = LiveSettings(try ReloadableSettings(config: config, fixed: fixed))
         self.live = live
         let metered = metrics != nil
         reloader = reload.map {
-            ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, load: $0) { config, settings in
+            ConfigReloader(live: live, fixed: fixed, running: config, logger: logger, pausesMetrics: metered, load: $0) { config, settings in
                 if metered { Self.recordKeyDates(config, keys: settings.keys) }
             }
         }

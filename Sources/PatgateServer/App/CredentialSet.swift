@@ -40,7 +40,7 @@ public struct CredentialSet: Sendable {
             if let reaper = provider.reaper { tasks.append(reaper) }
         }
         if let x509 = config.credentials.x509 { providers.append(X509CredentialProvider(settings: x509)) }
-        if Meters.isEnabled { providers = providers.map { MeteredCredentialProvider($0) } }
+        if Meters.registry != nil { providers = providers.map { MeteredCredentialProvider($0) } }
         broker = CredentialBroker(providers: providers, audit: audit)
         self.workers = workers
         self.pools = pools

@@ -16,7 +16,7 @@ public enum PatgateApplication {
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         let methods = RouteMethods()
-        if components.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: TraceContextMiddleware())
         if !config.server.trustedProxies.isEmpty {
             router.add(middleware: ForwardedClientMiddleware(trusted: config.server.trustedProxies))

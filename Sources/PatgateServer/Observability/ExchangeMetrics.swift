@@ -9,6 +9,8 @@ struct ExchangeMetrics: ExchangeObserver {
         Meters.exchange(clientID: clientID ?? "unknown", result: error?.code.rawValue ?? "success")
     }
 
+    var timesSigning: Bool { Meters.isEnabled }
+
     func signed(nanoseconds: Int64) {
         Meters.signed(nanoseconds: nanoseconds)
     }

@@ -1,5 +1,6 @@
 import JOSE
 import Logging
+import PatgateTelemetry
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -7,7 +8,8 @@ import UnixSignals
 /// Reloads the configuration on SIGHUP (README, "Reloading the configuration"): it reads the
 /// file again, builds the keys, clients and policies from it, and swaps them into
 /// `LiveSettings` in one step. A configuration that does not load, or a key file that does not
-/// read, changes nothing: the running settings stay and the log says why. Changes to anything
+/// read, changes nothing: the running settings stay and the log says why. In a process started
+/// with metrics on, `metrics.enabled` pauses or resumes their recording. Changes to anything
 /// else (listener, store, upstream, credential providers, …) wait for a restart, and the log
 /// names their sections.
 public final class ConfigReloader: Service, Sendable {
@@ -25,13 +27,18 @@ public final class ConfigReloader: Service, Sendable {
     private let running: Mutex<PatgateConfig>
     private let logger: Logger
     private let applied: @Sendable (PatgateConfig, ReloadableSettings) -> Void
+    private let pausesMetrics: Bool
 
     /// `load` reads the configuration as the process started it (same file, same overrides);
-    /// `applied` hears of every swap (the key-age metrics).
+    /// `applied` hears of every swap (the key-age metrics). `pausesMetrics`: the process has a
+    /// metrics registry, so `metrics.enabled` applies at once (turning metrics on in a process
+    /// started without them needs a restart).
     init(live: LiveSettings, fixed: ReloadableSettings.Fixed, running: PatgateConfig, logger: Logger,
+         pausesMetrics: Bool = false,
          load: @escaping @Sendable () async throws -> PatgateConfig,
          applied: @escaping @Sendable (PatgateConfig, ReloadableSettings) -> Void = { _, _ in }) {
         self.applied = applied
+        self.pausesMetrics = pausesMetrics
         self.live = live
         self.fixed = fixed
         self.running = Mutex(running)
@@ -55,7 +62,12 @@ public final class ConfigReloader: Service, Sendable {
             return reject(Self.problems(error))
         }
         let current = running.withLock { $0 }
-        let merged = Self.merge(reloadable: loaded, into: current)
+        var merged = Self.merge(reloadable: loaded, into: current)
+        var compared = loaded
+        if pausesMetrics {
+            merged.observability.metricsEnabled = loaded.observability.metricsEnabled
+            compared.observability.metricsEnabled = current.observability.metricsEnabled
+        }
         let settings: ReloadableSettings
         do {
             settings = try ReloadableSettings(config: merged, fixed: fixed)
@@ -64,12 +76,14 @@ public final class ConfigReloader: Service, Sendable {
         }
         running.withLock { $0 = merged }
         live.replace(with: settings)
+        if pausesMetrics { Meters.setRecording(merged.observability.metricsEnabled) }
         applied(merged, settings)
-        let restartNeeded = RestartOnlyChanges.sections(from: current, to: loaded)
+        let restartNeeded = RestartOnlyChanges.sections(from: current, to: compared)
         var metadata: Logger.Metadata = [
             "kid": "\(settings.keys.active.keyID)", "next": "\(settings.keys.next.map(\.keyID))",
             "retired": "\(settings.keys.retired.map(\.keyID))", "clients": "\(merged.clients.count)",
         ]
+        if pausesMetrics { metadata["metrics"] = "\(merged.observability.metricsEnabled ? "on" : "paused")" }
         if !restartNeeded.isEmpty { metadata["restart_needed"] = "\(restartNeeded.joined(separator: ", "))" }
         logger.notice("configuration reloaded: keys, clients and policy", metadata: metadata)
         return .applied(restartNeeded: restartNeeded)

@@ -77,12 +77,15 @@ def main() -> None:
     parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks and openssl speed")
     parser.add_argument("--metrics-cost", action="store_true",
                         help="only the metrics on/off comparison of the cache-hit exchange (alternating rounds)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the metrics on/off comparison (default 3)")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of the metrics on/off comparison (default 30)")
+    parser.add_argument("--round-seconds", type=int, default=3,
+                        help="seconds per run of the metrics on/off comparison (default 3)")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
     if options.quick:
         options.duration, options.connections, options.miss_pats = 2, "64", 10_000
+        options.rounds, options.round_seconds = 2, 2
     sweep = [int(c) for c in options.connections.split(",")]
     binary = Path(options.bin) / "patgate"
     out = Path(options.out)
@@ -103,7 +106,7 @@ def main() -> None:
 
         # Metrics on against off, cache-hit exchange, alternating rounds (issue 13).
         results["metrics_cost"] = metrics_cost.run(binary, data, work, free_port, measure, hit_args,
-                                                   options.duration, rounds=options.rounds)
+                                                   options.round_seconds, rounds=options.rounds)
         if options.metrics_cost:
             (out / "metrics-cost.json").write_text(json.dumps(results["metrics_cost"], indent=2) + "\n")
             print(report.metrics_cost(results["metrics_cost"]))
