@@ -24,6 +24,10 @@ struct PatgateBench {
             items.append(try await hotPath.cacheLookup(seconds: options.seconds))
             FileHandle.standardError.write(Data("\(items.last!.line)\n".utf8))
         }
+        for item in MetricsBenchmarks.run(seconds: options.seconds, selects: options.selects) {
+            items.append(item)
+            FileHandle.standardError.write(Data("\(item.line)\n".utf8))
+        }
         var memory: [CacheMemory.Result] = []
         if options.cacheEntries > 0 {
             for shape in CacheMemory.Shape.allCases where options.cacheShape.map({ $0 == shape.rawValue }) ?? true {

@@ -4,12 +4,12 @@ import Synchronization
 /// Where every module records its metrics (docs/ARCHITECTURE.md, "Metrics"). Until
 /// `install(version:)` runs, which `patgate serve` does unless `metrics.enabled` is false,
 /// and while recording is paused (`metrics.enabled: false` applied by a reload), every call
-/// returns at once: one atomic load, no clock read.
+/// returns at once: one or two atomic loads, no clock read.
 ///
 /// One registry a process, like swift-metrics' own `MetricsSystem`: the events happen deep in
 /// adapters built before any route exists, and a second registry would only split the series.
 public enum Meters {
-    private static let installed = AtomicLazyReference<MeterSet>()
+    private static let installed = ImmortalReference<MeterSet>()
     private static let paused = Atomic<Bool>(false)
 
     /// Makes the process's registry on the first call and returns it; later calls return the

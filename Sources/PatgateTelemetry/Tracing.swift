@@ -13,7 +13,7 @@ public enum Tracing {
         }
     }
 
-    private static let sink = AtomicLazyReference<Sink>()
+    private static let sink = ImmortalReference<Sink>()
 
     /// Installs the process's span sink; the first call wins.
     public static func install(_ sink: Sink) {

@@ -9,11 +9,10 @@ import PatgateTelemetry
 /// child of the incoming parent or the root of a new trace. Without either it costs one header
 /// lookup and one atomic load.
 struct TraceContextMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var traceparent: HTTPField.Name { HTTPField.Name("traceparent")! }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let incoming = request.headers[Self.traceparent].flatMap(TraceContext.init(traceparent:))
-        guard var span = Tracing.start("HTTP \(request.method.rawValue)", kind: .server, parent: incoming) else {
+        let incoming = request.headers[TraceHeader.traceparent].flatMap(TraceContext.init(traceparent:))
+        // The span's name is built only when spans are exported: `finish` renames it anyway.
+        guard Tracing.isEnabled, var span = Tracing.start("HTTP", kind: .server, parent: incoming) else {
             guard let incoming else { return try await next(request, context) }
             return try await run(request, context, in: incoming, next)
         }
@@ -43,4 +42,9 @@ struct TraceContextMiddleware<Context: RequestContext>: RouterMiddleware {
         span.failed = status >= 500
         span.end()
     }
+}
+
+/// The header's name, made once (a generic type cannot hold a stored static).
+enum TraceHeader {
+    static let traceparent = HTTPField.Name("traceparent")!
 }
