@@ -60,17 +60,9 @@ struct HotPathBenchmarks {
     func cacheLookup(seconds: Double) async throws -> Measurement {
         let cache = try CachingTokenValidator(upstream: CacheMemory.Upstream(owners: 1), settings: CacheSettings(positiveTTL: 3600))
         _ = try await cache.validate(Self.pat)
-        let clock = ContinuousClock()
-        var operations = 0
-        let start = clock.now
-        let end = start.advanced(by: .milliseconds(Int(seconds * 1000)))
-        var now = start
-        while now < end {
+        return try await Measurement.run(Self.cacheLookupName, seconds: seconds) { _ in
             for _ in 0..<64 { _ = try await cache.validate(Self.pat) }
-            operations += 64
-            now = clock.now
         }
-        return Measurement(name: Self.cacheLookupName, operations: operations, seconds: Measurement.seconds(now - start))
     }
 
     static func base64(_ text: String) -> String {

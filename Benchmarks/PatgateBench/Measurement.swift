@@ -30,6 +30,22 @@ struct Measurement {
         return Measurement(name: name, operations: operations, seconds: Self.seconds(now - start))
     }
 
+    /// Runs `batch` (64 operations from the given index on) until `seconds` have passed: for
+    /// operations that await.
+    static func run(_ name: String, seconds: Double, batch: (Int) async throws -> Void) async throws -> Measurement {
+        let clock = ContinuousClock()
+        var operations = 0
+        let start = clock.now
+        let end = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+        var now = start
+        while now < end {
+            try await batch(operations)
+            operations += 64
+            now = clock.now
+        }
+        return Measurement(name: name, operations: operations, seconds: Self.seconds(now - start))
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
