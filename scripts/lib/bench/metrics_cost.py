@@ -12,13 +12,13 @@ isolates what recording costs.
 
 from __future__ import annotations
 
-import math
 import signal
 import statistics
 import sys
 import time
 from pathlib import Path
 
+import paired as pairs
 from patgate_server import DataDir, Server, answers_200
 
 SWITCHED_OFF = "\nmetrics:\n  enabled: false\n"
@@ -57,12 +57,7 @@ def run(binary: Path, data: DataDir, work: Path, free_port, measure, hit_args: l
         server.stop()
     on = statistics.median(r["rps"] for r in runs["metrics-on"])
     off = statistics.median(r["rps"] for r in runs["metrics-off"])
-    # Each round's two runs follow each other within seconds, so their ratio is freed of the
-    # machine's slower swings; the geometric mean of the rounds' ratios, with a 95 % interval.
-    logs = [math.log(a["rps"] / b["rps"]) for a, b in zip(runs["metrics-on"], runs["metrics-off"])]
-    mean = statistics.fmean(logs)
-    half = 1.96 * statistics.stdev(logs) / math.sqrt(len(logs)) if len(logs) > 1 else float("inf")
-    paired = {"ratio": math.exp(mean), "low": math.exp(mean - half), "high": math.exp(mean + half)}
+    paired = pairs.ratio(runs["metrics-on"], runs["metrics-off"])
     # The server's CPU per answer (from /proc/<pid>/stat): steadier than req/s when other work
     # on the machine takes a varying share of the cores.
     cpu_on, cpu_off = (statistics.median(r["cpu_seconds"] / (r["rps"] * r["duration_us"] / 1e6) * 1e6 for r in runs[name])

@@ -45,6 +45,19 @@ def metrics_cost(cost: dict) -> str:
         f"| {cost['per_cpu_ratio']:.3f}× (answers per CPU-second, on / off) | ≥ 0.97× |", ""])
 
 
+def ratios(found: dict) -> str:
+    """The ratios to healthz of one server's alternating rounds, with their intervals."""
+    targets = {"cache-hit": "≥ 0.5×", "forward-auth": "≥ 0.8×"}
+    lines = [f"| ratio to healthz ({found['connections']} conns, one server, {found['rounds']} rounds × "
+             f"{found['duration']} s) | req/s: geometric mean (95 % interval) | per CPU | target |",
+             "| --- | ---: | ---: | --- |"]
+    for name, pair in found["ratios"].items():
+        rps, cpu = pair["rps"], pair["cpu"]
+        lines.append(f"| {name} / healthz | {rps['ratio']:.3f}× ({rps['low']:.3f}–{rps['high']:.3f}) | "
+                     f"{cpu['ratio']:.3f}× ({cpu['low']:.3f}–{cpu['high']:.3f}) | {targets.get(name, '')} |")
+    return "\n".join(lines + [""])
+
+
 def table(results: dict) -> str:
     m = results["machine"]
     lines = [f"Machine: {m['nproc']} cores, {m['cpu']}, Linux {m['kernel']}; load average at start "

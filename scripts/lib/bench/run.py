@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import burst  # noqa: E402
 import gateway  # noqa: E402
 import metrics_cost  # noqa: E402
+import ratios  # noqa: E402
 import microbench  # noqa: E402
 import peer  # noqa: E402
 import report  # noqa: E402
@@ -50,6 +51,7 @@ def measure(pid: int, url: str, connections: int, duration: int, args: list[str]
     result.update(sampler.stop())
     result["scenario"] = name
     result["cpu_cores"] = result["cpu_seconds"] / (result["duration_us"] / 1e6)
+    result["cpu_us_per_request"] = result["cpu_cores"] / result["rps"] * 1e6 if result["rps"] else 0.0
     result["load"] = load()
     print(f"  {name:<14} c={connections:<4} {result['rps']:>10.0f} req/s  p50 {result['latency_us']['p50'] / 1000:.2f} ms"
           f"  p99 {result['latency_us']['p99'] / 1000:.2f} ms  errors {result['error_count']}"
@@ -77,9 +79,11 @@ def main() -> None:
     parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks and openssl speed")
     parser.add_argument("--metrics-cost", action="store_true",
                         help="only the metrics on/off comparison of the cache-hit exchange (alternating rounds)")
-    parser.add_argument("--rounds", type=int, default=30, help="rounds of the metrics on/off comparison (default 30)")
+    parser.add_argument("--ratios", action="store_true",
+                        help="only the cache-hit and forward-auth ratios to healthz on one server (alternating rounds)")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of --metrics-cost and --ratios (default 30)")
     parser.add_argument("--round-seconds", type=int, default=3,
-                        help="seconds per run of the metrics on/off comparison (default 3)")
+                        help="seconds per run of --metrics-cost and --ratios (default 3)")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
@@ -103,6 +107,20 @@ def main() -> None:
         (work / "miss-pats").write_text("".join(p + "\n" for p in miss_pats))
         auth = data.basic_auth
         hit_args = ["fixed", str(work / "hit-bodies"), auth]
+
+        if options.ratios:
+            server = Server(binary, data, free_port(), work / "ratios.log")
+            scenarios = {"healthz": ("/healthz", ["get"]), "cache-hit": ("/token", hit_args),
+                         "forward-auth": ("/authz/auth-request", gateway.forward_auth_args(hit_pats[0]))}
+            try:
+                for path, args in scenarios.values():
+                    wrk.run(f"http://127.0.0.1:{server.port}{path}", 64, 2, args)
+                found = ratios.run(server, scenarios, measure, 64, options.rounds, options.round_seconds)
+            finally:
+                server.stop()
+            (out / "ratios.json").write_text(json.dumps(found, indent=2) + "\n")
+            print(report.ratios(found))
+            return
 
         # Metrics on against off, cache-hit exchange, alternating rounds (issue 13).
         results["metrics_cost"] = metrics_cost.run(binary, data, work, free_port, measure, hit_args,
