@@ -81,6 +81,7 @@ def main() -> None:
                         help="only the metrics on/off comparison of the cache-hit exchange (alternating rounds)")
     parser.add_argument("--ratios", action="store_true",
                         help="only the cache-hit and forward-auth ratios to healthz on one server (alternating rounds)")
+    parser.add_argument("--ratio-connections", type=int, default=64, help="connections of --ratios (default 64)")
     parser.add_argument("--rounds", type=int, default=30, help="rounds of --metrics-cost and --ratios (default 30)")
     parser.add_argument("--round-seconds", type=int, default=3,
                         help="seconds per run of --metrics-cost and --ratios (default 3)")
@@ -115,7 +116,8 @@ def main() -> None:
             try:
                 for path, args in scenarios.values():
                     wrk.run(f"http://127.0.0.1:{server.port}{path}", 64, 2, args)
-                found = ratios.run(server, scenarios, measure, 64, options.rounds, options.round_seconds)
+                found = ratios.run(server, scenarios, measure, options.ratio_connections, options.rounds,
+                                   options.round_seconds)
             finally:
                 server.stop()
             (out / "ratios.json").write_text(json.dumps(found, indent=2) + "\n")
