@@ -9,8 +9,7 @@ struct ImmortalReference<Instance: AnyObject & Sendable>: ~Copyable, Sendable {
 
     @inline(__always)
     func load() -> Instance? {
-        let value = bits.load(ordering: .acquiring)
-        guard value != 0, let pointer = UnsafeRawPointer(bitPattern: value) else { return nil }
+        guard let pointer = UnsafeRawPointer(bitPattern: bits.load(ordering: .acquiring)) else { return nil }
         return Unmanaged<Instance>.fromOpaque(pointer).takeUnretainedValue()
     }
 

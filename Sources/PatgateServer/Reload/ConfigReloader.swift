@@ -62,12 +62,7 @@ public final class ConfigReloader: Service, Sendable {
             return reject(Self.problems(error))
         }
         let current = running.withLock { $0 }
-        var merged = Self.merge(reloadable: loaded, into: current)
-        var compared = loaded
-        if pausesMetrics {
-            merged.observability.metricsEnabled = loaded.observability.metricsEnabled
-            compared.observability.metricsEnabled = current.observability.metricsEnabled
-        }
+        let merged = Self.merge(reloadable: loaded, into: current, metrics: pausesMetrics)
         let settings: ReloadableSettings
         do {
             settings = try ReloadableSettings(config: merged, fixed: fixed)
@@ -78,7 +73,8 @@ public final class ConfigReloader: Service, Sendable {
         live.replace(with: settings)
         if pausesMetrics { Meters.setRecording(merged.observability.metricsEnabled) }
         applied(merged, settings)
-        let restartNeeded = RestartOnlyChanges.sections(from: current, to: compared)
+        // What the file asks for that the merge did not take.
+        let restartNeeded = RestartOnlyChanges.sections(from: merged, to: loaded)
         var metadata: Logger.Metadata = [
             "kid": "\(settings.keys.active.keyID)", "next": "\(settings.keys.next.map(\.keyID))",
             "retired": "\(settings.keys.retired.map(\.keyID))", "clients": "\(merged.clients.count)",
@@ -99,9 +95,10 @@ public final class ConfigReloader: Service, Sendable {
     }
 
     /// `running` with the reloadable sections of `loaded`: keys, clients, `policy`, `claims`,
-    /// `issuer.policy`.
-    static func merge(reloadable loaded: PatgateConfig, into running: PatgateConfig) -> PatgateConfig {
+    /// `issuer.policy`, and `metrics.enabled` when `metrics` (the process has a registry).
+    static func merge(reloadable loaded: PatgateConfig, into running: PatgateConfig, metrics: Bool) -> PatgateConfig {
         var merged = running
+        if metrics { merged.observability.metricsEnabled = loaded.observability.metricsEnabled }
         merged.keys = loaded.keys
         merged.clients = loaded.clients
         merged.policy = loaded.policy
