@@ -13,6 +13,14 @@ struct ImmortalReference<Instance: AnyObject & Sendable>: ~Copyable, Sendable {
         return Unmanaged<Instance>.fromOpaque(pointer).takeUnretainedValue()
     }
 
+    /// Runs `body` with the instance, if one is stored, without a retain or release: a write to
+    /// its reference count would be a write to memory every core shares.
+    @inline(__always)
+    func withLoaded<Result>(_ body: (Instance) -> Result) -> Result? {
+        guard let pointer = UnsafeRawPointer(bitPattern: bits.load(ordering: .acquiring)) else { return nil }
+        return Unmanaged<Instance>.fromOpaque(pointer)._withUnsafeGuaranteedRef(body)
+    }
+
     /// Stores `instance` unless one is there; returns the one that stays.
     func storeIfNil(_ instance: Instance) -> Instance {
         let retained = Unmanaged.passRetained(instance)

@@ -5,16 +5,21 @@ extension Meters {
     /// One HTTP answer. `route` is the router's template (`/api/v1/tokens/{id}`), or
     /// `unmatched`; `method` one of the methods patgate serves, or `other`.
     public static func httpRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
-        guard let set else { return }
-        let handles = set.http[LabelTriple(first: route, second: method, third: status)]
-        handles.requests.increment()
-        handles.duration.recordNanoseconds(nanoseconds)
+        recording { set in
+            let key = LabelTriple(first: route, second: method, third: status)
+            let full = ThreadTally.withCurrent { $0.record(ThreadTally.series(key, &$0.httpIDs, set.http), nanoseconds) }
+            if let full { set.series.apply(full) }
+        }
     }
 
     /// One `POST /token`: `result` is `success` or the RFC 6749 error code; `clientID` a
     /// configured client's id once it authenticated, else `unknown`.
     public static func exchange(clientID: String, result: String) {
-        set?.exchanges[LabelPair(clientID, result)].increment()
+        recording { set in
+            let key = LabelPair(clientID, result)
+            let full = ThreadTally.withCurrent { $0.record(ThreadTally.series(key, &$0.exchangeIDs, set.exchanges), 1) }
+            if let full { set.series.apply(full) }
+        }
     }
 
     /// One introspection call to the upstream: `active`, `inactive`, `unreachable`,
@@ -27,12 +32,13 @@ extension Meters {
 
     /// A validation-cache lookup: `hit`, or a miss that `joined` an upstream call already in flight or started one.
     public static func cacheLookup(hit: Bool, joined: Bool = false) {
-        guard let set else { return }
-        if hit {
-            set.cacheHits.increment()
-        } else {
-            set.cacheMisses.increment()
-            if joined { set.cacheJoins.increment() }
+        recording { set in
+            if hit {
+                tally(set, set.cacheHits)
+            } else {
+                tally(set, set.cacheMisses)
+                if joined { tally(set, set.cacheJoins) }
+            }
         }
     }
 
@@ -57,7 +63,7 @@ extension Meters {
 
     /// One access token signed.
     public static func signed(nanoseconds: Int64) {
-        set?.signingDuration.recordNanoseconds(nanoseconds)
+        recording { tally($0, $0.signingDuration, nanoseconds) }
     }
 
     /// One credential provider's answer: `issued`, `rejected` (the request was refused before
@@ -85,9 +91,9 @@ extension Meters {
         set?.logins[result].increment()
     }
 
-    /// One forward-auth decision (`/authz/*`): `allow`, `deny` or `error`.
-    public static func forwardAuthDecision(result: String) {
-        set?.forwardAuth[result].increment()
+    /// One forward-auth decision (`/authz/*`).
+    public static func forwardAuthDecision(_ decision: ForwardAuthDecision) {
+        recording { tally($0, $0.forwardAuth[decision.position]) }
     }
 
     /// The number of PATs in `state` (`active`, `expired`, `revoked`), set periodically.
@@ -105,5 +111,19 @@ extension Meters {
         guard let set else { return }
         set.caNotBefore.set(notBefore)
         set.caNotAfter.set(notAfter)
+    }
+}
+
+/// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).
+public enum ForwardAuthDecision: String, CaseIterable, Sendable {
+    case allow, deny, error
+
+    /// The position in `allCases`, without searching it.
+    var position: Int {
+        switch self {
+        case .allow: 0
+        case .deny: 1
+        case .error: 2
+        }
     }
 }

@@ -42,6 +42,25 @@ public enum Meters {
         return paused.load(ordering: .relaxed) ? nil : set
     }
 
+    /// Runs `body` with the registry's handles while recording, without retaining them.
+    @inline(__always)
+    static func recording(_ body: (MeterSet) -> Void) {
+        guard !paused.load(ordering: .relaxed) else { return }
+        installed.withLoaded(body)
+    }
+
+    /// Records one observation of `series` in the calling thread's tally (`ThreadTally`).
+    @inline(__always)
+    static func tally(_ set: MeterSet, _ series: Int32, _ value: Int64 = 1) {
+        if let full = ThreadTally.withCurrent({ $0.record(series, value) }) { set.series.apply(full) }
+    }
+
+    /// Adds observations taken from the tallies to their series (also while paused: they were
+    /// recorded before).
+    static func add(_ observations: [ThreadTally.Observation]) {
+        installed.withLoaded { $0.series.apply(observations) }
+    }
+
     /// A start time for the `nanoseconds` argument of the recorders below; `nil` when metrics
     /// are off, so a disabled build reads no clock.
     @inline(__always)

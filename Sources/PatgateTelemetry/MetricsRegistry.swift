@@ -27,8 +27,9 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// The Prometheus text exposition (format 0.0.4) of every series, the process gauges read
-    /// just before.
+    /// and every thread's tally (`ThreadTally`) added just before.
     public func render() -> [UInt8] {
+        Meters.add(ThreadTally.takeAll())
         process.update()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16_384)

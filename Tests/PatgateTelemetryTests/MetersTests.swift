@@ -1,15 +1,19 @@
+import Foundation
 import PatgateTelemetry
 import Testing
+
+/// The value `/metrics` shows for `series` now, 0 when it shows none.
+func scraped(_ series: String, from registry: MetricsRegistry) -> Double {
+    let text = String(decoding: registry.render(), as: UTF8.self)
+    return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+        .flatMap { Double($0.split(separator: " ").last!) } ?? 0
+}
 
 /// The registry is the process's one (as in `patgate serve`): counts are compared before and after.
 @Suite(.serialized) struct MetersTests {
     let registry = Meters.install(version: "test")
 
-    func value(_ series: String) -> Double {
-        let text = String(decoding: registry.render(), as: UTF8.self)
-        return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
-            .flatMap { Double($0.split(separator: " ").last!) } ?? 0
-    }
+    func value(_ series: String) -> Double { scraped(series, from: registry) }
 
     @Test func countsExchangesByClientAndResult() {
         let series = #"patgate_token_exchanges_total{client_id="ci",result="invalid_grant"}"#
@@ -40,5 +44,40 @@ import Testing
     @Test func aSecondInstallKeepsTheFirstRegistry() {
         #expect(Meters.install(version: "other") === registry)
         #expect(Meters.isEnabled)
+    }
+}
+
+/// Each thread records into its own tally (`ThreadTally`); `/metrics` adds them all before it renders.
+@Suite(.serialized) struct ThreadTallyTests {
+    let registry = Meters.install(version: "test")
+
+    func value(_ series: String) -> Double { scraped(series, from: registry) }
+
+    @Test func aScrapeCountsWhatEveryLiveThreadRecorded() async {
+        let series = #"patgate_token_exchanges_total{client_id="threads",result="success"}"#
+        let before = value(series)
+        // More than one tally's capacity on each of four threads, which stay alive in the pool.
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { for _ in 0..<1_000 { Meters.exchange(clientID: "threads", result: "success") } }
+            }
+        }
+        Meters.exchange(clientID: "threads", result: "success")
+        #expect(value(series) == before + 4_001)
+    }
+
+    @Test func aThreadThatEndsLeavesItsCountsBehind() async throws {
+        let series = #"patgate_http_requests_total{route="/ended",method="GET",status="200"}"#
+        let duration = #"patgate_http_request_duration_seconds_count{route="/ended",method="GET"}"#
+        let before = value(series)
+        let thread = Thread {
+            for _ in 0..<10 { Meters.httpRequest(route: "/ended", method: "GET", status: 200, nanoseconds: 1_000) }
+        }
+        thread.start()
+        // The thread's tally is added when the thread ends, a moment after its body returns.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while value(series) < before + 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(value(series) == before + 10)
+        #expect(value(duration) >= 10)
     }
 }

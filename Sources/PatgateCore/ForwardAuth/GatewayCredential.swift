@@ -74,6 +74,12 @@ public struct GatewayCredential: Sendable, Equatable {
 
     /// Has the three-part shape of a JWS (`a.b.c`): worth checking as one of ours before asking the upstream.
     public var looksLikeJWT: Bool {
-        scheme == .bearer && value.utf8.lazy.filter { $0 == UInt8(ascii: ".") }.count == 2
+        guard scheme == .bearer else { return false }
+        var dots = 0
+        for byte in value.utf8 where byte == UInt8(ascii: ".") {
+            dots += 1
+            if dots > 2 { return false }
+        }
+        return dots == 2
     }
 }

@@ -14,23 +14,36 @@ struct ForwardAuthAnswers: Sendable {
 
     let settings: AuthzSettings
     let audit: any AuditLog
+    /// The audit detail of an allowed answer by route id, fresh and cached: made once, as
+    /// forward auth allows far more often than it denies.
+    private let allowedDetails: [String: (fresh: String, cached: String)]
+    /// `realm="…"` of the challenges.
+    private let realm: String
+
+    init(settings: AuthzSettings, audit: any AuditLog) {
+        self.settings = settings
+        self.audit = audit
+        realm = #"realm="\#(settings.realm)""#
+        allowedDetails = Dictionary(settings.routes.map { ($0.id, ("route=\($0.id)", "route=\($0.id) cached")) },
+                                    uniquingKeysWith: { first, _ in first })
+    }
 
     func render(_ outcome: ForwardAuthOutcome, credential: GatewayCredential.Found, route: AuthzRoute?, address: String?) -> Response {
         record(outcome, route: route?.id, address: address)
-        let realm = #"realm="\#(settings.realm)""#
         switch outcome {
         case .allowed(let grant):
             var headers = HTTPFields()
-            headers[.authorization] = "Bearer " + grant.token
-            if settings.sendsSubject { headers[Self.subjectHeader] = grant.subject }
-            headers[.cacheControl] = "no-store"
+            headers.reserveCapacity(3)
+            headers.append(HTTPField(name: .authorization, value: "Bearer " + grant.token))
+            if settings.sendsSubject { headers.append(HTTPField(name: Self.subjectHeader, value: grant.subject)) }
+            headers.append(HTTPField(name: .cacheControl, value: "no-store"))
             return Response(status: .ok, headers: headers)
         case .missingCredential:
             return error(401, "invalid_request", "a credential is required",
-                         challenge: "Bearer \(realm)" + basicChallenge(credential, realm))
+                         challenge: "Bearer \(realm)" + basicChallenge(credential))
         case .invalidToken(let reason):
             return error(401, "invalid_token", reason,
-                         challenge: #"Bearer \#(realm), error="invalid_token", error_description="\#(reason)""# + basicChallenge(credential, realm))
+                         challenge: #"Bearer \#(realm), error="invalid_token", error_description="\#(reason)""# + basicChallenge(credential))
         case .insufficientScope(let reason, _, _):
             let scope = route.map { ScopeList.join($0.scopes) } ?? ""
             return error(403, "insufficient_scope", reason,
@@ -43,7 +56,7 @@ struct ForwardAuthAnswers: Sendable {
     }
 
     /// `, Basic realm=…` when the client used Basic or sent nothing: git then asks for a password.
-    private func basicChallenge(_ credential: GatewayCredential.Found, _ realm: String) -> String {
+    private func basicChallenge(_ credential: GatewayCredential.Found) -> String {
         let basic: Bool
         switch credential {
         case .none: basic = true
@@ -67,24 +80,32 @@ struct ForwardAuthAnswers: Sendable {
 
     /// One audit line per answer, as for an exchange: who, which PAT (its id), from where, and why.
     private func record(_ outcome: ForwardAuthOutcome, route: String?, address: String?) {
-        let routeText = route.map { "route=\($0)" } ?? "no route"
         let event: AuditEvent
         let time = UnixTime.now()
         switch outcome {
         case .allowed(let grant):
+            let details = allowedDetails[grant.route] ?? ("route=\(grant.route)", "route=\(grant.route) cached")
             event = AuditEvent(time: time, kind: .authzAllowed, actor: grant.subject, target: grant.patID, address: address,
-                               detail: routeText + (grant.cached ? " cached" : ""))
+                               detail: grant.cached ? details.cached : details.fresh)
         case .missingCredential:
+            let routeText = Self.routeText(route)
             event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "\(routeText): 401 no credential")
         case .invalidToken(let reason):
+            let routeText = Self.routeText(route)
             event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "\(routeText): 401 \(reason)")
         case .insufficientScope(let reason, let subject, let patID):
+            let routeText = Self.routeText(route)
             event = AuditEvent(time: time, kind: .authzDenied, actor: subject, target: patID, address: address, detail: "\(routeText): 403 \(reason)")
         case .noRoute:
             event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "no route: 403")
         case .unavailable(let reason):
+            let routeText = Self.routeText(route)
             event = AuditEvent(time: time, kind: .authzFailed, actor: "anonymous", address: address, detail: "\(routeText): 503 \(reason)")
         }
         audit.record(event)
+    }
+
+    private static func routeText(_ route: String?) -> String {
+        route.map { "route=\($0)" } ?? "no route"
     }
 }

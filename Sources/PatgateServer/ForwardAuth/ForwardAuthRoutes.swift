@@ -24,7 +24,10 @@ struct ForwardAuthRoutes {
 
     let service: ForwardAuthService
     let answers: ForwardAuthAnswers
-    let credentialHeader: HTTPField.Name?
+    /// The headers of each convention, `authz.credential_header` among them when configured.
+    let forwardAuthHeaders: ForwardAuthHeaders.Names
+    let authRequestHeaders: ForwardAuthHeaders.Names
+    let extAuthzHeaders: ForwardAuthHeaders.Names
 
     /// Built from the composition root's pieces: the exchange in force (its validator, policy,
     /// minter and `authz.client`, checked by the configuration parser); `nil` without `authz`.
@@ -38,52 +41,54 @@ struct ForwardAuthRoutes {
         service = ForwardAuthService(settings: settings, live: components.live,
                                      cache: components.forwardAuthCache, minted: minted, now: UnixTime.now)
         answers = ForwardAuthAnswers(settings: settings, audit: components.audit)
-        credentialHeader = settings.credentialHeader.flatMap { HTTPField.Name($0) }
+        let credential = settings.credentialHeader.flatMap { HTTPField.Name($0) }
+        forwardAuthHeaders = .init(method: Self.forwardedMethod, host: Self.forwardedHost, uri: Self.forwardedURI, credential: credential)
+        authRequestHeaders = .init(method: Self.originalMethod, host: nil, uri: Self.originalURL, credential: credential)
+        extAuthzHeaders = .init(method: nil, host: nil, uri: nil, credential: credential)
     }
 
     func register(on router: Router<PatgateRequestContext>) {
         for method in Self.methods {
             router.on("authz/forward-auth", method: method) { request, context in
-                let headers = request.headers
-                let original = headers[Self.forwardedURI].flatMap { uri in
-                    OriginalRequest(method: headers[Self.forwardedMethod] ?? request.method.rawValue,
-                                    host: headers[Self.forwardedHost], path: uri)
+                let headers = ForwardAuthHeaders(request.headers, forwardAuthHeaders)
+                let original = headers.uri.flatMap { uri in
+                    OriginalRequest(method: headers.method ?? request.method.rawValue, host: headers.host, path: uri)
                 }
-                return await answer(request, context, original)
+                return await answer(headers, context, original)
             }
             router.on("authz/auth-request", method: method) { request, context in
-                let original = request.headers[Self.originalURL].flatMap {
-                    OriginalRequest(method: request.headers[Self.originalMethod] ?? request.method.rawValue, url: $0)
+                let headers = ForwardAuthHeaders(request.headers, authRequestHeaders)
+                let original = headers.uri.flatMap {
+                    OriginalRequest(method: headers.method ?? request.method.rawValue, url: $0)
                 }
-                return await answer(request, context, original)
+                return await answer(headers, context, original)
             }
             let extAuthz: @Sendable (Request, PatgateRequestContext) async -> Response = { request, context in
                 let uri = request.uri.string
                 let suffix = uri.hasPrefix(Self.extAuthzPrefix) ? String(uri.dropFirst(Self.extAuthzPrefix.count)) : ""
                 let original = OriginalRequest(method: request.method.rawValue, host: request.head.authority,
                                                path: suffix.hasPrefix("/") ? suffix : "/" + suffix)
-                return await answer(request, context, original)
+                return await answer(ForwardAuthHeaders(request.headers, extAuthzHeaders), context, original)
             }
             router.on("authz/ext-authz", method: method, use: extAuthz)
             router.on("authz/ext-authz/**", method: method, use: extAuthz)
         }
     }
 
-    private func answer(_ request: Request, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
-        let credential = GatewayCredential.find(authorization: request.headers[.authorization],
-                                                header: credentialHeader.flatMap { request.headers[$0] })
+    private func answer(_ headers: ForwardAuthHeaders, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
+        let credential = GatewayCredential.find(authorization: headers.authorization, header: headers.credential)
         let route = original.flatMap(service.settings.route(for:))
         let outcome = await service.decide(route, credential: credential)
-        Meters.forwardAuthDecision(result: Self.metricResult(outcome))
+        Meters.forwardAuthDecision(Self.metricResult(outcome))
         return answers.render(outcome, credential: credential, route: route, address: context.clientAddress)
     }
 
     /// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).
-    static func metricResult(_ outcome: ForwardAuthOutcome) -> String {
+    static func metricResult(_ outcome: ForwardAuthOutcome) -> ForwardAuthDecision {
         switch outcome {
-        case .allowed: "allow"
-        case .unavailable: "error"
-        case .missingCredential, .invalidToken, .insufficientScope, .noRoute: "deny"
+        case .allowed: .allow
+        case .unavailable: .error
+        case .missingCredential, .invalidToken, .insufficientScope, .noRoute: .deny
         }
     }
 }
