@@ -7,8 +7,7 @@ extension Meters {
     public static func httpRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
         recording { set in
             let key = LabelTriple(first: route, second: method, third: status)
-            let full = ThreadTally.withCurrent { $0.record(ThreadTally.series(key, &$0.httpIDs, set.http), nanoseconds) }
-            if let full { set.series.apply(full) }
+            tally(set, nanoseconds) { ThreadTally.series(key, &$0.httpIDs, set.http) }
         }
     }
 
@@ -17,8 +16,7 @@ extension Meters {
     public static func exchange(clientID: String, result: String) {
         recording { set in
             let key = LabelPair(clientID, result)
-            let full = ThreadTally.withCurrent { $0.record(ThreadTally.series(key, &$0.exchangeIDs, set.exchanges), 1) }
-            if let full { set.series.apply(full) }
+            tally(set) { ThreadTally.series(key, &$0.exchangeIDs, set.exchanges) }
         }
     }
 

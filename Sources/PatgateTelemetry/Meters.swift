@@ -49,10 +49,17 @@ public enum Meters {
         installed.withLoaded(body)
     }
 
-    /// Records one observation of `series` in the calling thread's tally (`ThreadTally`).
+    /// Records one observation in the calling thread's tally (`ThreadTally`), of the series
+    /// `series` finds with that tally; a full tally is added to the series at once.
+    @inline(__always)
+    static func tally(_ set: MeterSet, _ value: Int64 = 1, series: (ThreadTally) -> Int32) {
+        if let full = ThreadTally.withCurrent({ $0.record(series($0), value) }) { set.series.apply(full) }
+    }
+
+    /// Records one observation of the fixed series `series`.
     @inline(__always)
     static func tally(_ set: MeterSet, _ series: Int32, _ value: Int64 = 1) {
-        if let full = ThreadTally.withCurrent({ $0.record(series, value) }) { set.series.apply(full) }
+        tally(set, value) { _ in series }
     }
 
     /// Adds observations taken from the tallies to their series (also while paused: they were

@@ -24,7 +24,7 @@ struct ForwardAuthAnswers: Sendable {
         self.settings = settings
         self.audit = audit
         realm = #"realm="\#(settings.realm)""#
-        allowedDetails = Dictionary(settings.routes.map { ($0.id, ("route=\($0.id)", "route=\($0.id) cached")) },
+        allowedDetails = Dictionary(settings.routes.map { ($0.id, (Self.allowedDetail($0.id, cached: false), Self.allowedDetail($0.id, cached: true))) },
                                     uniquingKeysWith: { first, _ in first })
     }
 
@@ -84,9 +84,10 @@ struct ForwardAuthAnswers: Sendable {
         let time = UnixTime.now()
         switch outcome {
         case .allowed(let grant):
-            let details = allowedDetails[grant.route] ?? ("route=\(grant.route)", "route=\(grant.route) cached")
+            let detail = allowedDetails[grant.route].map { grant.cached ? $0.cached : $0.fresh }
+                ?? Self.allowedDetail(grant.route, cached: grant.cached)
             event = AuditEvent(time: time, kind: .authzAllowed, actor: grant.subject, target: grant.patID, address: address,
-                               detail: grant.cached ? details.cached : details.fresh)
+                               detail: detail)
         case .missingCredential:
             let routeText = Self.routeText(route)
             event = AuditEvent(time: time, kind: .authzDenied, actor: "anonymous", address: address, detail: "\(routeText): 401 no credential")
@@ -107,5 +108,9 @@ struct ForwardAuthAnswers: Sendable {
 
     private static func routeText(_ route: String?) -> String {
         route.map { "route=\($0)" } ?? "no route"
+    }
+
+    private static func allowedDetail(_ route: String, cached: Bool) -> String {
+        routeText(route) + (cached ? " cached" : "")
     }
 }
