@@ -10,21 +10,22 @@ import Testing
     let alice = SubjectIdentity(subject: "alice", scopes: ["openid"], tokenID: "pat-1")
     let bob = SubjectIdentity(subject: "bob", username: "robert", scopes: [], tokenID: "pat-2")
 
-    func cache(margin: Int64 = 60, ttl: Int64 = 1_000, maxEntries: Int = 100) throws -> ForwardAuthTokenCache {
+    func cache(margin: Int64 = 60, ttl: Int64 = 1_000, maxEntries: Int = 100) throws -> ForwardAuthTokenCache<String> {
         try ForwardAuthTokenCache(margin: margin, ttl: ttl, maxEntries: maxEntries)
     }
 
     /// Stores `token` for `pat` on `route`, minted at `now` to live `lifetime` seconds.
-    func fill(_ cache: ForwardAuthTokenCache, _ pat: String, _ route: String, _ token: String, identity: SubjectIdentity? = nil,
+    func fill(_ cache: ForwardAuthTokenCache<String>, _ pat: String, _ route: String, _ token: String, identity: SubjectIdentity? = nil,
               now: Int64 = 1_000, lifetime: Int64 = 600) {
         let looked = cache.lookup(pat: pat, route: route, now: now)
-        cache.store(token, identity: identity ?? alice, under: looked.key, issuedAt: now, expiresAt: now + lifetime, purges: looked.purges)
+        cache.store(token, answer: "Bearer " + token, identity: identity ?? alice, under: looked.key, issuedAt: now, expiresAt: now + lifetime, purges: looked.purges)
     }
 
     @Test func aJWTIsHandedOutPerPATAndRouteUntilOnlyTheMarginIsLeft() throws {
         let cache = try cache()
         fill(cache, "pat-a", "orders", "jwt-1")
         #expect(cache.lookup(pat: "pat-a", route: "orders", now: 1_000).entry?.token == "jwt-1")
+        #expect(cache.lookup(pat: "pat-a", route: "orders", now: 1_000).entry?.answer == "Bearer jwt-1")
         #expect(cache.lookup(pat: "pat-a", route: "orders", now: 1_539).entry?.subject == "alice")
         #expect(cache.lookup(pat: "pat-a", route: "orders", now: 1_540).entry == nil)   // 60 s left: mint anew
         #expect(cache.lookup(pat: "pat-a", route: "git", now: 1_000).entry == nil)
@@ -56,7 +57,7 @@ import Testing
         let cache = try cache()
         let looked = cache.lookup(pat: "pat-a", route: "orders", now: 1_000)
         cache.purge(tokenIDs: ["unrelated"], subjects: [])
-        cache.store("jwt-1", identity: alice, under: looked.key, issuedAt: 1_000, expiresAt: 1_600, purges: looked.purges)
+        cache.store("jwt-1", answer: "Bearer jwt-1", identity: alice, under: looked.key, issuedAt: 1_000, expiresAt: 1_600, purges: looked.purges)
         #expect(cache.count == 0)
     }
 

@@ -6,11 +6,13 @@ import Synchronization
 /// key, never the PAT (invariant 1 in docs/ARCHITECTURE.md). An entry is handed out while more
 /// than `margin` seconds of the JWT's life remain, and for at most `ttl` seconds after it was
 /// minted (`cache.ttl_seconds`, the bound on revocation when no channel works); the revocation
-/// watcher purges it with the validation cache (invariant 5).
-public final class ForwardAuthTokenCache: RevocationPurgeable {
-    /// What a lookup returns: the JWT and whose it is.
+/// watcher purges it with the validation cache (invariant 5). `Answer` is what the server makes
+/// of a JWT once, when it is minted, and hands out on every hit (the allow answer's headers).
+public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable {
+    /// What a lookup returns: the JWT, its prepared answer, and whose it is.
     public struct Entry: Sendable {
         public let token: String
+        public let answer: Answer
         public let subject: String
         public let username: String?
         public let patID: String?
@@ -63,13 +65,13 @@ public final class ForwardAuthTokenCache: RevocationPurgeable {
         }
     }
 
-    /// Keeps `token` (minted at `issuedAt`, expiring at `expiresAt`) unless a purge ran since
-    /// `purges` or too little of its life would be left to hand it out.
-    public func store(_ token: String, identity: SubjectIdentity, under key: Key, issuedAt: Int64, expiresAt: Int64,
-                      purges: UInt64) {
+    /// Keeps `token` and its `answer` (minted at `issuedAt`, expiring at `expiresAt`) unless a
+    /// purge ran since `purges` or too little of its life would be left to hand it out.
+    public func store(_ token: String, answer: Answer, identity: SubjectIdentity, under key: Key, issuedAt: Int64,
+                      expiresAt: Int64, purges: UInt64) {
         let handOutUntil = min(expiresAt - margin, issuedAt + ttl)
         guard maxEntries > 0, handOutUntil > issuedAt else { return }
-        let entry = Entry(token: token, subject: identity.subject, username: identity.username, patID: identity.tokenID,
+        let entry = Entry(token: token, answer: answer, subject: identity.subject, username: identity.username, patID: identity.tokenID,
                           handOutUntil: handOutUntil)
         state.withLock { state in
             guard state.purges == purges else { return }

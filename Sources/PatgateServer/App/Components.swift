@@ -1,4 +1,5 @@
 import Curl
+import HTTPTypes
 import Logging
 import PatgateAdapters
 import PatgateCore
@@ -26,9 +27,10 @@ public struct Components: Sendable {
     public let management: Management?
     public let upstream: IntrospectionClient
     public let cache: CachingTokenValidator
-    /// Forward auth's JWTs per (PAT digest, route), purged with `cache` by the revocation
-    /// watcher; `nil` without `authz` or with `authz.cache.max_entries: 0`.
-    public let forwardAuthCache: ForwardAuthTokenCache?
+    /// Forward auth's JWTs per (PAT digest, route), each with its allow answer's headers,
+    /// purged with `cache` by the revocation watcher; `nil` without `authz` or with
+    /// `authz.cache.max_entries: 0`.
+    public let forwardAuthCache: ForwardAuthTokenCache<HTTPFields>?
     /// Purges the cache, and drops the PostgreSQL logins, of every revocation the issuer's store
     /// records, or, for a gateway-only deployment with `upstream.revocation_feed_url`, the
     /// upstream issuer's feed announces; `nil` for a gateway in front of a third-party upstream

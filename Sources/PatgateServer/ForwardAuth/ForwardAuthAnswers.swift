@@ -28,16 +28,13 @@ struct ForwardAuthAnswers: Sendable {
                                     uniquingKeysWith: { first, _ in first })
     }
 
-    func render(_ outcome: ForwardAuthOutcome, credential: GatewayCredential.Found, route: AuthzRoute?, address: String?) -> Response {
+    /// `prepared`: the allow answer's headers made when a cached JWT was minted (`allowHeaders`).
+    func render(_ outcome: ForwardAuthOutcome, prepared: HTTPFields? = nil, credential: GatewayCredential.Found,
+                route: AuthzRoute?, address: String?) -> Response {
         record(outcome, route: route?.id, address: address)
         switch outcome {
         case .allowed(let grant):
-            var headers = HTTPFields()
-            headers.reserveCapacity(3)
-            headers.append(HTTPField(name: .authorization, value: "Bearer " + grant.token))
-            if settings.sendsSubject { headers.append(HTTPField(name: Self.subjectHeader, value: grant.subject)) }
-            headers.append(HTTPField(name: .cacheControl, value: "no-store"))
-            return Response(status: .ok, headers: headers)
+            return Response(status: .ok, headers: prepared ?? allowHeaders(token: grant.token, subject: grant.subject))
         case .missingCredential:
             return error(401, "invalid_request", "a credential is required",
                          challenge: "Bearer \(realm)" + basicChallenge(credential))
@@ -53,6 +50,17 @@ struct ForwardAuthAnswers: Sendable {
         case .unavailable:
             return error(503, "temporarily_unavailable", "the token validation service is unavailable; try again later", challenge: nil)
         }
+    }
+
+    /// An allow answer's headers: the JWT for the gateway to pass on, and whose it is. Made once
+    /// per JWT minted (the cache keeps them): the header check of a 600-byte value is not repeated.
+    func allowHeaders(token: String, subject: String) -> HTTPFields {
+        var headers = HTTPFields()
+        headers.reserveCapacity(3)
+        headers.append(HTTPField(name: .authorization, value: "Bearer " + token))
+        if settings.sendsSubject { headers.append(HTTPField(name: Self.subjectHeader, value: subject)) }
+        headers.append(HTTPField(name: .cacheControl, value: "no-store"))
+        return headers
     }
 
     /// `, Basic realm=…` when the client used Basic or sent nothing: git then asks for a password.

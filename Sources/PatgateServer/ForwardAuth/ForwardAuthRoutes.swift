@@ -11,7 +11,8 @@ import PatgateTelemetry
 /// - `/authz/auth-request`: nginx `auth_request` (`X-Original-URL`, `X-Original-Method`);
 /// - `/authz/ext-authz/…`: Envoy `ext_authz` over HTTP (the original path after the prefix,
 ///   its method and `Host` as they are).
-struct ForwardAuthRoutes {
+/// A class: the handlers of all its routes hold one reference, not each a copy of its fields.
+final class ForwardAuthRoutes: Sendable {
     static let forwardedMethod = HTTPField.Name("X-Forwarded-Method")!
     static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
     static let forwardedURI = HTTPField.Name("X-Forwarded-Uri")!
@@ -38,9 +39,11 @@ struct ForwardAuthRoutes {
                 MintedTokenCheck(live: components.live, issuerURL: components.config.server.issuer, issuer: issuer, users: $0.stores.users)
             }
         }
-        service = ForwardAuthService(settings: settings, live: components.live,
-                                     cache: components.forwardAuthCache, minted: minted, now: UnixTime.now)
-        answers = ForwardAuthAnswers(settings: settings, audit: components.audit)
+        let answers = ForwardAuthAnswers(settings: settings, audit: components.audit)
+        self.answers = answers
+        service = ForwardAuthService(settings: settings, live: components.live, cache: components.forwardAuthCache,
+                                     allowHeaders: { answers.allowHeaders(token: $0, subject: $1) },
+                                     minted: minted, now: UnixTime.now)
         let credential = settings.credentialHeader.flatMap { HTTPField.Name($0) }
         forwardAuthHeaders = .init(method: Self.forwardedMethod, host: Self.forwardedHost, uri: Self.forwardedURI, credential: credential)
         authRequestHeaders = .init(method: Self.originalMethod, host: nil, uri: Self.originalURL, credential: credential)
@@ -49,21 +52,21 @@ struct ForwardAuthRoutes {
 
     func register(on router: Router<PatgateRequestContext>) {
         for method in Self.methods {
-            router.on("authz/forward-auth", method: method) { request, context in
+            router.on("authz/forward-auth", method: method) { [self] request, context in
                 let headers = ForwardAuthHeaders(request.headers, forwardAuthHeaders)
                 let original = headers.uri.flatMap { uri in
                     OriginalRequest(method: headers.method ?? request.method.rawValue, host: headers.host, path: uri)
                 }
                 return await answer(headers, context, original)
             }
-            router.on("authz/auth-request", method: method) { request, context in
+            router.on("authz/auth-request", method: method) { [self] request, context in
                 let headers = ForwardAuthHeaders(request.headers, authRequestHeaders)
                 let original = headers.uri.flatMap {
                     OriginalRequest(method: headers.method ?? request.method.rawValue, url: $0)
                 }
                 return await answer(headers, context, original)
             }
-            let extAuthz: @Sendable (Request, PatgateRequestContext) async -> Response = { request, context in
+            let extAuthz: @Sendable (Request, PatgateRequestContext) async -> Response = { [self] request, context in
                 let uri = request.uri.string
                 let suffix = uri.hasPrefix(Self.extAuthzPrefix) ? String(uri.dropFirst(Self.extAuthzPrefix.count)) : ""
                 let original = OriginalRequest(method: request.method.rawValue, host: request.head.authority,
@@ -78,9 +81,15 @@ struct ForwardAuthRoutes {
     private func answer(_ headers: ForwardAuthHeaders, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
         let credential = GatewayCredential.find(authorization: headers.authorization, header: headers.credential)
         let route = original.flatMap(service.settings.route(for:))
-        let outcome = await service.decide(route, credential: credential)
+        let outcome: ForwardAuthOutcome
+        var prepared: HTTPFields?
+        switch service.look(route, credential: credential) {
+        case .decided(let decided): outcome = decided
+        case .cached(let grant, let headers): (outcome, prepared) = (.allowed(grant), headers)
+        case let pending: outcome = await service.finish(pending)
+        }
         Meters.forwardAuthDecision(Self.metricResult(outcome))
-        return answers.render(outcome, credential: credential, route: route, address: context.clientAddress)
+        return answers.render(outcome, prepared: prepared, credential: credential, route: route, address: context.clientAddress)
     }
 
     /// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).

@@ -1,3 +1,4 @@
+import HTTPTypes
 import PatgateAdapters
 import PatgateCore
 
@@ -11,26 +12,59 @@ struct ForwardAuthService: Sendable {
     /// `/token`'s validator, policy and minter, and `authz.client` among its clients, as in
     /// force now (they reload on SIGHUP).
     let live: LiveSettings
-    let cache: ForwardAuthTokenCache?
+    let cache: ForwardAuthTokenCache<HTTPFields>?
+    /// The allow answer's headers for a JWT and its subject, made once per minted JWT.
+    let allowHeaders: @Sendable (_ token: String, _ subject: String) -> HTTPFields
     /// Checks a JWT of ours and its PAT; `nil` without the built-in issuer, where a JWT cannot
     /// be checked against its PAT and is refused.
     let minted: MintedTokenCheck?
     let now: @Sendable () -> Int64
 
+    /// What a decision waits for after its synchronous first look (`look`), if anything.
+    enum FirstLook: Sendable {
+        /// Decided without waiting: no credential, no route, or a malformed one.
+        case decided(ForwardAuthOutcome)
+        /// Allowed with a cached JWT, whose answer's headers were made when it was minted.
+        case cached(ForwardAuthGrant, headers: HTTPFields)
+        /// A JWT of ours: its PAT is read from the store (`check`).
+        case minted(MintedToken, token: String, route: AuthzRoute, check: MintedTokenCheck)
+        /// A PAT without a cached JWT for the route: validated and exchanged; `lookup` is where
+        /// the new JWT is cached.
+        case uncached(pat: String, route: AuthzRoute, lookup: ForwardAuthTokenCache<HTTPFields>.Lookup?)
+    }
+
+    /// The part of a decision that never waits. A cache hit, forward auth's common answer, ends
+    /// here: the route's handler calls `finish` (an async call, with its frame) only when this
+    /// leaves something to wait for.
     /// `route`: the one that covers the original request (`AuthzSettings.route(for:)`); `nil`: none does.
     /// Without a credential the answer is 401 whatever the route (authenticate first, so a client is
     /// asked for one); with one, a request no route covers is 403 before anything is validated.
-    func decide(_ route: AuthzRoute?, credential: GatewayCredential.Found) async -> ForwardAuthOutcome {
-        if case .none = credential { return .missingCredential }
-        guard let route else { return .noRoute }
+    func look(_ route: AuthzRoute?, credential: GatewayCredential.Found) -> FirstLook {
+        if case .none = credential { return .decided(.missingCredential) }
+        guard let route else { return .decided(.noRoute) }
         switch credential {
-        case .none: return .missingCredential
-        case .malformed: return .invalidToken("the credential is malformed")
+        case .none: return .decided(.missingCredential)
+        case .malformed: return .decided(.invalidToken("the credential is malformed"))
         case .credential(let credential):
             if credential.looksLikeJWT, let minted, let token = minted.verify(credential.value) {
-                return await check(token, credential.value, route: route, minted: minted)
+                return .minted(token, token: credential.value, route: route, check: minted)
             }
-            return await exchange(credential.value, route: route)
+            let looked = cache?.lookup(pat: credential.value, route: route.id, now: now())
+            if let entry = looked?.entry {
+                return .cached(ForwardAuthGrant(token: entry.token, subject: entry.subject, patID: entry.patID,
+                                                route: route.id, cached: true), headers: entry.answer)
+            }
+            return .uncached(pat: credential.value, route: route, lookup: looked)
+        }
+    }
+
+    /// The rest of a decision `look` could not make.
+    func finish(_ look: FirstLook) async -> ForwardAuthOutcome {
+        switch look {
+        case .decided(let outcome): outcome
+        case .cached(let grant, _): .allowed(grant)
+        case .minted(let token, let value, let route, let minted): await check(token, value, route: route, minted: minted)
+        case .uncached(let pat, let route, let lookup): await exchange(pat, route: route, cached: lookup)
         }
     }
 
@@ -48,12 +82,8 @@ struct ForwardAuthService: Sendable {
         return .allowed(ForwardAuthGrant(token: value, subject: token.subject, patID: token.patID, route: route.id, cached: false))
     }
 
-    /// A PAT: the cached JWT for it on this route, or a new one as `/token` would mint it.
-    private func exchange(_ pat: String, route: AuthzRoute) async -> ForwardAuthOutcome {
-        let looked = cache?.lookup(pat: pat, route: route.id, now: now())
-        if let entry = looked?.entry {
-            return .allowed(ForwardAuthGrant(token: entry.token, subject: entry.subject, patID: entry.patID, route: route.id, cached: true))
-        }
+    /// A PAT without a cached JWT for the route: a new one as `/token` would mint it, kept under `cached`.
+    private func exchange(_ pat: String, route: AuthzRoute, cached looked: ForwardAuthTokenCache<HTTPFields>.Lookup?) async -> ForwardAuthOutcome {
         let exchange = live.current.exchange
         guard let client = exchange.clients.client(id: settings.clientID) else {
             return .unavailable("authz.client is not a configured client")
@@ -86,7 +116,7 @@ struct ForwardAuthService: Sendable {
             return .unavailable("the token could not be signed")
         }
         if let cache, let looked {
-            cache.store(token, identity: subject, under: looked.key, issuedAt: issuedAt,
+            cache.store(token, answer: allowHeaders(token, subject.subject), identity: subject, under: looked.key, issuedAt: issuedAt,
                         expiresAt: issuedAt + decision.lifetime, purges: looked.purges)
         }
         return .allowed(ForwardAuthGrant(token: token, subject: subject.subject, patID: subject.tokenID, route: route.id, cached: false))

@@ -6,7 +6,10 @@ scenarios in alternating rounds, medians of req/s and of the server's CPU per an
 
 BEFORE_DIR and AFTER_DIR hold a release `patgate` each (e.g. a worktree's `.build/release`).
 Alternating which build runs first spreads a change in the machine's load over both; CPU per
-answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine.
+answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine. With `healthz` among the
+scenarios, each build's ratio of every other scenario to its own healthz is reported too, round by
+round with a 95 % interval (`paired.py`, as `run.py --ratios`): two processes of one binary differ
+by up to 10 % in absolute figures here, their ratios much less.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import gateway  # noqa: E402
 import wrk  # noqa: E402
 from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+import paired  # noqa: E402
 from run import free_port, measure  # noqa: E402
 
 
@@ -99,6 +103,17 @@ def main() -> None:
                                        for r in results[(scenario, name)]) for name in builds}
         print(f"| {scenario} | {rps['before']:,.0f} | {rps['after']:,.0f} | {rps['after'] / rps['before']:.3f} "
               f"| {cpu['before']:.1f} | {cpu['after']:.1f} |")
+    if "healthz" in scenarios and len(scenarios) > 1:
+        # Each build's own ratio to healthz, round by round (paired.py): what issues 12 and 14
+        # target, freed of the difference between the two processes.
+        print(f"\n| ratio to the same build's healthz ({options.rounds} rounds) | before (95 %) | after (95 %) |")
+        print("| --- | ---: | ---: |")
+        for scenario in scenarios:
+            if scenario == "healthz":
+                continue
+            cells = [paired.ratio(results[(scenario, name)], results[("healthz", name)]) for name in builds]
+            print(f"| {scenario} / healthz | " + " | ".join(
+                f"{c['ratio']:.3f} ({c['low']:.3f}–{c['high']:.3f})" for c in cells) + " |")
 
 
 if __name__ == "__main__":
