@@ -104,8 +104,12 @@ import Testing
         try await LiveServer.withForwardAuth { server in
             let (id, pat) = try await server.pat()
             let first = try bearer(try await server.authRequest(Self.orders, [("Authorization", "Bearer \(pat)")]))
-            let second = try bearer(try await server.authRequest(Self.orders, [("Authorization", "token \(pat)")]))
+            let hit = try await server.authRequest(Self.orders, [("Authorization", "token \(pat)")])
+            let second = try bearer(hit)
             #expect(first == second)                                          // a hit signs nothing
+            // The allow headers kept with the JWT are a fresh answer's.
+            #expect(hit.header("X-Patgate-Subject") == "alice")
+            #expect(hit.header("Cache-Control") == "no-store")
             #expect(server.components.forwardAuthCache?.count == 1)
             _ = try await #require(server.components.issuer).revoke(id: id)
             #expect(server.components.forwardAuthCache?.count == 0)
