@@ -70,6 +70,25 @@ import PatgateCore
         #expect(throws: AuditLogError.self) { try JSONLinesAuditLog(path: "/nonexistent/dir/a.jsonl", logger: .init(label: "t")) }
     }
 
+    /// A log whose last reference goes while its write is still queued is released by that
+    /// write, on the log's own queue: it writes what is left there and does not wait on itself
+    /// (it used to, and dispatch stopped the process).
+    @Test func aLogReleasedByItsOwnPendingWriteLosesNothing() throws {
+        let file = path + ".released.jsonl"
+        for index in 0..<200 {
+            let log = try JSONLinesAuditLog(path: file, logger: .init(label: "test"))
+            log.record(AuditEvent(time: Int64(index), kind: .logout, actor: "alice"))
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        var lines: [Substring] = []
+        while ContinuousClock.now < deadline {
+            lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+            if lines.count == 200 { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(lines.count == 200)
+    }
+
     /// Lines recorded on an event loop under load wait for a loop timer to join one write:
     /// none is lost or torn, those still waiting are written by `flush`, and the rest arrive
     /// without it within the coalescing window.

@@ -56,7 +56,10 @@ public final class JSONLinesAuditLog: AuditLog {
     }
 
     deinit {
-        queue.sync { writePending() }
+        // No `queue.sync`: the last reference may be the one a block on `queue` releases, and
+        // then this runs on `queue` itself. Nothing else can reach `pending` any more (every
+        // block and timer that writes holds a reference), so it is written here directly.
+        writePending()
         if ownsDescriptor { close(descriptor) }
     }
 
