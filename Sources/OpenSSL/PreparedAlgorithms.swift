@@ -42,6 +42,20 @@ final class PreparedAlgorithms: @unchecked Sendable {
         return ctx
     }
 
+    /// A copy of the template initialised with `key`, owned by the caller (`EVP_MAC_CTX_free`);
+    /// `nil` if OpenSSL failed (`HMACKey`).
+    func keyedHMACContext(_ key: SecretBytes) -> OpaquePointer? {
+        guard let hmacTemplate, let ctx = EVP_MAC_CTX_dup(hmacTemplate) else { return nil }
+        let ok = key.withUnsafeBytes { key in
+            key.withNonNullBase { EVP_MAC_init(ctx, $0.assumingMemoryBound(to: UInt8.self), key.count, nil) } == 1
+        }
+        guard ok else {
+            EVP_MAC_CTX_free(ctx)
+            return nil
+        }
+        return ctx
+    }
+
     /// HMAC-SHA-256 via a copy of the template, or `nil` if OpenSSL failed.
     func hmacSHA256(key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer) -> [UInt8]? {
         guard let hmacTemplate, let ctx = EVP_MAC_CTX_dup(hmacTemplate) else { return nil }

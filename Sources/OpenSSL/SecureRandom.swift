@@ -1,4 +1,5 @@
 internal import CLibcrypto
+import Synchronization
 
 /// Cryptographically secure random bytes from OpenSSL's DRBG.
 public enum SecureRandom {
@@ -16,6 +17,35 @@ public enum SecureRandom {
         }
         guard ok else { throw OpenSSLError.error(.randomFailed, "RAND_bytes failed") }
         return bytes
+    }
+
+    /// `count` random bytes for an identifier that must be unique and unguessable but is not a
+    /// key (a JWT's `jti`): slices of a pool that `RAND_bytes` fills 4 KiB at a time. OpenSSL's
+    /// CTR-DRBG re-keys itself after every call, which costs more than 16 bytes of output; a
+    /// slice is handed out once and never again. Keys and PATs use `bytes` or `secretBytes`.
+    /// - Throws: `CryptoError` with code `.randomFailed`.
+    public static func identifierBytes(_ count: Int) throws -> [UInt8] {
+        guard count > 0, count <= IdentifierPool.size else { return try bytes(count) }
+        return try identifiers.withLock { pool in try pool.take(count) }
+    }
+
+    private static let identifiers = Mutex(IdentifierPool())
+
+    private struct IdentifierPool {
+        static let size = 4_096
+        var bytes = [UInt8](repeating: 0, count: size)
+        /// Bytes before `next` are handed out; the pool starts empty.
+        var next = size
+
+        mutating func take(_ count: Int) throws -> [UInt8] {
+            if next + count > Self.size {
+                let ok = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(Self.size)) == 1 }
+                guard ok else { throw OpenSSLError.error(.randomFailed, "RAND_bytes failed") }
+                next = 0
+            }
+            defer { next += count }
+            return Array(bytes[next..<next + count])
+        }
     }
 
     /// `count` random bytes drawn straight into `SecretBytes`, for keys that must be wiped.

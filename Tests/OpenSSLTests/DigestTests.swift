@@ -59,4 +59,19 @@ struct DigestTests {
         #expect(a != b)
         #expect(try SecureRandom.bytes(100_000).count == 100_000)
     }
+
+    /// The identifier pool hands each slice out once, across its refills and from many threads.
+    @Test func identifierBytesAreNeverHandedOutTwice() async throws {
+        let drawn = try await withThrowingTaskGroup(of: [[UInt8]].self) { group in
+            for _ in 0..<4 {
+                group.addTask { try (0..<1_000).map { _ in try SecureRandom.identifierBytes(16) } }   // ~4 pool refills each
+            }
+            return try await group.reduce(into: [[UInt8]]()) { $0 += $1 }
+        }
+        #expect(drawn.count == 4_000)
+        #expect(drawn.allSatisfy { $0.count == 16 })
+        #expect(Set(drawn).count == 4_000)
+        #expect(try SecureRandom.identifierBytes(0) == [])
+        #expect(try SecureRandom.identifierBytes(10_000).count == 10_000)   // larger than the pool: drawn at once
+    }
 }

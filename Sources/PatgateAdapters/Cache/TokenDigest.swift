@@ -16,15 +16,15 @@ struct TokenDigest: Hashable, Sendable {
 
     /// A keyed digest maker; one per cache, with a fresh random key.
     struct Maker: Sendable {
-        /// Wiped from memory when the cache is released.
-        private let key: SecretBytes
+        /// Set up once (`HMACKey`); wiped from memory when the cache is released.
+        private let key: HMACKey
 
         init() throws {
-            key = try SecureRandom.secretBytes(32)
+            key = HMACKey(try SecureRandom.secretBytes(32))
         }
 
         func digest(_ token: String) -> TokenDigest {
-            TokenDigest(Digest.hmacSHA256(key: key, data: Array(token.utf8)))
+            TokenDigest(key.mac(token.utf8))
         }
     }
 }

@@ -70,6 +70,6 @@ public struct AccessTokenMinter: Sendable {
 
     /// 128 random bits, base64url.
     static func newJTI() throws -> String {
-        Base64URL.encode(try SecureRandom.bytes(16))
+        Base64URL.encode(try SecureRandom.identifierBytes(16))
     }
 }
