@@ -1,9 +1,10 @@
 internal import CLibcrypto
 
-/// An HMAC-SHA-256 key set up once, for a key that hashes many short inputs (a cache's key
-/// for its PAT digests). `Digest.hmacSHA256` sets the key up on every call: the padded key's
-/// two SHA-256 blocks cost about as much as hashing a PAT. Here an `EVP_MAC_CTX` holds the
-/// keyed state, is never changed after `init`, and each MAC works on a copy of it.
+/// An HMAC-SHA-256 key set up once, for a key that hashes many short inputs (the caches' keys
+/// for their PAT digests, the issuer's PAT hash key). `Digest.hmacSHA256` sets the key up on
+/// every call: the padded key's two SHA-256 blocks cost about as much as hashing a PAT. Here
+/// an `EVP_MAC_CTX` holds the keyed state, is never changed after `init`, and each MAC works on
+/// a copy of it.
 ///
 /// The context holds key-derived state; OpenSSL cleanses it when the key is released. When
 /// OpenSSL cannot make the context, the MAC is `Digest.hmacSHA256` over the kept key: the same

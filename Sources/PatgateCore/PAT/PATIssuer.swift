@@ -11,8 +11,8 @@ public struct PATIssuer: Sendable {
     public let format: PATFormat
     /// Scopes a PAT may carry.
     public let scopeCatalogue: [String]
-    /// Wiped from memory when the last copy of the issuer is released.
-    private let hashKey: SecretBytes
+    /// Set up once (`HMACKey`); wiped from memory when the last copy of the issuer is released.
+    private let hashKey: HMACKey
     private let now: @Sendable () -> Int64
 
     public init(store: any PATStore, users: any UserStore, format: PATFormat, hashKey: SecretBytes, scopeCatalogue: [String],
@@ -20,7 +20,7 @@ public struct PATIssuer: Sendable {
         self.store = store
         self.users = users
         self.format = format
-        self.hashKey = hashKey
+        self.hashKey = HMACKey(hashKey)
         self.scopeCatalogue = scopeCatalogue
         self.now = now
     }
@@ -98,7 +98,7 @@ public struct PATIssuer: Sendable {
     public func currentTime() -> Int64 { now() }
 
     func hash(_ value: String) -> [UInt8] {
-        Digest.hmacSHA256(key: hashKey, data: Array(value.utf8))
+        hashKey.mac(value.utf8)
     }
 
     /// 96 random bits, base62-free hex for easy copying in a terminal.

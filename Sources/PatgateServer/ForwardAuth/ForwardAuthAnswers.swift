@@ -28,8 +28,8 @@ struct ForwardAuthAnswers: Sendable {
                                     uniquingKeysWith: { first, _ in first })
     }
 
-    /// `prepared`: the allow answer's headers made when a cached JWT was minted (`allowHeaders`).
-    func render(_ outcome: ForwardAuthOutcome, prepared: HTTPFields? = nil, credential: GatewayCredential.Found,
+    /// `prepared`: the allow answer's headers, made with the JWT when it was minted (`allowHeaders`).
+    func render(_ outcome: ForwardAuthOutcome, prepared: HTTPFields?, credential: GatewayCredential.Found,
                 route: AuthzRoute?, address: String?) -> Response {
         record(outcome, route: route?.id, address: address)
         switch outcome {

@@ -81,15 +81,14 @@ final class ForwardAuthRoutes: Sendable {
     private func answer(_ headers: ForwardAuthHeaders, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
         let credential = GatewayCredential.find(authorization: headers.authorization, header: headers.credential)
         let route = original.flatMap(service.settings.route(for:))
-        let outcome: ForwardAuthOutcome
-        var prepared: HTTPFields?
+        let decision: ForwardAuthService.Decision
         switch service.look(route, credential: credential) {
-        case .decided(let decided): outcome = decided
-        case .cached(let grant, let headers): (outcome, prepared) = (.allowed(grant), headers)
-        case let pending: outcome = await service.finish(pending)
+        case .decided(let decided): decision = decided
+        case let pending: decision = await service.finish(pending)
         }
-        Meters.forwardAuthDecision(Self.metricResult(outcome))
-        return answers.render(outcome, prepared: prepared, credential: credential, route: route, address: context.clientAddress)
+        Meters.forwardAuthDecision(Self.metricResult(decision.outcome))
+        return answers.render(decision.outcome, prepared: decision.headers, credential: credential, route: route,
+                              address: context.clientAddress)
     }
 
     /// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).

@@ -20,12 +20,22 @@ struct ForwardAuthService: Sendable {
     let minted: MintedTokenCheck?
     let now: @Sendable () -> Int64
 
+    /// An outcome, with the allow answer's headers when they were made with the JWT (a cached
+    /// one, or one just minted and cached).
+    struct Decision: Sendable {
+        let outcome: ForwardAuthOutcome
+        let headers: HTTPFields?
+
+        init(_ outcome: ForwardAuthOutcome, headers: HTTPFields? = nil) {
+            self.outcome = outcome
+            self.headers = headers
+        }
+    }
+
     /// What a decision waits for after its synchronous first look (`look`), if anything.
     enum FirstLook: Sendable {
-        /// Decided without waiting: no credential, no route, or a malformed one.
-        case decided(ForwardAuthOutcome)
-        /// Allowed with a cached JWT, whose answer's headers were made when it was minted.
-        case cached(ForwardAuthGrant, headers: HTTPFields)
+        /// Decided without waiting: no credential, no route, a malformed one, or a cached JWT.
+        case decided(Decision)
         /// A JWT of ours: its PAT is read from the store (`check`).
         case minted(MintedToken, token: String, route: AuthzRoute, check: MintedTokenCheck)
         /// A PAT without a cached JWT for the route: validated and exchanged; `lookup` is where
@@ -40,30 +50,29 @@ struct ForwardAuthService: Sendable {
     /// Without a credential the answer is 401 whatever the route (authenticate first, so a client is
     /// asked for one); with one, a request no route covers is 403 before anything is validated.
     func look(_ route: AuthzRoute?, credential: GatewayCredential.Found) -> FirstLook {
-        if case .none = credential { return .decided(.missingCredential) }
-        guard let route else { return .decided(.noRoute) }
+        if case .none = credential { return .decided(Decision(.missingCredential)) }
+        guard let route else { return .decided(Decision(.noRoute)) }
         switch credential {
-        case .none: return .decided(.missingCredential)
-        case .malformed: return .decided(.invalidToken("the credential is malformed"))
+        case .none: return .decided(Decision(.missingCredential))
+        case .malformed: return .decided(Decision(.invalidToken("the credential is malformed")))
         case .credential(let credential):
             if credential.looksLikeJWT, let minted, let token = minted.verify(credential.value) {
                 return .minted(token, token: credential.value, route: route, check: minted)
             }
             let looked = cache?.lookup(pat: credential.value, route: route.id, now: now())
             if let entry = looked?.entry {
-                return .cached(ForwardAuthGrant(token: entry.token, subject: entry.subject, patID: entry.patID,
-                                                route: route.id, cached: true), headers: entry.answer)
+                let grant = ForwardAuthGrant(token: entry.token, subject: entry.subject, patID: entry.patID, route: route.id, cached: true)
+                return .decided(Decision(.allowed(grant), headers: entry.answer))
             }
             return .uncached(pat: credential.value, route: route, lookup: looked)
         }
     }
 
     /// The rest of a decision `look` could not make.
-    func finish(_ look: FirstLook) async -> ForwardAuthOutcome {
+    func finish(_ look: FirstLook) async -> Decision {
         switch look {
-        case .decided(let outcome): outcome
-        case .cached(let grant, _): .allowed(grant)
-        case .minted(let token, let value, let route, let minted): await check(token, value, route: route, minted: minted)
+        case .decided(let decision): decision
+        case .minted(let token, let value, let route, let minted): Decision(await check(token, value, route: route, minted: minted))
         case .uncached(let pat, let route, let lookup): await exchange(pat, route: route, cached: lookup)
         }
     }
@@ -83,18 +92,18 @@ struct ForwardAuthService: Sendable {
     }
 
     /// A PAT without a cached JWT for the route: a new one as `/token` would mint it, kept under `cached`.
-    private func exchange(_ pat: String, route: AuthzRoute, cached looked: ForwardAuthTokenCache<HTTPFields>.Lookup?) async -> ForwardAuthOutcome {
+    private func exchange(_ pat: String, route: AuthzRoute, cached looked: ForwardAuthTokenCache<HTTPFields>.Lookup?) async -> Decision {
         let exchange = live.current.exchange
         guard let client = exchange.clients.client(id: settings.clientID) else {
-            return .unavailable("authz.client is not a configured client")
+            return Decision(.unavailable("authz.client is not a configured client"))
         }
         let result: ValidationResult
         do {
             result = try await exchange.validator.validate(pat)
         } catch {
-            return .unavailable("the token validation service is unavailable")
+            return Decision(.unavailable("the token validation service is unavailable"))
         }
-        guard case .active(let subject) = result else { return .invalidToken("the token is unknown or no longer active") }
+        guard case .active(let subject) = result else { return Decision(.invalidToken("the token is unknown or no longer active")) }
         let issuedAt = now()
         let request = TokenExchangeRequest(subjectToken: pat, scopes: route.scopes, audiences: [route.audience])
         let decision: ExchangePolicy.Decision
@@ -102,9 +111,9 @@ struct ForwardAuthService: Sendable {
             decision = try exchange.policy.decide(request, client: client, subject: subject, now: issuedAt)
         } catch {
             switch error.code {
-            case .invalidScope: return .insufficientScope("the token lacks the route's scopes", subject: subject.subject, patID: subject.tokenID)
-            case .invalidRequest: return .invalidToken("the token is unknown or no longer active")
-            default: return .insufficientScope("the route's audience is not allowed for the client", subject: subject.subject, patID: subject.tokenID)
+            case .invalidScope: return Decision(.insufficientScope("the token lacks the route's scopes", subject: subject.subject, patID: subject.tokenID))
+            case .invalidRequest: return Decision(.invalidToken("the token is unknown or no longer active"))
+            default: return Decision(.insufficientScope("the route's audience is not allowed for the client", subject: subject.subject, patID: subject.tokenID))
             }
         }
         let grant = AccessTokenMinter.Grant(subject: subject, clientID: client.id, scopes: decision.scopes,
@@ -113,12 +122,14 @@ struct ForwardAuthService: Sendable {
         do {
             token = try exchange.minter.mint(grant)
         } catch {
-            return .unavailable("the token could not be signed")
+            return Decision(.unavailable("the token could not be signed"))
         }
+        let headers = allowHeaders(token, subject.subject)
         if let cache, let looked {
-            cache.store(token, answer: allowHeaders(token, subject.subject), identity: subject, under: looked.key, issuedAt: issuedAt,
+            cache.store(token, answer: headers, identity: subject, under: looked.key, issuedAt: issuedAt,
                         expiresAt: issuedAt + decision.lifetime, purges: looked.purges)
         }
-        return .allowed(ForwardAuthGrant(token: token, subject: subject.subject, patID: subject.tokenID, route: route.id, cached: false))
+        let allowed = ForwardAuthGrant(token: token, subject: subject.subject, patID: subject.tokenID, route: route.id, cached: false)
+        return Decision(.allowed(allowed), headers: headers)
     }
 }
