@@ -47,6 +47,21 @@ final class CountingUpstream: SubjectTokenValidator {
         #expect(cache.statistics.upstreamCalls == 1)
     }
 
+    @Test func theRememberedAnswerIsTheCachedOneCountedAsAHitAndNothingElse() async throws {
+        let upstream = CountingUpstream()
+        let cache = try cache(upstream, .init(positiveTTL: 60, negativeTTL: 5))
+        #expect(cache.rememberedResult("good-1") == nil)
+        #expect(cache.statistics == .init(), "a miss here counts nothing: the validate that follows counts it")
+        let validated = try await cache.validate("good-1")
+        _ = try await cache.validate("bad-1")
+        #expect(cache.rememberedResult("good-1") == validated)
+        #expect(cache.rememberedResult("bad-1") == .inactive)
+        #expect(cache.statistics == .init(hits: 2, misses: 2, upstreamCalls: 2))
+        clock.value.withLock { $0 += 60 }
+        #expect(cache.rememberedResult("good-1") == nil, "an expired answer is not remembered")
+        #expect(upstream.count("good-1") == 1)
+    }
+
     @Test func positiveAnswersLiveForTheTTLButNeverPastThePAT() async throws {
         let upstream = CountingUpstream()
         let cache = try cache(upstream, .init(positiveTTL: 60, negativeTTL: 5))

@@ -54,14 +54,19 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     public var statistics: Statistics { state.withLock { $0.statistics } }
     public var count: Int { state.withLock { $0.entries.count } }
 
+    public func rememberedResult(_ token: String) -> ValidationResult? {
+        let key = digests.digest(token)
+        let time = now()
+        let result = state.withLock { hit(key, at: time, in: &$0) }
+        if result != nil { Meters.cacheLookup(hit: true) }
+        return result
+    }
+
     public func validate(_ token: String) async throws -> ValidationResult {
         let key = digests.digest(token)
         let time = now()
         let lookup: Lookup = state.withLock { state in
-            if let entry = state.entries[key], entry.validUntil > time {
-                state.statistics.hits += 1
-                return .hit(entry.result)
-            }
+            if let result = hit(key, at: time, in: &state) { return .hit(result) }
             state.statistics.misses += 1
             if let running = state.inFlight[key] {
                 state.inFlight[key]?.waiting += 1
@@ -158,6 +163,13 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             return state.inFlight[key]?.waiting == 0
         }
         if nobodyWaits { task.cancel() }
+    }
+
+    /// The remembered answer about `key`, counted as a hit, unless it expired.
+    private func hit(_ key: TokenDigest, at time: Int64, in state: inout State) -> ValidationResult? {
+        guard let entry = state.entries[key], entry.validUntil > time else { return nil }
+        state.statistics.hits += 1
+        return entry.result
     }
 
     /// What a hit would answer: callers see the same identity whether it was cached or not.

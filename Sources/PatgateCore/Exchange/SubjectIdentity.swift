@@ -37,4 +37,13 @@ public enum ValidationResult: Sendable, Equatable {
 /// fails closed with 503. Implementations log the cause; the error never reaches the client.
 public protocol SubjectTokenValidator: Sendable {
     func validate(_ token: String) async throws -> ValidationResult
+    /// The answer `validate` would give at once, from what the validator remembers; `nil`
+    /// when only `validate` can tell. An answer counts as a cache hit; `nil` counts nothing,
+    /// so that the `validate` that follows is counted once.
+    func rememberedResult(_ token: String) -> ValidationResult?
+}
+
+extension SubjectTokenValidator {
+    /// A validator that remembers nothing always needs `validate`.
+    public func rememberedResult(_ token: String) -> ValidationResult? { nil }
 }

@@ -10,6 +10,9 @@ import UnixSignals
 /// Builds the HTTP application and the one `ServiceGroup` that runs it with every other
 /// long-running piece.
 public enum PatgateApplication {
+    /// Every answer's `Server` header.
+    static let serverName = "patgate"
+
     /// Issuer and gateway routes on one router; each route type gets only what it uses.
     public static func router(_ components: Components) -> Router<PatgateRequestContext> {
         let config = components.config
@@ -60,12 +63,14 @@ public enum PatgateApplication {
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
         let limits = ConnectionLimits(server, logger: logger)
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
+        let inline = InlineExchangeHandler.Settings(live: components.live, maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
+                                                    serverName: serverName, logger: logger)
         var application = Application(
             router: router(components),
             server: HTTPServerBuilder { responder in
-                PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger)
+                PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger, inline: inline)
             },
-            configuration: .init(address: .hostname(server.host, port: server.port), serverName: "patgate"),
+            configuration: .init(address: .hostname(server.host, port: server.port), serverName: serverName),
             logger: logger)
         application.beforeServerStarts(perform: beforeServing)
         let http = HTTPServerService(application: application, readiness: components.readiness, grace: grace, logger: logger)

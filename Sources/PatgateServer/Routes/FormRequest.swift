@@ -14,7 +14,12 @@ enum FormRequest {
         } catch {
             throw OAuthError(.invalidRequest, "the request body is larger than \(maxBytes) bytes", status: 413)
         }
-        return try buffer.withUnsafeReadableBytes { bytes in
+        return try parse(buffer)
+    }
+
+    /// The form in a whole body (also `InlineExchangeHandler`'s).
+    static func parse(_ body: ByteBuffer) throws(OAuthError) -> FormBody {
+        try body.withUnsafeReadableBytes { bytes in
             Result { () throws(OAuthError) in try FormBody(parsing: bytes) }
         }.get()
     }

@@ -10,12 +10,24 @@ enum JSONResponse {
     /// (also in its RFC 9701 JWT form, `contentType` `application/token-introspection+jwt`).
     static func noStore(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:],
                         contentType: String = "application/json") -> Response {
+        Response(noStoreParts(status: status, body, headers: extra, contentType: contentType))
+    }
+
+    /// `noStore`'s head and body, for an answer written below the router (`InlineExchangeHandler`).
+    static func noStoreParts(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:],
+                             contentType: String = "application/json") -> Parts {
         var headers = extra
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
         headers[pragma] = "no-cache"
-        return Response(status: HTTPResponse.Status(code: status), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return Parts(head: HTTPResponse(status: HTTPResponse.Status(code: status), headerFields: headers),
+                     body: ByteBuffer(bytes: body))
+    }
+
+    /// An answer's head (without `Content-Length`) and whole body.
+    struct Parts {
+        var head: HTTPResponse
+        var body: ByteBuffer
     }
 
     /// A public document (discovery, JWKS) that clients may cache briefly.
@@ -29,10 +41,21 @@ enum JSONResponse {
     /// An RFC 6749 §5.2 error; `invalid_client` carries `WWW-Authenticate` (§5.2 requires it
     /// when the client tried the Authorization header, and it does no harm otherwise).
     static func error(_ error: OAuthError) -> Response {
+        Response(errorParts(error))
+    }
+
+    static func errorParts(_ error: OAuthError) -> Parts {
         var headers = HTTPFields()
         if error.code == .invalidClient {
             headers[.wwwAuthenticate] = #"Basic realm="patgate", charset="UTF-8""#
         }
-        return noStore(status: error.status, error.jsonBody, headers: headers)
+        return noStoreParts(status: error.status, error.jsonBody, headers: headers)
+    }
+}
+
+extension Response {
+    /// The answer of these parts; `Content-Length` is added from the body.
+    init(_ parts: JSONResponse.Parts) {
+        self.init(status: parts.head.status, headers: parts.head.headerFields, body: ResponseBody(byteBuffer: parts.body))
     }
 }

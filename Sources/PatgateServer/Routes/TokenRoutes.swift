@@ -20,12 +20,22 @@ struct TokenRoutes {
             let address = exchange.credentials.isEmpty ? nil : context.clientAddress
             let response = try await exchange.exchange(
                 form: form, authorization: request.headers[.authorization], address: address)
-            return JSONResponse.noStore(response.jsonBody)
+            return Response(Self.answer(.success(response), logger: context.logger))
         } catch {
+            return Response(Self.answer(.failure(error), logger: context.logger))
+        }
+    }
+
+    /// The answer to an exchange's outcome, here and in `InlineExchangeHandler`.
+    static func answer(_ outcome: Result<TokenResponse, OAuthError>, logger: Logger) -> JSONResponse.Parts {
+        switch outcome {
+        case .success(let response):
+            return JSONResponse.noStoreParts(response.jsonBody)
+        case .failure(let error):
             if error.code == .temporarilyUnavailable {
-                context.logger.warning("token exchange failed closed", metadata: ["reason": "\(error.description)"])
+                logger.warning("token exchange failed closed", metadata: ["reason": "\(error.description)"])
             }
-            return JSONResponse.error(error)
+            return JSONResponse.errorParts(error)
         }
     }
 }

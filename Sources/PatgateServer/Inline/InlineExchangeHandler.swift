@@ -1,0 +1,147 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+import PatgateCore
+import PatgateTelemetry
+
+/// Answers a `POST /token` that needs no wait (the subject token's answer is cached) on the
+/// event loop that read it, instead of handing it to the router's task: no task switch, no
+/// body stream, no hop back to the loop to write (docs/ARCHITECTURE.md, "The path of POST
+/// /token"). The answer is `TokenRoutes.answer` of `TokenExchangeService.exchangeAtOnce`:
+/// the very bytes and metrics the router's route would give, with Hummingbird's `Date` and
+/// `Server` headers.
+///
+/// It sits between `ConnectionGuardHandler` and `HTTP1ToHTTPServerCodec` (`PatgateHTTP1Channel`),
+/// on NIO's HTTP/1 parts, so that an answered request is never converted to HTTPTypes and
+/// back. It holds a request only when it is `POST /token` (no query) with one form
+/// `Content-Type`, at most one `Authorization` that HTTPTypes would keep as it is, a body
+/// of at most `Settings.maxBodyBytes`, no `Expect`,
+/// no trailers, spans are not exported (`TraceContextMiddleware` makes them), the connection
+/// is writable (a client that does not read its answers meets the router's back-pressure) and
+/// no request it passed on is still being answered (answers keep the requests' order). Every
+/// other request, and one `exchangeAtOnce` cannot decide, goes on to the router unchanged.
+final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What every connection's handler shares.
+    struct Settings: Sendable {
+        /// The exchange in force (reloaded on SIGHUP), read once per request as the route does.
+        let live: LiveSettings
+        /// The largest body held here; a larger one goes on to the router (and its limit).
+        let maxBodyBytes: Int
+        /// Hummingbird's `Server` header (`ApplicationConfiguration.serverName`).
+        let serverName: String
+        let logger: Logger
+    }
+
+    private enum State {
+        /// For a request's head.
+        case waiting
+        /// The body of a request this handler may answer; `started` for the request metrics.
+        case collecting(HTTPRequestHead, ByteBuffer?, started: ContinuousClock.Instant?)
+        /// The rest of a request passed on to the router.
+        case passing
+    }
+
+    private let settings: Settings
+    private var state = State.waiting
+    /// Requests passed on whose answer has not ended yet.
+    private var owed = 0
+    private var date = HTTPDateHeader()
+
+    init(_ settings: Settings) {
+        self.settings = settings
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch (state, part) {
+        case (.waiting, .head(let head)):
+            if owed == 0, context.channel.isWritable, takes(head) {
+                state = .collecting(head, nil, started: Meters.start())
+            } else {
+                passOn(head, nil, context: context)
+            }
+        case (.collecting(let head, let body, let started), .body(var chunk)):
+            state = .waiting   // releases the held body, so that appending does not copy it
+            var body = body ?? context.channel.allocator.buffer(capacity: chunk.readableBytes)
+            body.writeBuffer(&chunk)
+            if body.readableBytes > settings.maxBodyBytes {
+                passOn(head, body, context: context)
+            } else {
+                state = .collecting(head, body, started: started)
+            }
+        case (.collecting(let head, let body, let started), .end(let trailers)):
+            state = .waiting
+            if trailers == nil, let parts = answer(head, body ?? ByteBuffer()) {
+                write(parts, context: context, started: started)
+            } else {
+                passOn(head, body, context: context)
+                context.fireChannelRead(data)
+                state = .waiting
+            }
+        case (.passing, .end):
+            state = .waiting
+            context.fireChannelRead(data)
+        default:
+            context.fireChannelRead(data)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), owed > 0 { owed -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    /// A request this handler may hold until its end (see the type's comment).
+    private func takes(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .POST, head.uri == "/token", !Tracing.isEnabled, !head.headers.contains(name: "expect") else { return false }
+        let types = head.headers["content-type"]
+        guard types.count == 1, FormRequest.isFormURLEncoded(types[0]) else { return false }
+        let authorization = head.headers["authorization"]
+        guard authorization.count <= 1, authorization.allSatisfy({ HTTPField.isValidValue($0) }) else { return false }
+        let lengths = head.headers["content-length"]
+        guard let length = lengths.first else { return true }   // chunked: bounded as it comes
+        return lengths.count == 1 && Int(length).map { $0 <= settings.maxBodyBytes } ?? false
+    }
+
+    /// The answer when the exchange is decided at once; `nil` when the router must run it.
+    private func answer(_ head: HTTPRequestHead, _ body: ByteBuffer) -> JSONResponse.Parts? {
+        let form: FormBody
+        do {
+            form = try FormRequest.parse(body)
+        } catch {
+            return TokenRoutes.answer(.failure(error), logger: settings.logger)
+        }
+        let exchange = settings.live.current.exchange
+        guard let outcome = exchange.exchangeAtOnce(form: form, authorization: head.headers["authorization"].first) else { return nil }
+        return TokenRoutes.answer(outcome, logger: settings.logger)
+    }
+
+    private func write(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+        var head = parts.head
+        head.headerFields[.contentLength] = String(parts.body.readableBytes)
+        head.headerFields[.date] = date.now()
+        head.headerFields[.server] = settings.serverName
+        if let started {
+            Meters.httpRequest(route: "/token", method: "POST", status: head.status.code,
+                               nanoseconds: Meters.nanoseconds(since: started))
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(head))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(parts.body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Hands the request read so far to the router; its remaining parts follow as they come.
+    private func passOn(_ head: HTTPRequestHead, _ body: ByteBuffer?, context: ChannelHandlerContext) {
+        owed += 1
+        state = .passing
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+        if let body { context.fireChannelRead(wrapInboundOut(.body(body))) }
+    }
+}
