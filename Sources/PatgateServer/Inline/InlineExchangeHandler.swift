@@ -69,7 +69,12 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case (.collecting(let head, let body, let started), .body(var chunk)):
             state = .waiting   // releases the held body, so that appending does not copy it
-            var body = body ?? context.channel.allocator.buffer(capacity: chunk.readableBytes)
+            // The usual body comes in one part: kept as it is, not copied.
+            guard var body else {
+                if chunk.readableBytes > settings.maxBodyBytes { return passOn(head, chunk, context: context) }
+                state = .collecting(head, chunk, started: started)
+                return
+            }
             body.writeBuffer(&chunk)
             if body.readableBytes > settings.maxBodyBytes {
                 passOn(head, body, context: context)
