@@ -8,12 +8,14 @@ import PatgateCore
 /// parse of the built-in issuer's RFC 7662 answer, which each cache miss pays.
 struct HotPathBenchmarks {
     static let cacheLookupName = "cache lookup (hit)"
+    static let exchangeName = "cache-hit exchange at once (form, client, cache, policy, ES256 mint, JSON; no HTTP)"
     static let pat = "pgat_" + String(repeating: "A", count: 27) + "000000"
 
     let synchronous: [(String, () throws -> Void)]
     private let minter: AccessTokenMinter
     private let clients: ClientAuthenticator
     private let basic: String
+    private let body: [UInt8]
 
     init() throws {
         let subject = CacheMemory.identity(owner: "alice", index: 7)
@@ -23,6 +25,7 @@ struct HotPathBenchmarks {
         let secret = "s3cr3t-0123456789abcdefghijklmnopqrstuv"
         clients = ClientAuthenticator(clients: [OAuthClient(id: "ci", authentication: .secret(SecretDigest(hashing: secret)))])
         basic = "Basic " + Self.base64("ci:" + secret)
+        self.body = body
         let es256 = try SigningKey.generate(.es256)
         minter = AccessTokenMinter(
             issuer: "http://127.0.0.1:8080", signer: JWTSigner(key: es256),
@@ -63,6 +66,24 @@ struct HotPathBenchmarks {
         _ = try await cache.validate(Self.pat)
         return try await Measurement.run(Self.cacheLookupName, seconds: seconds) { _ in
             for _ in 0..<64 { _ = try await cache.validate(Self.pat) }
+        }
+    }
+
+    /// What the server's event loop does for a cache-hit `POST /token` once the request is read
+    /// (`InlineExchangeHandler`): parse the form, `exchangeAtOnce`, the answer's JSON.
+    func exchangeAtOnce(seconds: Double) async throws -> Measurement {
+        let cache = try CachingTokenValidator(upstream: CacheMemory.Upstream(owners: 1), settings: CacheSettings(positiveTTL: 3600))
+        _ = try await cache.validate(Self.pat)
+        let exchange = TokenExchangeService(
+            clients: clients, validator: cache, policy: ExchangePolicy(maxTokenLifetime: 600, defaultAudiences: ["patgate"]),
+            minter: minter)
+        let body = body, basic = basic
+        return Measurement.run(Self.exchangeName, seconds: seconds) {
+            let form = try FormBody(parsing: body)
+            guard case .success(let response)? = exchange.exchangeAtOnce(form: form, authorization: basic) else {
+                preconditionFailure("the benchmark's exchange is not decided at once")
+            }
+            _ = response.jsonBody
         }
     }
 

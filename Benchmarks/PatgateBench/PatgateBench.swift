@@ -24,6 +24,10 @@ struct PatgateBench {
             items.append(try await hotPath.cacheLookup(seconds: options.seconds))
             FileHandle.standardError.write(Data("\(items.last!.line)\n".utf8))
         }
+        if options.selects(HotPathBenchmarks.exchangeName) {
+            items.append(try await hotPath.exchangeAtOnce(seconds: options.seconds))
+            FileHandle.standardError.write(Data("\(items.last!.line)\n".utf8))
+        }
         for item in try await ScaleBenchmarks.run(seconds: options.seconds, selects: options.selects) {
             items.append(item)
             FileHandle.standardError.write(Data("\(item.line)\n".utf8))

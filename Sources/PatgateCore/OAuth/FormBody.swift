@@ -20,6 +20,7 @@ public struct FormBody: Sendable {
     }
 
     public init(parsing body: UnsafeRawBufferPointer) throws(OAuthError) {
+        fields.reserveCapacity(body.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 })
         var start = 0
         let end = body.count
         while start < end {
@@ -60,30 +61,40 @@ public struct FormBody: Sendable {
         return found?.isEmpty == true ? nil : found
     }
 
-    /// Percent-decodes one name or value (`+` is a space).
+    /// Percent-decodes one name or value (`+` is a space). One allocation at most: the bytes
+    /// are decoded on the stack, and a string of up to 15 bytes needs none.
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(OAuthError) -> String {
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                output.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
-                    throw .invalidRequest("the form body has an invalid percent-escape")
+        let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count)) { output in
+            Result { () throws(OAuthError) -> String in
+                var count = 0
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "+") {
+                        output[count] = UInt8(ascii: " ")
+                    } else if byte == UInt8(ascii: "%") {
+                        guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                            throw .invalidRequest("the form body has an invalid percent-escape")
+                        }
+                        output[count] = high << 4 | low
+                        index += 2
+                    } else {
+                        output[count] = byte
+                    }
+                    count += 1
+                    index += 1
                 }
-                output.append(high << 4 | low)
-                index += 2
-            } else {
-                output.append(byte)
+                let decoded = UnsafeBufferPointer(rebasing: output[..<count])
+                // ASCII is valid UTF-8: decoded without `String(validating:)`, whose generic
+                // validation looks its type metadata up at run time on every call.
+                if !decoded.contains(where: { $0 >= 0x80 }) { return String(decoding: decoded, as: UTF8.self) }
+                guard let string = String(validating: decoded, as: UTF8.self) else {
+                    throw .invalidRequest("the form body is not valid UTF-8")
+                }
+                return string
             }
-            index += 1
         }
-        guard let string = String(validating: output, as: UTF8.self) else {
-            throw .invalidRequest("the form body is not valid UTF-8")
-        }
-        return string
+        return try decoded.get()
     }
 
     static func decode(_ bytes: ArraySlice<UInt8>) throws(OAuthError) -> String {
