@@ -25,7 +25,7 @@ public enum Digest {
         }
     }
 
-    static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
+    package static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { out, count in
             data.withNonNullBase { base in
                 var length: UInt32 = 0

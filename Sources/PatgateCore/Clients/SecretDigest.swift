@@ -27,7 +27,8 @@ public struct SecretDigest: Sendable, Equatable {
     }
 
     public func matches(_ secret: String) -> Bool {
-        digest.constantTimeEquals(Digest.sha256(Array(secret.utf8)))
+        var secret = secret   // hashed in place: no copy of the secret is left in freed memory
+        return secret.withUTF8 { digest.constantTimeEquals(Digest.sha256(UnsafeRawBufferPointer($0))) }
     }
 
     public var hex: String {
