@@ -48,6 +48,18 @@ import Testing
         }
     }
 
+    @Test func theBasicSchemeIsCaseInsensitiveAndOnlyBasicIsRead() throws {
+        let header = basic("ci", "s3cr%3Aet%2F%2B")
+        let encoded = header.dropFirst("Basic ".count)
+        for variant in ["basic " + encoded, "BASIC " + encoded, "Basic  " + encoded] {
+            #expect(try authenticator.authenticate(authorization: variant, form: form("")).id == "ci", "\(variant)")
+        }
+        // Another scheme is not Basic: the form must then name the client.
+        #expect(try authenticator.authenticate(authorization: "Bearer " + encoded, form: form("client_id=cli")).id == "cli")
+        #expect(throws: OAuthError.self) { try authenticator.authenticate(authorization: "Basix " + encoded, form: form("")) }
+        #expect(throws: OAuthError.self) { try authenticator.authenticate(authorization: "Basic " + encoded.dropLast(2) + "!", form: form("")) }
+    }
+
     @Test func twoMethodsAtOnceAreInvalidRequest() throws {
         #expect(throws: OAuthError.invalidRequest("use one client authentication method, not several")) {
             try authenticator.authenticate(authorization: basic("ci", "s3cr%3Aet%2F%2B"), form: form("client_secret=x"))
