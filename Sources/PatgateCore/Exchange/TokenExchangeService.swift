@@ -54,7 +54,7 @@ public struct TokenExchangeService: Sendable {
     /// error included) when the subject token's answer is remembered (`rememberedResult`) and
     /// no credentials can be asked for. `nil`, having counted nothing, when it needs a wait;
     /// the caller then runs `exchange`. The HTTP server answers cache hits this way on the
-    /// event loop (docs/ARCHITECTURE.md, "The path of POST /token").
+    /// event loop (docs/ARCHITECTURE.md, "`POST /token`").
     public func exchangeAtOnce(form: FormBody, authorization: String?) -> Result<TokenResponse, OAuthError>? {
         var clientID: String?
         let answer: Result<TokenResponse, OAuthError>

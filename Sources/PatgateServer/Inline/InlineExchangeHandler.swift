@@ -8,8 +8,8 @@ import PatgateTelemetry
 
 /// Answers a `POST /token` that needs no wait (the subject token's answer is cached) on the
 /// event loop that read it, instead of handing it to the router's task: no task switch, no
-/// body stream, no hop back to the loop to write (docs/ARCHITECTURE.md, "The path of POST
-/// /token"). The answer is `TokenRoutes.answer` of `TokenExchangeService.exchangeAtOnce`:
+/// body stream, no hop back to the loop to write (docs/ARCHITECTURE.md, "`POST /token`").
+/// The answer is `TokenRoutes.answer` of `TokenExchangeService.exchangeAtOnce`:
 /// the very bytes and metrics the router's route would give, with Hummingbird's `Date` and
 /// `Server` headers.
 ///
