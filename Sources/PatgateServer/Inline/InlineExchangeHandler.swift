@@ -67,28 +67,27 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
             } else {
                 passOn(head, nil, context: context)
             }
-        case (.collecting(let head, let body, let started), .body(var chunk)):
+        case (.collecting(let head, let held, let started), .body(var chunk)):
             state = .waiting   // releases the held body, so that appending does not copy it
             // The usual body comes in one part: kept as it is, not copied.
-            guard var body else {
-                if chunk.readableBytes > settings.maxBodyBytes { return passOn(head, chunk, context: context) }
-                state = .collecting(head, chunk, started: started)
-                return
+            var body = chunk
+            if var held {
+                held.writeBuffer(&chunk)
+                body = held
             }
-            body.writeBuffer(&chunk)
             if body.readableBytes > settings.maxBodyBytes {
                 passOn(head, body, context: context)
             } else {
                 state = .collecting(head, body, started: started)
             }
         case (.collecting(let head, let body, let started), .end(let trailers)):
-            state = .waiting
+            state = .waiting   // before the answer is written: the next request may follow at once
             if trailers == nil, let parts = answer(head, body ?? ByteBuffer()) {
                 write(parts, context: context, started: started)
             } else {
                 passOn(head, body, context: context)
                 context.fireChannelRead(data)
-                state = .waiting
+                state = .waiting   // the whole request went on
             }
         case (.passing, .end):
             state = .waiting
