@@ -53,14 +53,8 @@ public final class HTTPClient: Sendable {
                 let job = CurlJob(request: request, cancellation: cancellation, continuation: continuation,
                                   deadline: .now + options.totalTimeout)
                 switch queue.enqueue(job) {
-                case .queued:
-                    // No worker free before the deadline: answer then, and the worker skips it.
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(options.totalTimeout.curlMilliseconds)) {
-                        if job.claim.expire() {
-                            job.finish(.failure(CurlError(kind: .timedOut, message: "no connection became free within the timeout")
-                                .about(request)))
-                        }
-                    }
+                case .queued(let timer):
+                    if let timer { HTTPClient.expireWaiting(in: queue, at: timer) }
                 case .closed:
                     job.finish(.failure(CurlError.shutdown.about(request)))
                 case .full:
@@ -82,6 +76,20 @@ public final class HTTPClient: Sendable {
     public func shutdown() {
         for job in queue.close() {
             job.finish(.failure(CurlError.shutdown.about(job.request)))
+        }
+    }
+
+    /// When no worker took a job by its deadline, answers it then (the worker skips it later),
+    /// and watches the next waiting job the same way (`JobQueue.Admission`).
+    private static func expireWaiting(in queue: JobQueue, at deadline: ContinuousClock.Instant) {
+        let delay = max(.zero, deadline - .now)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay.curlMilliseconds)) {
+            let (expired, next) = queue.expireOverdue(now: .now)
+            for job in expired {
+                job.finish(.failure(CurlError(kind: .timedOut, message: "no connection became free within the timeout")
+                    .about(job.request)))
+            }
+            if let next { expireWaiting(in: queue, at: next) }
         }
     }
 

@@ -9,6 +9,10 @@ final class JobQueue: Sendable {
         var jobs: [CurlJob] = []
         var head = 0
         var closed = false
+        /// Workers parked in ``next()`` and not yet holding a job.
+        var idleWorkers = 0
+        /// A deadline timer is pending (see ``Admission``).
+        var timerArmed = false
 
         mutating func popFirst() -> CurlJob? {
             guard head < jobs.count else { return nil }
@@ -36,7 +40,12 @@ final class JobQueue: Sendable {
     }
 
     enum Admission {
-        case queued, closed, full
+        /// `armTimer`: the caller must call ``expireOverdue(now:)`` at that instant. One timer
+        /// watches every waiting job, not one per job (each a wake-up of Dispatch's timer
+        /// thread): jobs wait in FIFO order with one timeout, so the oldest is due first. None
+        /// is armed while a parked worker will take the job at once; the transfer's own
+        /// timeout is then what is left of the deadline (`Transfer`).
+        case queued(armTimer: ContinuousClock.Instant?), closed, full
     }
 
     /// True once ``close()`` ran; read by running transfers to abort.
@@ -54,9 +63,12 @@ final class JobQueue: Sendable {
             guard !state.closed else { return .closed }
             guard state.jobs.count - state.head < limit else { return .full }
             state.jobs.append(job)
-            return .queued
+            // FIFO: the first `idleWorkers` waiting jobs each have a parked worker.
+            guard !state.timerArmed, state.jobs.count - state.head > state.idleWorkers else { return .queued(armTimer: nil) }
+            state.timerArmed = true
+            return .queued(armTimer: job.deadline)
         }
-        if admission == .queued { available.signal() }
+        if case .queued = admission { available.signal() }
         return admission
     }
 
@@ -64,13 +76,31 @@ final class JobQueue: Sendable {
     /// answered yet (the worker then owns it); nil once closed.
     func next() -> CurlJob? {
         while true {
+            state.withLock { $0.idleWorkers += 1 }
             available.wait()
-            let (job, closed) = state.withLock { ($0.closed ? nil : $0.popFirst(), $0.closed) }
+            let (job, closed) = state.withLock { state in
+                state.idleWorkers -= 1
+                return (state.closed ? nil : state.popFirst(), state.closed)
+            }
             if let job {
                 if job.claim.take() { return job }
                 continue   // expired while waiting: already answered
             }
             if closed { return nil }
+        }
+    }
+
+    /// Answers for the waiting jobs whose deadline has passed: returns those it expired (the
+    /// caller finishes them) and when to call again, or nil (and disarms) if no job waits.
+    func expireOverdue(now: ContinuousClock.Instant) -> (expired: [CurlJob], next: ContinuousClock.Instant?) {
+        state.withLock { state in
+            var expired: [CurlJob] = []
+            for job in state.jobs[state.head...] {
+                guard job.deadline <= now else { return (expired, job.deadline) }
+                if job.claim.expire() { expired.append(job) }   // else a worker has it, or it expired before
+            }
+            state.timerArmed = false
+            return (expired, nil)
         }
     }
 

@@ -22,6 +22,34 @@ import Testing
         client.shutdown()
     }
 
+    /// Calls that wait for the only worker from different moments each end at their own
+    /// deadline, neither at the first one's nor a whole timeout after it.
+    @Test func eachWaitingCallEndsAtItsOwnDeadline() async throws {
+        let server = try TestServer { _ in .silent }
+        defer { server.stop() }
+        let client = try HTTPClient(options: .init(connectTimeout: .seconds(1), totalTimeout: .milliseconds(800), connections: 1))
+        let results = await withTaskGroup(of: (Int, CurlError?, Double).self) { group in
+            for index in 0..<3 {
+                group.addTask {
+                    // The first holds the only worker; the second waits from 0 s, the third from 0.4 s.
+                    try? await Task.sleep(for: .milliseconds(index == 2 ? 400 : index * 50))
+                    let (error, seconds) = await elapsed {
+                        await curlError { try await client.perform(HTTPRequest(url: server.url + "/hang\(index)")) }
+                    }
+                    return (index, error, seconds)
+                }
+            }
+            return await group.reduce(into: [Int: (CurlError?, Double)]()) { $0[$1.0] = ($1.1, $1.2) }
+        }
+        client.shutdown()
+        for index in 0..<3 {
+            let (error, seconds) = try #require(results[index])
+            #expect(error?.kind == .timedOut, "call \(index)")
+            #expect(seconds >= 0.7, "call \(index) ended after \(seconds) s, before its deadline")
+            #expect(seconds < 2.5, "call \(index) ended after \(seconds) s")
+        }
+    }
+
     @Test func aFullQueueRefusesAtOnce() async throws {
         let server = try TestServer { _ in .silent }
         var options = HTTPClientOptions(connectTimeout: .seconds(1), totalTimeout: .seconds(3), connections: 1)

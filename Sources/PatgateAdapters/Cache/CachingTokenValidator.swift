@@ -75,8 +75,9 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             state.statistics.upstreamCalls += 1
             let upstream = self.upstream
             // Unstructured on purpose: the call belongs to every request that joins it, not to
-            // the first; it is cancelled when the last of them is (see `finish`).
-            let running = Task { try await upstream.validate(token) }
+            // the first; it is cancelled when the last of them is (see `finish`). It resumes on
+            // the first request's loop when the upstream answers (`LoopExecutor`).
+            let running = Task(executorPreference: LoopExecutor.current) { try await upstream.validate(token) }
             state.inFlight[key] = Flight(task: running, waiting: 1, purges: state.purges)
             return .wait(running, joined: false)
         }

@@ -1,15 +1,27 @@
 import Foundation
 import GRDB
+import NIOPosix
 import PatgateTelemetry
 
 /// The issuer's SQLite file (WAL, `synchronous=FULL`: an acknowledged write survives a
 /// crash), opened once and shared by the PAT, user and session stores.
 ///
-/// GRDB runs every statement on its own queues, never on the caller's event loop. The stores
+/// No statement runs on the caller's event loop (invariant 6 in docs/ARCHITECTURE.md): reads
+/// run GRDB's synchronous API on `readThreads`, writes on GRDB's writer queue. The stores
 /// reach the file only through `read`, `unsafeRead` and `write`, which time each operation for
 /// `patgate_db_operation_duration_seconds{db="sqlite"}` (queue wait included, as for PostgreSQL).
 public final class SQLiteDatabase: Sendable {
     private let pool: DatabasePool
+
+    /// The threads reads run on, shared by every database of the process and never stopped.
+    /// One hand-off there and one back: GRDB's asynchronous read made two each way (its reader
+    /// pool's semaphore queue, then the reader's own queue), each a thread woken, and a cache
+    /// miss's `/introspect` paid them on every PAT (BENCHMARKS.md, "Issue 14", session 17).
+    private static let readThreads: NIOThreadPool = {
+        let threads = NIOThreadPool(numberOfThreads: 4)
+        threads.start()
+        return threads
+    }()
 
     /// Opens (creating if needed) the file and runs pending migrations. The file is created
     /// 0600 before SQLite opens it (it holds password hashes, PAT HMACs and sessions); SQLite
@@ -28,12 +40,12 @@ public final class SQLiteDatabase: Sendable {
 
     /// A read in a deferred transaction (a consistent snapshot across its statements).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await timed("read") { try await pool.read(body) }
+        try await timed("read") { try await Self.readThreads.runIfActive { try self.pool.read(body) } }
     }
 
     /// A read of one statement, without a transaction around it (one statement is atomic).
     func unsafeRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await timed("read") { try await pool.unsafeRead(body) }
+        try await timed("read") { try await Self.readThreads.runIfActive { try self.pool.unsafeRead(body) } }
     }
 
     /// A write in an immediate transaction.

@@ -19,6 +19,7 @@ public enum PatgateApplication {
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
         let methods = RouteMethods()
+        router.add(middleware: ChannelLoopMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: TraceContextMiddleware())
         if !config.server.trustedProxies.isEmpty {

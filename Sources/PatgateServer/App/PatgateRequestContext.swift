@@ -1,4 +1,5 @@
 import Hummingbird
+import PatgateAdapters
 import NIOCore
 
 /// The request context of every route: Hummingbird's core storage plus the client's
@@ -8,10 +9,13 @@ public struct PatgateRequestContext: RequestContext, RemoteAddressRequestContext
     public let remoteAddress: SocketAddress?
     /// The client named by a trusted proxy's `X-Forwarded-For` (`ForwardedClientMiddleware`).
     public var forwardedAddress: String?
+    /// The connection's event loop as a task executor (`ChannelLoopMiddleware`).
+    let loopExecutor: LoopExecutor
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        loopExecutor = LoopExecutor(source.channel.eventLoop)
     }
 
     /// The client's IP address as text (`127.0.0.1`, `::1`), without the port: the peer's, or
