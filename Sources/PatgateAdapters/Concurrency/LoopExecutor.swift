@@ -30,6 +30,13 @@ public final class LoopExecutor: TaskExecutor {
         return executor
     }
 
+    /// The executor of `loop`: the one `current` keeps for that loop's thread when called
+    /// there (a request's context is usually made on its connection's loop), else a new one.
+    public static func of(_ loop: any EventLoop) -> LoopExecutor {
+        if let current, current.loop === loop { return current }
+        return LoopExecutor(loop)
+    }
+
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }

@@ -15,7 +15,7 @@ public struct PatgateRequestContext: RequestContext, RemoteAddressRequestContext
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-        loopExecutor = LoopExecutor(source.channel.eventLoop)
+        loopExecutor = LoopExecutor.of(source.channel.eventLoop)
     }
 
     /// The client's IP address as text (`127.0.0.1`, `::1`), without the port: the peer's, or
