@@ -17,6 +17,7 @@ import Testing
         #expect(scanString(#""caf\u00e9 \u00E9""#).value == "café é")
         #expect(scanString(#""\u0000""#).value == "\u{0}")
         #expect(scanString(#""é raw, then \n""#).value == "é raw, then \n")
+        #expect(scanString(#""ASCII, then raw é 😀""#).value == "ASCII, then raw é 😀")
     }
 
     @Test func surrogatePairsBecomeOneScalar() {
@@ -38,7 +39,9 @@ import Testing
     }
 
     @Test func invalidUTF8IsRefusedWithOrWithoutEscapes() {
-        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x5C, 0x6E, 0x22], [0x22, 0x5C, 0x6E, 0xE2, 0x82, 0x22]] {
+        // A bad byte after ASCII ones too: only strings with a non-ASCII byte are validated.
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0x61, 0x62, 0xC3, 0x22], [0x22, 0xC3, 0x5C, 0x6E, 0x22],
+                               [0x22, 0x5C, 0x6E, 0xE2, 0x82, 0x22]] {
             var scanner = JSONScanner(bytes)
             let value = scanner.string()
             #expect(value == nil)

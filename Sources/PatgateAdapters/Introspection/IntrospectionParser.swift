@@ -12,34 +12,33 @@ import PatgateCore
 ///   buys no new token and no credentials; its PAT's revocation would not name it either).
 public enum IntrospectionParser {
     public static func parse(_ body: [UInt8], now: Int64) throws -> ValidationResult {
-        guard case .object(let members)? = JSONValueParser.parse(body) else {
+        // The members the answer is read from are taken out; what remains are the claims.
+        guard case .object(var claims)? = JSONValueParser.parse(body) else {
             throw IntrospectionError.malformed("the response is not a JSON object")
         }
-        guard case .bool(let active)? = members["active"] else {
+        guard case .bool(let active)? = claims.removeValue(forKey: "active") else {
             throw IntrospectionError.malformed("the response has no boolean 'active'")
         }
-        guard active, members["pat_id"] == nil else { return .inactive }
+        guard active, claims["pat_id"] == nil else { return .inactive }
 
-        let username = members["username"]?.stringValue
-        guard let subject = members["sub"]?.stringValue ?? username, !subject.isEmpty else {
+        let username = claims["username"]?.stringValue
+        guard let subject = claims.removeValue(forKey: "sub")?.stringValue ?? username, !subject.isEmpty else {
             throw IntrospectionError.malformed("an active token has neither 'sub' nor 'username'")
         }
         let scopes: [String]
-        switch members["scope"] {
+        switch claims.removeValue(forKey: "scope") {
         case .string(let value)?: scopes = ScopeList.lenientSplit(value)
         case .array(let values)?: scopes = values.compactMap(\.stringValue)
         case nil, .null?: scopes = []
         default: throw IntrospectionError.malformed("'scope' is neither a string nor an array")
         }
         var expiresAt: Int64?
-        if let exp = members["exp"], exp != .null {
+        if let exp = claims.removeValue(forKey: "exp"), exp != .null {
             guard let value = exp.integerValue else { throw IntrospectionError.malformed("'exp' is not a number") }
             guard value > now else { return .inactive }
             expiresAt = value
         }
-        var claims = members
-        for handled in ["active", "sub", "scope", "exp"] { claims[handled] = nil }
         return .active(SubjectIdentity(subject: subject, username: username, scopes: scopes, expiresAt: expiresAt,
-                                       tokenID: members["jti"]?.stringValue, claims: claims))
+                                       tokenID: claims["jti"]?.stringValue, claims: claims))
     }
 }

@@ -32,29 +32,27 @@ public final class SQLitePATStore: PATStore {
         try await database.unsafeRead { db in
             // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
             // around it) with a statement prepared once per connection.
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM personal_access_token WHERE value_hash = ?"),
+            try Row.fetchOne(db.cachedStatement(sql: Self.findByHash),
                              arguments: [Data(valueHash)]).map(Self.token)
         }
     }
 
     public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
         try await database.unsafeRead { db in
-            try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT t.*, COALESCE(u.disabled, 0) AS owner_disabled FROM personal_access_token t
-                LEFT JOIN app_user u ON u.username = t.owner WHERE t.value_hash = ?
-                """), arguments: [Data(valueHash)]).map { row in (Self.token(row), row["owner_disabled"]) }
+            try Row.fetchOne(db.cachedStatement(sql: Self.findWithOwnerByHash), arguments: [Data(valueHash)])
+                .map { row in (Self.token(row), row[Self.columnCount]) }
         }
     }
 
     public func find(id: String) async throws -> PersonalAccessToken? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM personal_access_token WHERE id = ?", arguments: [id]).map(Self.token)
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM personal_access_token WHERE id = ?", arguments: [id]).map(Self.token)
         }
     }
 
     public func list(owner: String) async throws -> [PersonalAccessToken] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM personal_access_token WHERE owner = ? ORDER BY created_at, id",
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM personal_access_token WHERE owner = ? ORDER BY created_at, id",
                              arguments: [owner]).map(Self.token)
         }
     }
@@ -91,7 +89,7 @@ public final class SQLitePATStore: PATStore {
             _ = arguments.append(contentsOf: [cursor.createdAt, cursor.createdAt, cursor.id])
         }
         let limit = max(1, min(query.limit, 500))
-        let sql = "SELECT * FROM personal_access_token"
+        let sql = "SELECT \(Self.columns) FROM personal_access_token"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let bound = arguments
@@ -128,11 +126,23 @@ public final class SQLitePATStore: PATStore {
         _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// The columns `token(_:)` reads, in its order: it reads them by position, since GRDB's
+    /// lookup by name lowercases every name asked for (every introspection reads one token).
+    private static let columnNames = ["id", "owner", "name", "scopes", "created_at", "expires_at", "revoked_at",
+                                      "last_used_at", "last_used_address"]
+    private static let columns = columnNames.joined(separator: ", ")
+    /// The position of the first column after the token's.
+    private static let columnCount = columnNames.count
+
+    private static let findByHash = "SELECT \(columns) FROM personal_access_token WHERE value_hash = ?"
+    private static let findWithOwnerByHash = """
+        SELECT \(columnNames.map { "t." + $0 }.joined(separator: ", ")), COALESCE(u.disabled, 0)
+        FROM personal_access_token t LEFT JOIN app_user u ON u.username = t.owner WHERE t.value_hash = ?
+        """
+
     private static func token(_ row: Row) -> PersonalAccessToken {
         PersonalAccessToken(
-            id: row["id"], owner: row["owner"], name: row["name"],
-            scopes: ScopeList.lenientSplit(row["scopes"]), createdAt: row["created_at"],
-            expiresAt: row["expires_at"], revokedAt: row["revoked_at"], lastUsedAt: row["last_used_at"],
-            lastUsedAddress: row["last_used_address"])
+            id: row[0], owner: row[1], name: row[2], scopes: ScopeList.lenientSplit(row[3]), createdAt: row[4],
+            expiresAt: row[5], revokedAt: row[6], lastUsedAt: row[7], lastUsedAddress: row[8])
     }
 }
