@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOCore
 import NIOPosix
 import PatgateTelemetry
 
@@ -17,8 +18,14 @@ public final class SQLiteDatabase: Sendable {
     /// One hand-off there and one back: GRDB's asynchronous read made two each way (its reader
     /// pool's semaphore queue, then the reader's own queue), each a thread woken, and a cache
     /// miss's `/introspect` paid them on every PAT (BENCHMARKS.md, "Issue 14", session 17).
+    ///
+    /// One thread per event loop (NIO runs one per core), at most four. A thread more than the
+    /// loops keep busy sleeps between reads, and each read handed to a sleeping thread pays a
+    /// futex wake and a context switch: on 2 cores, four threads cost a cache miss about 75 µs
+    /// more CPU than two (BENCHMARKS.md, "Issue 14", session 18). Two or more keep one slow read
+    /// (a console listing) from holding up every introspection.
     private static let readThreads: NIOThreadPool = {
-        let threads = NIOThreadPool(numberOfThreads: 4)
+        let threads = NIOThreadPool(numberOfThreads: min(max(System.coreCount, 2), 4))
         threads.start()
         return threads
     }()
