@@ -3,8 +3,8 @@ extension JSONScanner {
     /// well-formed string (unescaped control characters, unknown escapes, lone surrogates,
     /// bad UTF-8, no closing quote). The common case, no escapes, is one copy of a slice;
     /// only a slice with non-ASCII bytes pays a UTF-8 validation (the standard library's
-    /// generic `String(validating:as:)` looks up type metadata on every call, which was a
-    /// quarter of an RFC 7662 answer's parse).
+    /// generic `String(validating:as:)` looks up type metadata on every call: BENCHMARKS.md,
+    /// "Issue 14", session 18).
     package mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
