@@ -1,24 +1,19 @@
 extension JSONScanner {
     /// Consumes a string token and returns its decoded value; `nil` for anything but a
     /// well-formed string (unescaped control characters, unknown escapes, lone surrogates,
-    /// bad UTF-8, no closing quote). The common case, no escapes, is one copy of a slice;
-    /// only a slice with non-ASCII bytes pays a UTF-8 validation (the standard library's
-    /// generic `String(validating:as:)` looks up type metadata on every call: BENCHMARKS.md,
-    /// "Issue 14", session 18).
+    /// bad UTF-8, no closing quote). The common case, no escapes, is one copy of a slice
+    /// (`String(utf8Validating:)`: validated only when a byte is not ASCII).
     package mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
-        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                let text = bytes[start..<index]
-                return ascii ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self)
+                return bytes[start..<index].withUnsafeBufferPointer(String.init(utf8Validating:))
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { return nil }
-            ascii = ascii && byte < 0x80
             index += 1
         }
         return escapedString(prefix: bytes[start..<index])
@@ -31,7 +26,7 @@ extension JSONScanner {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: raw, as: UTF8.self)
+                return raw.withUnsafeBufferPointer(String.init(utf8Validating:))
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]

@@ -1,3 +1,5 @@
+import JSON
+
 /// An `application/x-www-form-urlencoded` body (WHATWG URL standard, as RFC 6749 §B uses it).
 ///
 /// Parsing works on raw bytes with concrete types (no generic collection crosses the module
@@ -85,10 +87,7 @@ public struct FormBody: Sendable {
                     index += 1
                 }
                 let decoded = UnsafeBufferPointer(rebasing: output[..<count])
-                // ASCII is valid UTF-8: decoded without `String(validating:)`, whose generic
-                // validation looks its type metadata up at run time on every call.
-                if !decoded.contains(where: { $0 >= 0x80 }) { return String(decoding: decoded, as: UTF8.self) }
-                guard let string = String(validating: decoded, as: UTF8.self) else {
+                guard let string = String(utf8Validating: decoded) else {
                     throw .invalidRequest("the form body is not valid UTF-8")
                 }
                 return string
