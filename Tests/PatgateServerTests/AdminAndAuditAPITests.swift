@@ -100,7 +100,7 @@ import Testing
             #expect(try await server.api("DELETE", "/api/v1/tokens/\(id)", headers: session.headers).status == 204)
             #expect(try await server.api("DELETE", "/api/v1/session", headers: session.headers).status == 204)
 
-            (server.components.audit as? JSONLinesAuditLog)?.flush()
+            server.components.auditWriter?.flush()
             let text = try String(contentsOfFile: server.config.auditPath, encoding: .utf8)
             let lines = text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             let events = lines.compactMap { $0?["event"] as? String }

@@ -52,7 +52,7 @@ extension LiveServer {
     }
 
     func auditText() throws -> String {
-        (components.audit as? JSONLinesAuditLog)?.flush()
+        components.auditWriter?.flush()
         return try String(contentsOfFile: config.auditPath, encoding: .utf8)
     }
 }

@@ -70,13 +70,18 @@ import Testing
     @Test func aCachedExchangeIsAnsweredAtOnceAsTheRouterAnswersIt() async throws {
         try await LiveServer.with { server in
             let pat = try await newPAT(server)
-            let channel = try channel(server)
-            let first = try send(request(exchangeBody(pat)), on: channel)
-            #expect(first.passed.count == 3 && first.answered.isEmpty, "not cached yet: the router validates it")
-            try routerAnswers(1, on: channel)
+            // An EmbeddedChannel is used only on the thread that made it: no `await` while one lives.
+            try {
+                let uncached = try self.channel(server)
+                let first = try send(request(exchangeBody(pat)), on: uncached)
+                #expect(first.passed.count == 3 && first.answered.isEmpty, "not cached yet: the router validates it")
+                try routerAnswers(1, on: uncached)
+                _ = try uncached.finish()
+            }()
 
             let routed = try await server.post("/token", exchangeBody(pat))
             #expect(routed.status == 200)
+            let channel = try channel(server)
             let inline = try send(request(exchangeBody(pat)), on: channel)
             #expect(inline.passed.isEmpty)
             guard inline.answered.count == 3, case .head(let head) = inline.answered[0], let body = text(inline.answered[1]),
@@ -149,15 +154,17 @@ import Testing
         try await LiveServer.with { server in
             let pat = try await newPAT(server)
             _ = try await server.post("/token", exchangeBody(pat))
-            let channel = try channel(server)
             let cases: [(String, Int, String)] = [
                 (exchangeBody(pat, client: "client_id=ci&client_secret=wrong"), 401, "invalid_client"),
                 (exchangeBody(pat) + "&scope=admin", 400, "invalid_scope"),
                 (exchangeBody(pat) + "&audience=evil", 400, "invalid_target"),
                 (exchangeBody(pat) + "&x=%zz", 400, "invalid_request"),
             ]
-            for (body, status, code) in cases {
-                let routed = try await server.post("/token?via=router", body)
+            var routedAnswers: [CurlResponse] = []
+            for (body, _, _) in cases { routedAnswers.append(try await server.post("/token?via=router", body)) }
+            // No `await` from here on: an EmbeddedChannel is used only on the thread that made it.
+            let channel = try channel(server)
+            for ((body, status, code), routed) in zip(cases, routedAnswers) {
                 let sent = try send(request(body), on: channel)
                 guard case .head(let head) = sent.answered.first, let answer = text(sent.answered.dropFirst().first) else {
                     Issue.record("\(code): \(sent)"); continue

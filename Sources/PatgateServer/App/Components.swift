@@ -20,7 +20,7 @@ public struct Components: Sendable {
     public let audit: any AuditLog
     /// The writer behind `audit`; `nil` for a stateless gateway without credential providers,
     /// which has nothing to audit and may run without a writable data directory.
-    let auditWriter: JSONLinesAuditLog?
+    public let auditWriter: JSONLinesAuditLog?
     /// The built-in issuer; `nil` when this process runs the gateway role only.
     public let issuer: PATIssuer?
     /// Users, sessions and token management; `nil` without the built-in issuer.
