@@ -256,6 +256,18 @@ class Patgate:
     def signing_key_files(self) -> list[Path]:
         return sorted((self.data_dir / "keys").glob("*.pem"))
 
+    def audit_events(self, until=lambda events: True, seconds: float = 5) -> list[dict]:
+        """The audit log's events, read again for up to `seconds` until `until` holds: the log is
+        written on its own queue (lines under load wait a moment to share a write), so a line
+        may land just after the answer it belongs to."""
+        path = self.data_dir / "audit.jsonl"
+        deadline = time.monotonic() + seconds
+        while True:
+            events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+            if until(events) or time.monotonic() >= deadline:
+                return events
+            time.sleep(0.05)
+
     def stderr_text(self) -> str:
         return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
 

@@ -7,10 +7,8 @@ patgate called it at all. The helpers and fixtures come from the three single-pr
 
 from __future__ import annotations
 
-import json
 import subprocess
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
-from patgate_e2e import Patgate, assert_oauth_error, free_port, http_session, poll, run_cli
+from patgate_e2e import Patgate, assert_oauth_error, free_port, http_session, run_cli
 from test_credentials_postgres import ADMIN_URL, READER, admin_connect, login, pg_env, prefix, roles_with_prefix  # noqa: F401
 from test_credentials_s3 import BUCKET, REGION, Moto, epoch, moto, s3_env  # noqa: F401
 from test_credentials_x509 import leaf_and_chain, make_csr, new_key, pem
@@ -109,19 +107,14 @@ def exchange(server: Patgate, csr: str | None, scope: str = "openid credentials"
     return pat, server.exchange(pat["token"], scope=scope, extra=extra)
 
 
-def audit(server: Patgate) -> list[dict]:
-    path = server.data_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+def credential_events(server: Patgate, count: int = 0) -> list[tuple[str, str, str | None]]:
+    """(event, provider, target) of every credential.* audit event, in order, once `count` of
+    them are written (the audit log is written in the background)."""
+    def credentials(events: list[dict]) -> list[dict]:
+        return [event for event in events if event.get("event", "").startswith("credential.")]
 
-
-def credential_events(server: Patgate) -> list[tuple[str, str, str | None]]:
-    """(event, provider, target) of every credential.* audit event, in order."""
-    events = []
-    for event in audit(server):
-        if event.get("event", "").startswith("credential."):
-            provider = event["detail"].split("provider=", 1)[1].split()[0]
-            events.append((event["event"], provider, event.get("target")))
-    return events
+    events = credentials(server.audit_events(until=lambda events: len(credentials(events)) >= count))
+    return [(event["event"], event["detail"].split("provider=", 1)[1].split()[0], event.get("target")) for event in events]
 
 
 CREDENTIAL_FIELDS = ("aws_", "db_", "x509_", "s3_")
@@ -185,10 +178,10 @@ def test_one_exchange_returns_working_credentials_of_all_three_providers(patgate
 
     # One credential.issued per provider, in the issuing order, with each credential's id.
     serial = format(leaf.serial_number, "X")
-    assert credential_events(server) == [("credential.issued", "s3", body["aws_access_key_id"]),
+    assert credential_events(server, 3) == [("credential.issued", "s3", body["aws_access_key_id"]),
                                          ("credential.issued", "postgres", body["db_username"]),
                                          ("credential.issued", "x509", serial)]
-    assert {event["actor"] for event in audit(server) if event["event"] == "credential.issued"} == {"alice"}
+    assert {event["actor"] for event in server.audit_events() if event["event"] == "credential.issued"} == {"alice"}
 
     # No secret in the audit log or the server's output.
     server.stop()
@@ -212,7 +205,7 @@ def test_a_bad_csr_fails_before_any_provider_issues(patgate_factory, moto, sts, 
     assert not [name for name in body if name.startswith(CREDENTIAL_FIELDS)]
     assert sts.calls == []                     # no STS call
     assert roles_with_prefix(prefix) == []     # no login
-    assert credential_events(server) == [("credential.failed", "x509", None)]
+    assert credential_events(server, 1) == [("credential.failed", "x509", None)]
 
 
 def test_a_stopped_sts_is_a_503_and_no_login_is_made(patgate_factory, moto, prefix):
@@ -222,7 +215,7 @@ def test_a_stopped_sts_is_a_503_and_no_login_is_made(patgate_factory, moto, pref
     body = assert_oauth_error(response, 503, "temporarily_unavailable")
     assert not [name for name in body if name.startswith(CREDENTIAL_FIELDS)]
     assert roles_with_prefix(prefix) == []
-    assert credential_events(server) == [("credential.failed", "s3", None)]
+    assert credential_events(server, 1) == [("credential.failed", "s3", None)]
 
 
 def test_a_failing_database_after_the_sts_withdraws_and_returns_no_token(patgate_factory, moto, sts, prefix):
@@ -237,9 +230,7 @@ def test_a_failing_database_after_the_sts_withdraws_and_returns_no_token(patgate
     body = assert_oauth_error(response, 503, "temporarily_unavailable")
     assert not [name for name in body if name.startswith(CREDENTIAL_FIELDS)]
     assert len(sts.calls) == 1
-    # The audit writer appends asynchronously (lines join a pending write): wait for both.
-    poll(lambda: len(credential_events(server)) >= 2, 5)
-    events = credential_events(server)
+    events = credential_events(server, 2)
     assert [event[:2] for event in events] == [("credential.failed", "postgres"), ("credential.withdrawn", "s3")]
     assert events[1][2]   # the access key id that was withdrawn
     assert not any(event[0] == "credential.issued" for event in events)
@@ -279,7 +270,7 @@ def test_a_ca_expiring_before_the_certificate_is_a_503_before_anything_is_made(p
     assert not [name for name in body if name.startswith(CREDENTIAL_FIELDS)]
     assert sts.calls == []
     assert roles_with_prefix(prefix) == []
-    assert credential_events(server) == [("credential.failed", "x509", None)]
+    assert credential_events(server, 1) == [("credential.failed", "x509", None)]
 
 
 # -- 3. without the credentials scope -------------------------------------------------------

@@ -71,11 +71,6 @@ def login(body: dict, **kwargs) -> psycopg.Connection:
                            connect_timeout=5, autocommit=True, **kwargs)
 
 
-def audit_events(server) -> list[dict]:
-    path = server.data_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
 def test_exchange_returns_a_login_that_reads_what_its_role_may(patgate_factory, prefix):
     # The admin URL from a variable named by admin_url_env, as a deployment would keep it.
     server = patgate_factory().start(env={
@@ -112,7 +107,9 @@ def test_exchange_returns_a_login_that_reads_what_its_role_may(patgate_factory, 
     assert {k: published[k] for k in ("db_host", "db_port", "db_database", "db_platform")} == \
         {k: body[k] for k in ("db_host", "db_port", "db_database", "db_platform")}
     assert "db_password" not in published and "db_username" not in published
-    issued = [e for e in audit_events(server) if e.get("event") == "credential.issued"]
+    def issued_events(events: list[dict]) -> list[dict]:
+        return [e for e in events if e.get("event") == "credential.issued"]
+    issued = issued_events(server.audit_events(until=issued_events))
     assert issued and issued[-1]["target"] == body["db_username"]
     assert body["db_password"] not in (server.data_dir / "audit.jsonl").read_text()
     assert body["db_password"] not in server.stderr_text() + server.stdout_text()
@@ -179,7 +176,9 @@ def test_revoking_the_pat_drops_its_logins_at_once_and_ends_their_sessions(patga
     # The other PAT's login lives on; the audit log names the dropped role.
     with login(other) as conn:
         assert conn.execute("SELECT count(*) FROM patgate_test_readable").fetchone() == (1,)
-    withdrawn = [e for e in audit_events(server) if e.get("event") == "credential.withdrawn"]
+    def withdrawn_events(events: list[dict]) -> list[dict]:
+        return [e for e in events if e.get("event") == "credential.withdrawn"]
+    withdrawn = withdrawn_events(server.audit_events(until=withdrawn_events))
     assert [e["target"] for e in withdrawn] == [body["db_username"]]
     assert revoked["id"] in withdrawn[0]["detail"] and body["db_password"] not in json.dumps(withdrawn)
 
@@ -272,7 +271,8 @@ def test_unreachable_database_gives_503_and_no_token(patgate_factory, prefix):
     assert "hunter2" not in response.text and "hunter2" not in server.stderr_text()
     # Without the credentials scope the database is not needed.
     assert "access_token" in server.mint(pat, scope="openid")
-    assert any(e.get("event") == "credential.failed" for e in audit_events(server))
+    assert any(e.get("event") == "credential.failed"
+               for e in server.audit_events(until=lambda events: any(e.get("event") == "credential.failed" for e in events)))
 
 
 class FreezableProxy:

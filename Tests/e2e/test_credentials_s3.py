@@ -165,18 +165,6 @@ def exchange_credentials(server: Patgate, user: str = "alice", expires_in: int |
     return pat, server.exchange(pat["token"], scope=scope)
 
 
-def audit_lines(server: Patgate, until=lambda lines: True) -> list[dict]:
-    """The audit file's lines, read again for up to 5 s until `until` holds: the audit log writes
-    on its own queue, so a line may land just after the answer it belongs to."""
-    path = server.data_dir / "audit.jsonl"
-    deadline = time.monotonic() + 5
-    while True:
-        lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-        if (lines and until(lines)) or time.monotonic() >= deadline:
-            return lines
-        time.sleep(0.05)
-
-
 def epoch(text: str) -> float:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
 
@@ -205,7 +193,8 @@ def test_the_credentials_put_and_get_an_object(gateway: Patgate, moto: Moto):
         with pytest.raises(botocore.exceptions.ClientError):
             moto.client("s3", key_id, secret, token).get_object(Bucket=BUCKET, Key="home/alice/hello.txt")
 
-    issued = [line for line in audit_lines(gateway) if line["event"] == "credential.issued"]
+    issued = [line for line in gateway.audit_events(until=lambda lines: any(line["event"] == "credential.issued" for line in lines))
+              if line["event"] == "credential.issued"]
     assert [line["target"] for line in issued] == [body["aws_access_key_id"]]
     assert issued[0]["actor"] == "alice" and "provider=s3" in issued[0]["detail"]
 
@@ -245,7 +234,7 @@ def test_concurrent_exchanges_for_one_user_share_one_sts_call(gateway: Patgate):
     assert len({r.json()["aws_access_key_id"] for r in results}) == 1
     def erins(lines: list[dict]) -> list[dict]:
         return [line for line in lines if line["event"] == "credential.issued" and line["actor"] == "erin"]
-    issued = erins(audit_lines(gateway, until=lambda lines: len(erins(lines)) >= len(pats)))
+    issued = erins(gateway.audit_events(until=lambda lines: len(erins(lines)) >= len(pats)))
     assert len(issued) == len(pats)   # every exchange is audited, also when it reuses
 
 
@@ -279,7 +268,8 @@ def test_a_stopped_sts_is_a_503(patgate_factory, tmp_path):
         body = assert_oauth_error(response, 503, "temporarily_unavailable")
         assert "STS" in body["error_description"]
         assert "aws_access_key_id" not in body
-        failed = [line for line in audit_lines(server) if line["event"] == "credential.failed"]
+        failed = [line for line in server.audit_events(until=lambda lines: any(line["event"] == "credential.failed" for line in lines))
+                  if line["event"] == "credential.failed"]
         assert failed and failed[-1]["actor"] == "dave"
     finally:
         moto.stop()
@@ -319,7 +309,7 @@ def test_a_failing_sts_is_a_clean_oauth_error(patgate_factory, fake_sts: FakeSTS
     server.stop()
     logs = server.stderr_text() + server.stdout_text() + (server.data_dir / "audit.jsonl").read_text()
     assert token not in logs
-    assert not any(line["event"] == "credential.issued" for line in audit_lines(server))
+    assert not any(line["event"] == "credential.issued" for line in server.audit_events())
 
 
 def test_a_slow_sts_times_out_with_a_503(patgate_factory, fake_sts: FakeSTS):
