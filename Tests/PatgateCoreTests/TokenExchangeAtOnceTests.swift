@@ -38,8 +38,9 @@ final class RecordingObserver: ExchangeObserver {
     func signed(nanoseconds: Int64) {}
 }
 
-/// `exchangeAtOnce`, the exchange the server answers on the event loop: for a remembered subject
-/// it gives what `exchange` gives, and it declines, counting nothing, whatever needs a wait.
+/// `exchangeAtOnce` and `begin`/`finish`, the exchange the server answers on the event loop:
+/// for a remembered subject it gives what `exchange` gives, it declines, counting nothing,
+/// whatever needs a wait, and `finish` gives what `exchange` gives after the wait.
 @Suite struct TokenExchangeAtOnceTests {
     let key = try! SigningKey.generate(.es256)
     let alice = SubjectIdentity(subject: "alice", scopes: ["openid", "profile", "credentials"], expiresAt: 10_000)
@@ -96,6 +97,30 @@ final class RecordingObserver: ExchangeObserver {
         #expect(validator.validations.withLock { $0 } == 1)
     }
 
+    @Test func anAdmittedExchangeIsFinishedAsExchangeWouldAndCountedOnce() async throws {
+        let validator = RememberingValidator(remembered: [:], known: ["fresh": .active(alice), "revoked": .inactive])
+        let observer = RecordingObserver()
+        let exchange = service(validator, observer: observer)
+        let request = form("fresh", extra: "&scope=openid&audience=api")
+        guard case .admitted(let admitted) = exchange.begin(form: request, authorization: nil) else {
+            Issue.record("a subject nobody remembers is admitted to wait"); return
+        }
+        #expect(observer.outcomes.withLock { $0 }.isEmpty && validator.validations.withLock { $0 } == 0)
+        let finished = try await exchange.finish(admitted).get()
+        let awaited = try await exchange.exchange(form: request, authorization: nil)
+        var first = try claims(finished), second = try claims(awaited)
+        #expect(first.removeValue(forKey: "jti") as? String != second.removeValue(forKey: "jti") as? String)
+        #expect(NSDictionary(dictionary: first) == NSDictionary(dictionary: second))
+        #expect(observer.outcomes.withLock { $0 } == ["cli ok", "cli ok"])
+
+        // An inactive subject fails after the wait, as `exchange` fails.
+        guard case .admitted(let revoked) = exchange.begin(form: form("revoked"), authorization: nil),
+              case .failure(let error) = await exchange.finish(revoked) else { Issue.record("revoked"); return }
+        #expect(error.code == .invalidRequest)
+        #expect(observer.outcomes.withLock { $0 }.last == "cli invalid_request")
+        #expect(validator.validations.withLock { $0 } == 3)
+    }
+
     @Test func failuresBeforeAndAfterTheLookupAreDecidedAtOnce() throws {
         let validator = RememberingValidator(remembered: ["good": .active(alice), "revoked": .inactive])
         let observer = RecordingObserver()
@@ -125,6 +150,9 @@ final class RecordingObserver: ExchangeObserver {
         #expect(exchange.exchangeAtOnce(form: form("good", extra: "&scope=openid%20credentials"), authorization: nil) == nil)
         #expect(exchange.exchangeAtOnce(form: form("good"), authorization: nil) == nil)
         #expect(validator.lookups.withLock { $0 } == 0, "declined before the cache was asked")
+        guard case .needsAddress = exchange.begin(form: form("good"), authorization: nil) else {
+            Issue.record("credentials need the client's address: the router runs them"); return
+        }
         let named = try #require(exchange.exchangeAtOnce(form: form("good", extra: "&scope=openid"), authorization: nil)).get()
         #expect(named.credentials.isEmpty && named.scopes == ["openid"])
         let issued = try await exchange.exchange(form: form("good"), authorization: nil)

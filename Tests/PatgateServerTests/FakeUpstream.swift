@@ -11,6 +11,8 @@ final class FakeUpstream: Sendable {
     enum Behaviour: Sendable {
         case status(Int, String)
         case hang(Duration)
+        /// This answer, after this wait.
+        case slow(Duration, String)
     }
 
     let port: Int
@@ -29,6 +31,9 @@ final class FakeUpstream: Sendable {
             case .hang(let duration):
                 try await Task.sleep(for: duration)
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"active":true,"sub":"x"}"#)))
+            case .slow(let duration, let body):
+                try await Task.sleep(for: duration)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
         }
         router.post("introspect", use: answer)

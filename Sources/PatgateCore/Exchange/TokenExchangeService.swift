@@ -53,27 +53,77 @@ public struct TokenExchangeService: Sendable {
     /// The same exchange decided at once, without a wait: what `exchange` would answer (an
     /// error included) when the subject token's answer is remembered (`rememberedResult`) and
     /// no credentials can be asked for. `nil`, having counted nothing, when it needs a wait;
-    /// the caller then runs `exchange`. The HTTP server answers cache hits this way on the
-    /// event loop (docs/ARCHITECTURE.md, "`POST /token`").
+    /// the caller then runs `exchange`.
     public func exchangeAtOnce(form: FormBody, authorization: String?) -> Result<TokenResponse, OAuthError>? {
+        guard case .decided(let answer) = begin(form: form, authorization: authorization) else { return nil }
+        return answer
+    }
+
+    /// How far `begin` took an exchange.
+    public enum Beginning: Sendable {
+        /// Decided without a wait (a token, or any error found without one): what `exchange`
+        /// would answer, counted.
+        case decided(Result<TokenResponse, OAuthError>)
+        /// The client is authenticated and the request read; the subject token's answer must
+        /// be awaited: `finish` it. Nothing counted yet.
+        case admitted(AdmittedExchange)
+        /// It may issue credentials, whose audit needs the client's address: run `exchange`.
+        /// Nothing counted.
+        case needsAddress
+    }
+
+    /// An exchange `begin` admitted, for `finish`. It can issue no credentials.
+    public struct AdmittedExchange: Sendable {
+        fileprivate let client: OAuthClient
+        fileprivate let request: TokenExchangeRequest
+    }
+
+    /// The exchange's steps that need no wait, once. The HTTP server answers `.decided` on the
+    /// event loop and finishes `.admitted` there when the upstream has answered, so a cache
+    /// miss is read, authenticated and parsed once (docs/ARCHITECTURE.md, "`POST /token`").
+    public func begin(form: FormBody, authorization: String?) -> Beginning {
         var clientID: String?
         let answer: Result<TokenResponse, OAuthError>
         do throws(OAuthError) {
             let (client, request) = try admit(form: form, authorization: authorization, clientID: &clientID)
             // Without `scope`, the granted scopes (and so credentials) depend on the subject's.
-            if !credentials.isEmpty && (request.scopes?.contains(CredentialBroker.scope) ?? true) { return nil }
-            guard let result = validator.rememberedResult(request.subjectToken) else { return nil }
+            if !credentials.isEmpty && (request.scopes?.contains(CredentialBroker.scope) ?? true) { return .needsAddress }
+            guard let result = validator.rememberedResult(request.subjectToken) else {
+                return .admitted(AdmittedExchange(client: client, request: request))
+            }
             answer = .success(try grant(request, client: client, result: result).response)
         } catch {
             answer = .failure(error)
         }
-        if let observer {
-            switch answer {
-            case .success: observer.exchanged(clientID: clientID, error: nil)
-            case .failure(let error): observer.exchanged(clientID: clientID, error: error)
+        observe(answer, clientID: clientID)
+        return .decided(answer)
+    }
+
+    /// Validates an admitted exchange's subject token (the upstream call, or joining one in
+    /// flight) and grants it: what `exchange` would answer, counted.
+    public func finish(_ admitted: AdmittedExchange) async -> Result<TokenResponse, OAuthError> {
+        let answer: Result<TokenResponse, OAuthError>
+        do throws(OAuthError) {
+            let result: ValidationResult
+            do {
+                result = try await validator.validate(admitted.request.subjectToken)
+            } catch {
+                throw OAuthError.upstreamUnavailable
             }
+            answer = .success(try grant(admitted.request, client: admitted.client, result: result).response)
+        } catch {
+            answer = .failure(error)
         }
+        observe(answer, clientID: admitted.client.id)
         return answer
+    }
+
+    private func observe(_ answer: Result<TokenResponse, OAuthError>, clientID: String?) {
+        guard let observer else { return }
+        switch answer {
+        case .success: observer.exchanged(clientID: clientID, error: nil)
+        case .failure(let error): observer.exchanged(clientID: clientID, error: error)
+        }
     }
 
     /// What `grant` decided and minted, with what the credential request needs.

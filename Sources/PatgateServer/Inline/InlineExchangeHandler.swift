@@ -6,22 +6,25 @@ import NIOHTTPTypesHTTP1
 import PatgateCore
 import PatgateTelemetry
 
-/// Answers a `POST /token` that needs no wait (the subject token's answer is cached) on the
-/// event loop that read it, instead of handing it to the router's task: no task switch, no
-/// body stream, no hop back to the loop to write (docs/ARCHITECTURE.md, "`POST /token`").
-/// The answer is `TokenRoutes.answer` of `TokenExchangeService.exchangeAtOnce`:
-/// the very bytes and metrics the router's route would give, with Hummingbird's `Date` and
-/// `Server` headers.
+/// Answers a `POST /token` on the event loop that read it, instead of handing it to the
+/// router's task: no body stream, no conversion to HTTPTypes and back, no hop to write
+/// (docs/ARCHITECTURE.md, "`POST /token`"). An exchange `TokenExchangeService.begin` decides
+/// at once (the subject token's answer is cached, or an error) is answered in the read
+/// callback; one it admits but must validate is held while `finish` waits for the upstream
+/// (`InlineExchangeHandler+Holding.swift`), and answered when it is done. The answer is
+/// `TokenRoutes.answer` of the outcome: the very bytes and metrics the router's route would
+/// give, with Hummingbird's `Date` and `Server` headers.
 ///
 /// It sits between `ConnectionGuardHandler` and `HTTP1ToHTTPServerCodec` (`PatgateHTTP1Channel`),
 /// on NIO's HTTP/1 parts, so that an answered request is never converted to HTTPTypes and
-/// back. It holds a request only when it is `POST /token` (no query) with one form
+/// back. It takes a request only when it is `POST /token` (no query) with one form
 /// `Content-Type`, at most one `Authorization` that HTTPTypes would keep as it is, a body
 /// of at most `Settings.maxBodyBytes`, no `Expect`,
 /// no trailers, spans are not exported (`TraceContextMiddleware` makes them), the connection
 /// is writable (a client that does not read its answers meets the router's back-pressure) and
 /// no request it passed on is still being answered (answers keep the requests' order). Every
-/// other request, and one `exchangeAtOnce` cannot decide, goes on to the router unchanged.
+/// other request, and an exchange that may issue credentials (their audit needs the client's
+/// address, which the router's context knows), goes on to the router unchanged.
 final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -39,27 +42,46 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
         let logger: Logger
     }
 
-    private enum State {
+    enum State {
         /// For a request's head.
         case waiting
         /// The body of a request this handler may answer; `started` for the request metrics.
         case collecting(HTTPRequestHead, ByteBuffer?, started: ContinuousClock.Instant?)
         /// The rest of a request passed on to the router.
         case passing
+        /// An exchange waits for its subject token's answer; what comes meanwhile is queued.
+        case holding
+        /// The connection closed: nothing more is written or passed on.
+        case closed
     }
 
-    private let settings: Settings
-    private var state = State.waiting
+    let settings: Settings
+    var state = State.waiting
     /// Requests passed on whose answer has not ended yet.
     private var owed = 0
     private var date = HTTPDateHeader()
+    // What holding needs (InlineExchangeHandler+Holding.swift).
+    /// The parts that came while an exchange was held, in order.
+    var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// The channel asked to read while an exchange was held: the read is made at its release.
+    var readDeferred = false
+    /// The held exchange's task, cancelled if the connection closes first.
+    var held: Task<Void, Never>?
 
     init(_ settings: Settings) {
         self.settings = settings
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+        switch state {
+        case .holding: queued.append(unwrapInboundIn(data))
+        case .closed: break
+        default: handle(unwrapInboundIn(data), context: context)
+        }
+    }
+
+    /// One request part, read now or replayed from `queued`.
+    func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.waiting, .head(let head)):
             if owed == 0, context.channel.isWritable, takes(head) {
@@ -82,18 +104,21 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case (.collecting(let head, let body, let started), .end(let trailers)):
             state = .waiting   // before the answer is written: the next request may follow at once
-            if trailers == nil, let parts = answer(head, body ?? ByteBuffer()) {
+            switch trailers == nil ? begin(head, body ?? ByteBuffer()) : .route {
+            case .answer(let parts):
                 write(parts, context: context, started: started)
-            } else {
+            case .wait(let exchange, let admitted):
+                hold(exchange, admitted, context: context, started: started)
+            case .route:
                 passOn(head, body, context: context)
-                context.fireChannelRead(data)
+                context.fireChannelRead(wrapInboundOut(part))
                 state = .waiting   // the whole request went on
             }
         case (.passing, .end):
             state = .waiting
-            context.fireChannelRead(data)
+            context.fireChannelRead(wrapInboundOut(part))
         default:
-            context.fireChannelRead(data)
+            context.fireChannelRead(wrapInboundOut(part))
         }
     }
 
@@ -114,20 +139,32 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
         return lengths.count == 1 && Int(length).map { $0 <= settings.maxBodyBytes } ?? false
     }
 
-    /// The answer when the exchange is decided at once; `nil` when the router must run it.
-    private func answer(_ head: HTTPRequestHead, _ body: ByteBuffer) -> JSONResponse.Parts? {
+    /// What to do with a whole request this handler took.
+    enum Next {
+        /// Write this answer now.
+        case answer(JSONResponse.Parts)
+        /// Hold the request until `finish` has answered.
+        case wait(TokenExchangeService, TokenExchangeService.AdmittedExchange)
+        /// Pass it on to the router.
+        case route
+    }
+
+    private func begin(_ head: HTTPRequestHead, _ body: ByteBuffer) -> Next {
         let form: FormBody
         do {
             form = try FormRequest.parse(body)
         } catch {
-            return TokenRoutes.answer(.failure(error), logger: settings.logger)
+            return .answer(TokenRoutes.answer(.failure(error), logger: settings.logger))
         }
         let exchange = settings.live.current.exchange
-        guard let outcome = exchange.exchangeAtOnce(form: form, authorization: head.headers["authorization"].first) else { return nil }
-        return TokenRoutes.answer(outcome, logger: settings.logger)
+        switch exchange.begin(form: form, authorization: head.headers["authorization"].first) {
+        case .decided(let outcome): return .answer(TokenRoutes.answer(outcome, logger: settings.logger))
+        case .admitted(let admitted): return .wait(exchange, admitted)
+        case .needsAddress: return .route
+        }
     }
 
-    private func write(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+    func write(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
         var head = parts.head
         head.headerFields[.contentLength] = String(parts.body.readableBytes)
         head.headerFields[.date] = date.now()

@@ -1,0 +1,71 @@
+import NIOCore
+import NIOHTTP1
+import PatgateAdapters
+import PatgateCore
+
+/// Holding an exchange that waits for its subject token's answer (a cache miss): the request
+/// was read, its client authenticated and its form parsed once (`TokenExchangeService.begin`);
+/// `finish` waits for the upstream (or joins the call in flight) on the connection's loop, and
+/// the answer is written there. Meanwhile the handler keeps the requests' order: what the
+/// decoder still delivers is queued, and the channel's reads are deferred, so a pipelining
+/// client is held back by TCP instead of filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
+extension InlineExchangeHandler {
+    var isHolding: Bool {
+        if case .holding = state { return true }
+        return false
+    }
+
+    func hold(_ exchange: TokenExchangeService, _ admitted: TokenExchangeService.AdmittedExchange,
+              context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+        state = .holding
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let logger = settings.logger
+        // Unstructured on purpose: a channel handler is not a task, and the exchange it holds
+        // belongs to the connection, which cancels it if it closes first (`channelInactive`).
+        // It runs on the connection's loop (`LoopExecutor`), where its answer is written.
+        held = Task(executorPreference: LoopExecutor.of(loop)) {
+            let parts = TokenRoutes.answer(await exchange.finish(admitted), logger: logger)
+            if loop.inEventLoop {
+                bound.value.handler.release(parts, context: bound.value.context, started: started)
+            } else {
+                loop.execute { bound.value.handler.release(parts, context: bound.value.context, started: started) }
+            }
+        }
+    }
+
+    /// On the loop: writes the held exchange's answer, then takes up what came meanwhile.
+    private func release(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+        held = nil
+        guard isHolding else { return }   // the connection closed meanwhile
+        state = .waiting
+        write(parts, context: context, started: started)
+        var replayed = false
+        while !isHolding, let part = queued.popFirst() {
+            handle(part, context: context)
+            replayed = true
+        }
+        // What went on to the router is delivered to its task at a read's end.
+        if replayed { context.fireChannelReadComplete() }
+        if !isHolding, readDeferred {
+            readDeferred = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isHolding {
+            readDeferred = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state = .closed
+        queued.removeAll()
+        held?.cancel()
+        held = nil
+        context.fireChannelInactive()
+    }
+}

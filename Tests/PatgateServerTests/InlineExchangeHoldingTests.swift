@@ -1,0 +1,117 @@
+import Foundation
+import PatgateServer
+import PatgateTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `InlineExchangeHandler` holding a cache miss on a real connection: the exchange waits for
+/// the upstream on the connection's loop and its answer takes its place among the pipelined
+/// requests' answers; a failing upstream is a 503 in that place; a client that leaves meanwhile
+/// leaves the server as it was.
+@Suite struct InlineExchangeHoldingTests {
+    static let healthz = "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
+
+    func statuses(_ text: String) -> [String] {
+        text.matches(of: /HTTP\/1\.1 (\d{3})/).map { String($0.output.1) }
+    }
+
+    func bodies(_ text: String) -> [String] {
+        text.matches(of: /\r\n\r\n(\{"[a-z_]+")/).map { String($0.output.1) }
+    }
+
+    func exchangeBody(_ token: String, client: String = "client_id=cli") -> String {
+        "\(TokenEndpointTests.grant)&\(client)&subject_token=\(token)"
+    }
+
+    @Test func missesAreAnsweredInTheirPlaceAmongPipelinedRequests() async throws {
+        try await LiveServer.with { server in
+            let first = try await TokenEndpointTests().newPAT(server, scopes: ["openid", "profile"]).1
+            let second = try await TokenEndpointTests().newPAT(server, scopes: ["openid"]).1
+            let unknown = "pgat_AAAAAAAAAAAAAAAAAAAAAAAAAAA000000"
+            // A miss, a request behind it, the same PAT again (now a hit), a client error decided
+            // at once, a second miss, a miss the upstream calls inactive, a request for the router.
+            let requests = rawPost("/token", exchangeBody(first)) + Self.healthz + rawPost("/token", exchangeBody(first))
+                + rawPost("/token", exchangeBody(second, client: "client_id=nobody")) + rawPost("/token", exchangeBody(second))
+                + rawPost("/token", exchangeBody(unknown)) + rawPost("/token?via=router", exchangeBody(second))
+            let answer = try await RawHTTP.exchange(port: server.config.server.port, requests)
+            #expect(statuses(answer.text) == ["200", "200", "200", "401", "200", "400", "200"], "\(answer.text)")
+            #expect(bodies(answer.text) == [#"{"access_token""#, #"{"status""#, #"{"access_token""#, #"{"error""#,
+                                            #"{"access_token""#, #"{"error""#, #"{"access_token""#])
+            #expect(answer.text.contains(#""error":"invalid_request""#))
+            #expect(!answer.closed)
+
+            // A held answer has the router's fields, in the router's order.
+            let fresh = try await TokenEndpointTests().newPAT(server, scopes: ["openid"]).1
+            let held = try await server.post("/token", exchangeBody(fresh))
+            let routed = try await server.post("/token?via=router", exchangeBody(fresh))
+            #expect(held.status == 200 && routed.status == 200)
+            #expect(held.headers.map { $0.name.lowercased() } == routed.headers.map { $0.name.lowercased() })
+            #expect(try server.json(held)["scope"] as? String == "openid")
+        }
+    }
+
+    @Test func aSlowUpstreamHoldsOnlyItsOwnConnection() async throws {
+        let body = #"{"active":true,"sub":"x","scope":"openid"}"#
+        try await FakeUpstream.with(.slow(.milliseconds(300), body)) { upstream in
+            try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
+                let port = server.config.server.port
+                async let held = RawHTTP.exchange(port: port, rawPost("/token", exchangeBody("pgat_slow")) + Self.healthz)
+                // Another connection is answered meanwhile.
+                try await Task.sleep(for: .milliseconds(50))
+                let other = try await RawHTTP.exchange(port: port, Self.healthz)
+                #expect(statuses(other.text) == ["200"])
+                let answer = try await held
+                #expect(statuses(answer.text) == ["200", "200"], "\(answer.text)")
+                #expect(bodies(answer.text) == [#"{"access_token""#, #"{"status""#])
+            }
+        }
+    }
+
+    @Test func aFailingUpstreamIsA503InItsPlace() async throws {
+        try await FakeUpstream.with(.status(500, "{}")) { upstream in
+            try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
+                let answer = try await RawHTTP.exchange(port: server.config.server.port,
+                                                        rawPost("/token", exchangeBody("pgat_any")) + Self.healthz)
+                #expect(statuses(answer.text) == ["503", "200"], "\(answer.text)")
+                #expect(answer.text.contains(#""error":"temporarily_unavailable""#))
+                #expect(!answer.text.contains("access_token"))
+            }
+        }
+    }
+
+    @Test func aClientThatLeavesWhileHeldLeavesTheServerAsItWas() async throws {
+        try await FakeUpstream.with(.hang(.milliseconds(500))) { upstream in
+            try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
+                let port = server.config.server.port
+                for index in 0..<8 {
+                    try sendAndClose(port: port, rawPost("/token", exchangeBody("pgat_gone\(index)")) + Self.healthz)
+                }
+                #expect(try await server.get("/healthz").status == 200)
+                // Once the abandoned calls are over, the same server still holds and answers misses.
+                try await Task.sleep(for: .milliseconds(700))
+                let answer = try await RawHTTP.exchange(port: port, rawPost("/token", exchangeBody("pgat_stays")) + Self.healthz)
+                #expect(statuses(answer.text) == ["200", "200"], "\(answer.text)")
+                #expect(bodies(answer.text) == [#"{"access_token""#, #"{"status""#])
+            }
+        }
+    }
+
+    /// Connects, sends `request` and closes at once, without reading.
+    func sendAndClose(port: Int, _ request: String) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError(text: "socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw HarnessError(text: "connect failed: errno \(errno)") }
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError(text: "send failed") }
+    }
+}
