@@ -89,13 +89,13 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
             } else {
                 passOn(head, nil, context: context)
             }
-        case (.collecting(let head, let held, let started), .body(var chunk)):
-            state = .waiting   // releases the held body, so that appending does not copy it
+        case (.collecting(let head, let kept, let started), .body(var chunk)):
+            state = .waiting   // releases the kept body, so that appending does not copy it
             // The usual body comes in one part: kept as it is, not copied.
             var body = chunk
-            if var held {
-                held.writeBuffer(&chunk)
-                body = held
+            if var kept {
+                kept.writeBuffer(&chunk)
+                body = kept
             }
             if body.readableBytes > settings.maxBodyBytes {
                 passOn(head, body, context: context)
