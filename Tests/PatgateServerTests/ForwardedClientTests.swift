@@ -26,14 +26,21 @@ import Testing
     }
 
     @Test func theClientIsTheRightmostUntrustedHop() throws {
-        let middleware = ForwardedClientMiddleware(trusted: [try #require(IPNetwork("10.0.0.0/8"))])
-        #expect(middleware.client(["203.0.113.9"]) == "203.0.113.9")
-        #expect(middleware.client(["198.51.100.7, 203.0.113.9, 10.0.0.5"]) == "203.0.113.9")   // the client wrote the left
-        #expect(middleware.client(["198.51.100.7", "203.0.113.9"]) == "203.0.113.9")           // two header lines
-        #expect(middleware.client(["10.0.0.4, 10.0.0.5"]) == nil)
-        #expect(middleware.client(["not-an-address, 203.0.113.9"]) == "203.0.113.9")
-        #expect(middleware.client(["203.0.113.9, junk"]) == nil)
-        #expect(middleware.client([]) == nil)
+        let clients = ForwardedClient(trusted: [try #require(IPNetwork("10.0.0.0/8"))])
+        func client(_ headers: [String]) -> String? { clients.forwarded(peer: "10.0.0.1", forwardedFor: headers) }
+        #expect(client(["203.0.113.9"]) == "203.0.113.9")
+        #expect(client(["198.51.100.7, 203.0.113.9, 10.0.0.5"]) == "203.0.113.9")   // the client wrote the left
+        #expect(client(["198.51.100.7", "203.0.113.9"]) == "203.0.113.9")           // two header lines
+        #expect(client(["10.0.0.4, 10.0.0.5"]) == nil)
+        #expect(client(["not-an-address, 203.0.113.9"]) == "203.0.113.9")
+        #expect(client(["203.0.113.9, junk"]) == nil)
+        #expect(client([]) == nil)
+        // Only a trusted peer is believed; else the client is the peer.
+        #expect(clients.forwarded(peer: "192.0.2.1", forwardedFor: ["203.0.113.9"]) == nil)
+        #expect(clients.address(peer: "192.0.2.1", forwardedFor: ["203.0.113.9"]) == "192.0.2.1")
+        #expect(clients.address(peer: "10.0.0.1", forwardedFor: ["203.0.113.9"]) == "203.0.113.9")
+        #expect(clients.address(peer: "10.0.0.1", forwardedFor: []) == "10.0.0.1")
+        #expect(ForwardedClient(trusted: []).address(peer: "10.0.0.1", forwardedFor: ["203.0.113.9"]) == "10.0.0.1")
     }
 
     @Test func behindATrustedProxyTheLoginThrottleCountsTheForwardedClient() async throws {

@@ -1,15 +1,16 @@
 import Foundation
-import PatgateServer
+import PatgateCore
+@testable import PatgateServer
 import PatgateTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `InlineExchangeHandler` holding a cache miss on a real connection: the exchange waits for
-/// the upstream on the connection's loop and its answer takes its place among the pipelined
-/// requests' answers; a failing upstream is a 503 in that place; a client that leaves meanwhile
-/// leaves the server as it was.
+/// `InlineExchangeHandler` holding a request on a real connection: a cache-miss exchange waits
+/// for the upstream, an introspection for the store, on the connection's loop, and the answer
+/// takes its place among the pipelined requests' answers; a failing upstream is a 503 in that
+/// place; a client that leaves meanwhile leaves the server as it was.
 @Suite struct InlineExchangeHoldingTests {
     static let healthz = "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
 
@@ -95,6 +96,63 @@ import Glibc
                 #expect(statuses(answer.text) == ["200", "200"], "\(answer.text)")
                 #expect(bodies(answer.text) == [#"{"access_token""#, #"{"status""#])
             }
+        }
+    }
+
+    func gatewayAuthorization(_ server: LiveServer) throws -> String {
+        let secret = try String(contentsOfFile: server.config.dataDirectory + "/secrets/gateway-introspection.secret", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return "Basic " + Data("patgate-gateway:\(secret)".utf8).base64EncodedString()
+    }
+
+    func introspect(_ path: String, _ token: String, authorization: String?, extra: String = "") -> String {
+        let body = "token=\(token)"
+        return "POST \(path) HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            + (authorization.map { "Authorization: \($0)\r\n" } ?? "") + extra
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    @Test func introspectionsAreAnsweredInTheirPlaceAsTheRouterAnswersThem() async throws {
+        try await LiveServer.with { server in
+            let (_, pat) = try await TokenEndpointTests().newPAT(server, scopes: ["openid"])
+            let gateway = try gatewayAuthorization(server)
+            let requests = introspect("/introspect", pat, authorization: gateway) + Self.healthz
+                + introspect("/introspect", "pgat_nope", authorization: gateway)
+                + introspect("/introspect", pat, authorization: nil)                       // no client: 401 at once
+                + introspect("/introspect", pat, authorization: gateway, extra: "Accept: application/token-introspection+jwt\r\n")
+                + introspect("/introspect?via=router", pat, authorization: gateway)
+            let answer = try await RawHTTP.exchange(port: server.config.server.port, requests)
+            #expect(statuses(answer.text) == ["200", "200", "200", "401", "200", "200"], "\(answer.text)")
+            let parts = answer.text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.components(separatedBy: "\r\n\r\n") }
+            guard parts.count == 6 else { Issue.record("\(answer.text)"); return }
+            #expect(parts[0][1].hasPrefix(#"{"active":true"#) && parts[0][1].contains(#""sub":"alice""#))
+            #expect(parts[0][1] == parts[5][1], "the same answer as the router's")
+            #expect(parts[2][1] == #"{"active":false}"#)
+            #expect(parts[3][1].contains(#""error":"invalid_client""#))
+            #expect(parts[4][0].lowercased().contains("content-type: application/token-introspection+jwt"))
+            #expect(parts[4][1].split(separator: ".").count == 3)
+            // The same fields, in the same order, as the router's.
+            func names(_ head: String) -> [String] {
+                head.components(separatedBy: "\r\n").dropFirst().map { $0.split(separator: ":")[0].lowercased() }
+            }
+            #expect(names(parts[0][0]) == names(parts[5][0]))
+        }
+    }
+
+    @Test func behindATrustedProxyAnIntrospectionRecordsTheForwardedClient() async throws {
+        try await LiveServer.with(environment: ["PATGATE_SERVER_TRUSTED_PROXIES": "127.0.0.1/32, ::1"]) { server in
+            let (created, pat) = try await TokenEndpointTests().newPAT(server, scopes: ["openid"])
+            let answer = try await RawHTTP.exchange(port: server.config.server.port, introspect(
+                "/introspect", pat, authorization: try gatewayAuthorization(server), extra: "X-Forwarded-For: 203.0.113.9\r\n"))
+            #expect(statuses(answer.text) == ["200"])
+            let store = try #require(server.components.issuer).store
+            var used: String?
+            for _ in 0..<100 {
+                used = try await store.find(id: created.id)?.lastUsedAddress
+                if used != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(used == "203.0.113.9")
         }
     }
 

@@ -15,7 +15,8 @@ import Testing
     /// inbound, what it answers outbound.
     func channel(_ server: LiveServer, maxBodyBytes: Int = 4_096) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        let settings = InlineExchangeHandler.Settings(live: server.components.live, maxBodyBytes: maxBodyBytes,
+        let settings = InlineExchangeHandler.Settings(live: server.components.live, introspection: nil,
+                                                      clients: ForwardedClient(trusted: []), maxBodyBytes: maxBodyBytes,
                                                       serverName: "patgate", logger: Logger(label: "inline-test"))
         try channel.pipeline.syncOperations.addHandler(InlineExchangeHandler(settings))
         return channel

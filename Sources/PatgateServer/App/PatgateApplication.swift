@@ -38,10 +38,9 @@ public enum PatgateApplication {
             MetricsRoutes(registry: registry).register(on: router)
         }
         if let issuer = components.issuer, let management = components.management {
-            let users = management.stores.users
-            IntrospectionRoutes(live: live, issuer: issuer,
-                                minted: MintedTokenCheck(live: live, issuerURL: config.server.issuer, issuer: issuer, users: users),
-                                usage: management.usage, maxBodyBytes: maxBodyBytes).register(on: router)
+            if let endpoint = introspection(components) {
+                IntrospectionRoutes(endpoint: endpoint, maxBodyBytes: maxBodyBytes).register(on: router)
+            }
             ManagementAPI(config: config, live: live, management: management, issuer: issuer).register(on: router)
             // The issuer's store is the notifying one: a leaked PAT leaves every cache like any revocation.
             LeakRoutes(leaks: LeakedTokens(issuer: issuer, audit: components.audit), partners: config.leaks).register(on: router)
@@ -54,6 +53,17 @@ public enum PatgateApplication {
         return router
     }
 
+    /// The built-in issuer's introspection endpoint; `nil` without the issuer.
+    static func introspection(_ components: Components) -> IntrospectionEndpoint? {
+        guard let issuer = components.issuer, let management = components.management else { return nil }
+        let live = components.live
+        return IntrospectionEndpoint(
+            live: live, issuer: issuer,
+            minted: MintedTokenCheck(live: live, issuerURL: components.config.server.issuer, issuer: issuer,
+                                     users: management.stores.users),
+            usage: management.usage)
+    }
+
     /// The group that runs `components.services` and the HTTP server, in that order, and stops
     /// them in reverse on SIGTERM or SIGINT (when `handlesSignals`). `beforeServing` runs once
     /// the other services run, before the listener opens (first-start work on the store).
@@ -64,7 +74,9 @@ public enum PatgateApplication {
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
         let limits = ConnectionLimits(server, logger: logger)
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
-        let inline = InlineExchangeHandler.Settings(live: components.live, maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
+        let inline = InlineExchangeHandler.Settings(live: components.live, introspection: introspection(components),
+                                                    clients: ForwardedClient(trusted: server.trustedProxies),
+                                                    maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
                                                     serverName: serverName, logger: logger)
         var application = Application(
             router: router(components),

@@ -15,31 +15,31 @@ extension InlineExchangeHandler {
         return false
     }
 
-    func hold(_ exchange: TokenExchangeService, _ admitted: TokenExchangeService.AdmittedExchange,
+    func hold(_ answer: @escaping @Sendable () async -> JSONResponse.Parts, route: String,
               context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
         state = .holding
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-        let logger = settings.logger
-        // Unstructured on purpose: a channel handler is not a task, and the exchange it holds
+        // Unstructured on purpose: a channel handler is not a task, and the request it holds
         // belongs to the connection, which cancels it if it closes first (`channelInactive`).
         // It runs on the connection's loop (`LoopExecutor`), where its answer is written.
         held = Task(executorPreference: LoopExecutor.of(loop)) {
-            let parts = TokenRoutes.answer(await exchange.finish(admitted), logger: logger)
+            let parts = await answer()
             if loop.inEventLoop {
-                bound.value.handler.release(parts, context: bound.value.context, started: started)
+                bound.value.handler.release(parts, route: route, context: bound.value.context, started: started)
             } else {
-                loop.execute { bound.value.handler.release(parts, context: bound.value.context, started: started) }
+                loop.execute { bound.value.handler.release(parts, route: route, context: bound.value.context, started: started) }
             }
         }
     }
 
-    /// On the loop: writes the held exchange's answer, then takes up what came meanwhile.
-    private func release(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+    /// On the loop: writes the held request's answer, then takes up what came meanwhile.
+    private func release(_ parts: JSONResponse.Parts, route: String, context: ChannelHandlerContext,
+                         started: ContinuousClock.Instant?) {
         held = nil
         guard isHolding else { return }   // the connection closed meanwhile
         state = .waiting
-        write(parts, context: context, started: started)
+        write(parts, route: route, context: context, started: started)
         var replayed = false
         while !isHolding, let part = queued.popFirst() {
             handle(part, context: context)

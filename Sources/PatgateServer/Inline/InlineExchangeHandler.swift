@@ -35,6 +35,11 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
     struct Settings: Sendable {
         /// The exchange in force (reloaded on SIGHUP), read once per request as the route does.
         let live: LiveSettings
+        /// The built-in issuer's `/introspect`; `nil` without the issuer (the router then
+        /// answers its 404).
+        let introspection: IntrospectionEndpoint?
+        /// The client's address as the router's context would name it.
+        let clients: ForwardedClient
         /// The largest body held here; a larger one goes on to the router (and its limit).
         let maxBodyBytes: Int
         /// Hummingbird's `Server` header (`ApplicationConfiguration.serverName`).
@@ -46,7 +51,7 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
         /// For a request's head.
         case waiting
         /// The body of a request this handler may answer; `started` for the request metrics.
-        case collecting(HTTPRequestHead, ByteBuffer?, started: ContinuousClock.Instant?)
+        case collecting(HTTPRequestHead, ByteBuffer?, Endpoint, started: ContinuousClock.Instant?)
         /// The rest of a request passed on to the router.
         case passing
         /// An exchange waits for its subject token's answer; what comes meanwhile is queued.
@@ -84,12 +89,12 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.waiting, .head(let head)):
-            if owed == 0, context.channel.isWritable, takes(head) {
-                state = .collecting(head, nil, started: Meters.start())
+            if owed == 0, context.channel.isWritable, let endpoint = takes(head) {
+                state = .collecting(head, nil, endpoint, started: Meters.start())
             } else {
                 passOn(head, nil, context: context)
             }
-        case (.collecting(let head, let kept, let started), .body(var chunk)):
+        case (.collecting(let head, let kept, let endpoint, let started), .body(var chunk)):
             state = .waiting   // releases the kept body, so that appending does not copy it
             // The usual body comes in one part: kept as it is, not copied.
             var body = chunk
@@ -100,15 +105,15 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
             if body.readableBytes > settings.maxBodyBytes {
                 passOn(head, body, context: context)
             } else {
-                state = .collecting(head, body, started: started)
+                state = .collecting(head, body, endpoint, started: started)
             }
-        case (.collecting(let head, let body, let started), .end(let trailers)):
+        case (.collecting(let head, let body, let endpoint, let started), .end(let trailers)):
             state = .waiting   // before the answer is written: the next request may follow at once
-            switch trailers == nil ? begin(head, body ?? ByteBuffer()) : .route {
+            switch trailers == nil ? begin(endpoint, head, body ?? ByteBuffer(), context: context) : .route {
             case .answer(let parts):
-                write(parts, context: context, started: started)
-            case .wait(let exchange, let admitted):
-                hold(exchange, admitted, context: context, started: started)
+                write(parts, route: endpoint.route, context: context, started: started)
+            case .wait(let answer):
+                hold(answer, route: endpoint.route, context: context, started: started)
             case .route:
                 passOn(head, body, context: context)
                 context.fireChannelRead(wrapInboundOut(part))
@@ -127,50 +132,32 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
     }
 
-    /// A request this handler may hold until its end (see the type's comment).
-    private func takes(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST, head.uri == "/token", !Tracing.isEnabled, !head.headers.contains(name: "expect") else { return false }
+    /// The endpoint of a request this handler may hold until its end (see the type's comment).
+    private func takes(_ head: HTTPRequestHead) -> Endpoint? {
+        guard head.method == .POST, !Tracing.isEnabled, !head.headers.contains(name: "expect") else { return nil }
+        let endpoint: Endpoint
+        switch head.uri {
+        case "/token": endpoint = .token
+        case "/introspect" where settings.introspection != nil: endpoint = .introspection
+        default: return nil
+        }
         let types = head.headers["content-type"]
-        guard types.count == 1, FormRequest.isFormURLEncoded(types[0]) else { return false }
+        guard types.count == 1, FormRequest.isFormURLEncoded(types[0]) else { return nil }
         let authorization = head.headers["authorization"]
-        guard authorization.count <= 1, authorization.allSatisfy({ HTTPField.isValidValue($0) }) else { return false }
+        guard authorization.count <= 1, authorization.allSatisfy({ HTTPField.isValidValue($0) }) else { return nil }
         let lengths = head.headers["content-length"]
-        guard let length = lengths.first else { return true }   // chunked: bounded as it comes
-        return lengths.count == 1 && Int(length).map { $0 <= settings.maxBodyBytes } ?? false
+        guard let length = lengths.first else { return endpoint }   // chunked: bounded as it comes
+        return lengths.count == 1 && Int(length).map { $0 <= settings.maxBodyBytes } ?? false ? endpoint : nil
     }
 
-    /// What to do with a whole request this handler took.
-    enum Next {
-        /// Write this answer now.
-        case answer(JSONResponse.Parts)
-        /// Hold the request until `finish` has answered.
-        case wait(TokenExchangeService, TokenExchangeService.AdmittedExchange)
-        /// Pass it on to the router.
-        case route
-    }
-
-    private func begin(_ head: HTTPRequestHead, _ body: ByteBuffer) -> Next {
-        let form: FormBody
-        do {
-            form = try FormRequest.parse(body)
-        } catch {
-            return .answer(TokenRoutes.answer(.failure(error), logger: settings.logger))
-        }
-        let exchange = settings.live.current.exchange
-        switch exchange.begin(form: form, authorization: head.headers["authorization"].first) {
-        case .decided(let outcome): return .answer(TokenRoutes.answer(outcome, logger: settings.logger))
-        case .admitted(let admitted): return .wait(exchange, admitted)
-        case .needsAddress: return .route
-        }
-    }
-
-    func write(_ parts: JSONResponse.Parts, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+    /// Writes an answer as the router would: `Content-Length`, `Date`, `Server`, request metrics.
+    func write(_ parts: JSONResponse.Parts, route: String, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
         var head = parts.head
         head.headerFields[.contentLength] = String(parts.body.readableBytes)
         head.headerFields[.date] = date.now()
         head.headerFields[.server] = settings.serverName
         if let started {
-            Meters.httpRequest(route: "/token", method: "POST", status: head.status.code,
+            Meters.httpRequest(route: route, method: "POST", status: head.status.code,
                                nanoseconds: Meters.nanoseconds(since: started))
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(head))), promise: nil)

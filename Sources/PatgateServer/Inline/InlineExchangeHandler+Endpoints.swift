@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+import PatgateCore
+
+/// The two endpoints `InlineExchangeHandler` answers, and how each begins: what is decided at
+/// once, what must wait, what goes on to the router.
+extension InlineExchangeHandler {
+    enum Endpoint {
+        /// `POST /token`, the RFC 8693 exchange (`TokenExchangeService`).
+        case token
+        /// `POST /introspect`, the built-in issuer's RFC 7662 endpoint (`IntrospectionEndpoint`).
+        case introspection
+
+        /// The route's name in the request metrics, as the router's.
+        var route: String {
+            switch self {
+            case .token: "/token"
+            case .introspection: "/introspect"
+            }
+        }
+    }
+
+    /// What to do with a whole request this handler took.
+    enum Next {
+        /// Write this answer now.
+        case answer(JSONResponse.Parts)
+        /// Hold the request until this answer is ready.
+        case wait(@Sendable () async -> JSONResponse.Parts)
+        /// Pass it on to the router.
+        case route
+    }
+
+    func begin(_ endpoint: Endpoint, _ head: HTTPRequestHead, _ body: ByteBuffer, context: ChannelHandlerContext) -> Next {
+        let form: FormBody
+        do {
+            form = try FormRequest.parse(body)
+        } catch {
+            return .answer(JSONResponse.errorParts(error))
+        }
+        switch endpoint {
+        case .token: return beginExchange(head, form, context: context)
+        case .introspection: return beginIntrospection(head, form, context: context)
+        }
+    }
+
+    private func beginExchange(_ head: HTTPRequestHead, _ form: FormBody, context: ChannelHandlerContext) -> Next {
+        let exchange = settings.live.current.exchange
+        let authorization = head.headers["authorization"].first
+        let logger = settings.logger
+        switch exchange.begin(form: form, authorization: authorization) {
+        case .decided(let outcome):
+            return .answer(TokenRoutes.answer(outcome, logger: logger))
+        case .admitted(let admitted):
+            return .wait { TokenRoutes.answer(await exchange.finish(admitted), logger: logger) }
+        case .needsAddress:
+            // Credentials may be issued: the whole exchange, with the client's address for their audit.
+            let address = clientAddress(head, context: context)
+            return .wait {
+                let outcome: Result<TokenResponse, OAuthError>
+                do throws(OAuthError) {
+                    outcome = .success(try await exchange.exchange(form: form, authorization: authorization, address: address))
+                } catch {
+                    outcome = .failure(error)
+                }
+                return TokenRoutes.answer(outcome, logger: logger)
+            }
+        }
+    }
+
+    private func beginIntrospection(_ head: HTTPRequestHead, _ form: FormBody, context: ChannelHandlerContext) -> Next {
+        guard let endpoint = settings.introspection else { return .route }
+        let question: IntrospectionEndpoint.Question
+        do throws(OAuthError) {
+            question = try endpoint.admit(form: form, authorization: head.headers["authorization"].first)
+        } catch {
+            return .answer(JSONResponse.errorParts(error))
+        }
+        let accept = head.headers["accept"]
+        let jwt = IntrospectionJWT.isAccepted(accept.isEmpty ? nil : accept.joined(separator: ", "))
+        let address = clientAddress(head, context: context)
+        let logger = settings.logger
+        return .wait { await endpoint.answer(question, jwt: jwt, address: address, logger: logger) }
+    }
+
+    /// The client's address as `PatgateRequestContext.clientAddress` would give it.
+    private func clientAddress(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> String? {
+        settings.clients.address(peer: context.channel.remoteAddress?.ipAddress, forwardedFor: head.headers["x-forwarded-for"])
+    }
+}
