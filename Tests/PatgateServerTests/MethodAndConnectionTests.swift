@@ -67,18 +67,34 @@ enum RawHTTP {
         }
     }
 
-    private static func blocking(port: Int, _ request: String) throws -> (text: String, closed: Bool) {
+    /// Connects, sends `request` and closes at once, without reading.
+    static func sendAndClose(port: Int, _ request: String) throws {
+        let fd = try connected(port: port)
+        defer { close(fd) }
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError(text: "send failed") }
+    }
+
+    private static func connected(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError(text: "socket failed") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw HarnessError(text: "connect failed: errno \(errno)") }
+        guard result == 0 else {
+            close(fd)
+            throw HarnessError(text: "connect failed: errno \(errno)")
+        }
+        return fd
+    }
+
+    private static func blocking(port: Int, _ request: String) throws -> (text: String, closed: Bool) {
+        let fd = try connected(port: port)
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(request.utf8)

@@ -74,7 +74,7 @@ public enum PatgateApplication {
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
         let limits = ConnectionLimits(server, logger: logger)
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
-        let inline = InlineExchangeHandler.Settings(live: components.live, introspection: introspection(components),
+        let inline = InlineAnswerHandler.Settings(live: components.live, introspection: introspection(components),
                                                     clients: ForwardedClient(trusted: server.trustedProxies),
                                                     maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
                                                     serverName: serverName, logger: logger)

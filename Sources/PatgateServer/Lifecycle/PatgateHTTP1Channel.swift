@@ -10,7 +10,7 @@ import NIOHTTPTypesHTTP1
 /// of `HTTP1Channel` (decoder limits, no pipelining assistance, Hummingbird's own error and
 /// connection-state handling), plus the one handler that bounds the connection, closes it when
 /// asked and on a stop (docs/ARCHITECTURE.md, "Lifecycle"), and, after it,
-/// `InlineExchangeHandler`, which answers token exchanges that need no wait. Its own type rather than
+/// `InlineAnswerHandler`, which answers token exchanges that need no wait. Its own type rather than
 /// `HTTP1Channel.Configuration.additionalChannelHandlers`, which can only add handlers after
 /// the codec, where neither the HTTP version nor a read that brought no whole head is seen.
 struct PatgateHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
@@ -22,7 +22,7 @@ struct PatgateHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     /// How long an idle connection stays open once the server stops (`ConnectionGuardHandler`).
     let linger: TimeAmount
     /// `nil`: every request goes to the router.
-    let inline: InlineExchangeHandler.Settings?
+    let inline: InlineAnswerHandler.Settings?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -36,7 +36,7 @@ struct PatgateHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: decoderLimits)
             try pipeline.addHandler(ConnectionGuardHandler(limits: limits, registry: registry, linger: linger))
-            if let inline { try pipeline.addHandler(InlineExchangeHandler(inline)) }
+            if let inline { try pipeline.addHandler(InlineAnswerHandler(inline)) }
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(logger: logger))
             let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(

@@ -5,7 +5,7 @@ import Foundation
 /// For a peer in `server.trusted_proxies` the client is taken from `X-Forwarded-For`: the
 /// rightmost address that is not itself a trusted proxy (entries to its left were written by the
 /// client and prove nothing). Other peers' `X-Forwarded-For` is ignored.
-/// `ForwardedClientMiddleware` applies it to routed requests, `InlineExchangeHandler` to its own.
+/// `ForwardedClientMiddleware` applies it to routed requests, `InlineAnswerHandler` to its own.
 struct ForwardedClient: Sendable {
     let trusted: [IPNetwork]
 

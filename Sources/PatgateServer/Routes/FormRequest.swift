@@ -17,7 +17,7 @@ enum FormRequest {
         return try parse(buffer)
     }
 
-    /// The form in a whole body (also `InlineExchangeHandler`'s).
+    /// The form in a whole body (also `InlineAnswerHandler`'s).
     static func parse(_ body: ByteBuffer) throws(OAuthError) -> FormBody {
         try body.withUnsafeReadableBytes { bytes in
             Result { () throws(OAuthError) in try FormBody(parsing: bytes) }

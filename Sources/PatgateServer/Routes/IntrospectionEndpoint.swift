@@ -2,7 +2,7 @@ import Logging
 import PatgateCore
 
 /// The built-in issuer's RFC 7662 endpoint below HTTP: who may ask, and the answer. The router
-/// (`IntrospectionRoutes`) and the event loop (`InlineExchangeHandler`) answer with it alike.
+/// (`IntrospectionRoutes`) and the event loop (`InlineAnswerHandler`) answer with it alike.
 /// It answers for PATs and for the JWTs this gateway minted; a JWT is active only while the PAT
 /// it came from is (invariant 7 in docs/ARCHITECTURE.md). With `jwt` (the client sent
 /// `Accept: application/token-introspection+jwt`) the answer is a signed JWT (RFC 9701).

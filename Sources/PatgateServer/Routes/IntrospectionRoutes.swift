@@ -3,7 +3,7 @@ import PatgateCore
 
 /// `POST /introspect`: the issuer's RFC 7662 endpoint (`IntrospectionEndpoint`), for
 /// authenticated clients holding the `introspection` grant, through the router. Most requests
-/// are answered on the event loop instead (`InlineExchangeHandler`); this route takes the rest
+/// are answered on the event loop instead (`InlineAnswerHandler`); this route takes the rest
 /// (a large or chunked body, `Expect`, spans exported) with the same answers.
 struct IntrospectionRoutes {
     let endpoint: IntrospectionEndpoint

@@ -13,7 +13,7 @@ enum JSONResponse {
         Response(noStoreParts(status: status, body, headers: extra, contentType: contentType))
     }
 
-    /// `noStore`'s head and body, for an answer written below the router (`InlineExchangeHandler`).
+    /// `noStore`'s head and body, for an answer written below the router (`InlineAnswerHandler`).
     static func noStoreParts(status: Int = 200, _ body: [UInt8], headers extra: HTTPFields = [:],
                              contentType: String = "application/json") -> Parts {
         var headers = extra

@@ -26,7 +26,7 @@ struct TokenRoutes {
         }
     }
 
-    /// The answer to an exchange's outcome, here and in `InlineExchangeHandler`.
+    /// The answer to an exchange's outcome, here and in `InlineAnswerHandler`.
     static func answer(_ outcome: Result<TokenResponse, OAuthError>, logger: Logger) -> JSONResponse.Parts {
         switch outcome {
         case .success(let response):

@@ -6,26 +6,26 @@ import NIOHTTPTypesHTTP1
 import PatgateCore
 import PatgateTelemetry
 
-/// Answers a `POST /token` on the event loop that read it, instead of handing it to the
-/// router's task: no body stream, no conversion to HTTPTypes and back, no hop to write
-/// (docs/ARCHITECTURE.md, "`POST /token`"). An exchange `TokenExchangeService.begin` decides
-/// at once (the subject token's answer is cached, or an error) is answered in the read
-/// callback; one it admits but must validate is held while `finish` waits for the upstream
-/// (`InlineExchangeHandler+Holding.swift`), and answered when it is done. The answer is
-/// `TokenRoutes.answer` of the outcome: the very bytes and metrics the router's route would
-/// give, with Hummingbird's `Date` and `Server` headers.
+/// Answers `POST /token` and the built-in issuer's `POST /introspect` on the event loop that
+/// read them, instead of handing them to the router's task: no body stream, no conversion to
+/// HTTPTypes and back, no hop to write (docs/ARCHITECTURE.md, "`POST /token`"). What can be
+/// decided at once (a cached exchange, any error found without a wait) is answered in the read
+/// callback; what must wait (a cache miss, credentials, the store's answer to an introspection)
+/// is held while a task on this loop makes its answer (`InlineAnswerHandler+Holding.swift`),
+/// and answered when it is done. Each endpoint begins as the router's route would
+/// (`InlineAnswerHandler+Endpoints.swift`), and its answer is the very bytes and metrics of
+/// the route's, with Hummingbird's `Date` and `Server` headers.
 ///
 /// It sits between `ConnectionGuardHandler` and `HTTP1ToHTTPServerCodec` (`PatgateHTTP1Channel`),
 /// on NIO's HTTP/1 parts, so that an answered request is never converted to HTTPTypes and
-/// back. It takes a request only when it is `POST /token` (no query) with one form
+/// back. It takes a request only when it is one of those (no query) with one form
 /// `Content-Type`, at most one `Authorization` that HTTPTypes would keep as it is, a body
 /// of at most `Settings.maxBodyBytes`, no `Expect`,
-/// no trailers, spans are not exported (`TraceContextMiddleware` makes them), the connection
+/// no trailers, no `traceparent`, spans are not exported (`TraceContextMiddleware` makes them), the connection
 /// is writable (a client that does not read its answers meets the router's back-pressure) and
 /// no request it passed on is still being answered (answers keep the requests' order). Every
-/// other request, and an exchange that may issue credentials (their audit needs the client's
-/// address, which the router's context knows), goes on to the router unchanged.
-final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// other request goes on to the router unchanged.
+final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -65,7 +65,7 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests passed on whose answer has not ended yet.
     private var owed = 0
     private var date = HTTPDateHeader()
-    // What holding needs (InlineExchangeHandler+Holding.swift).
+    // What holding needs (InlineAnswerHandler+Holding.swift).
     /// The parts that came while an exchange was held, in order.
     var queued = CircularBuffer<HTTPServerRequestPart>()
     /// The channel asked to read while an exchange was held: the read is made at its release.
@@ -134,7 +134,9 @@ final class InlineExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// The endpoint of a request this handler may hold until its end (see the type's comment).
     private func takes(_ head: HTTPRequestHead) -> Endpoint? {
-        guard head.method == .POST, !Tracing.isEnabled, !head.headers.contains(name: "expect") else { return nil }
+        // A `traceparent` binds its trace to the work and the log lines (`TraceContextMiddleware`).
+        guard head.method == .POST, !Tracing.isEnabled, !head.headers.contains(name: "expect"),
+              !head.headers.contains(name: "traceparent") else { return nil }
         let endpoint: Endpoint
         switch head.uri {
         case "/token": endpoint = .token

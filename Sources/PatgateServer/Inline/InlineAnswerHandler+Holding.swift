@@ -9,7 +9,7 @@ import PatgateCore
 /// the answer is written there. Meanwhile the handler keeps the requests' order: what the
 /// decoder still delivers is queued, and the channel's reads are deferred, so a pipelining
 /// client is held back by TCP instead of filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
-extension InlineExchangeHandler {
+extension InlineAnswerHandler {
     var isHolding: Bool {
         if case .holding = state { return true }
         return false

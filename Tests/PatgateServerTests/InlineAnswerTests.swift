@@ -7,18 +7,18 @@ import PatgateCore
 @testable import PatgateServer
 import Testing
 
-/// `InlineExchangeHandler`: a cached exchange is answered on the event loop, like the router
+/// `InlineAnswerHandler`: a cached exchange is answered on the event loop, like the router
 /// would answer it; every other request reaches the router whole and in order. (A held cache
-/// miss: `InlineExchangeHoldingTests`.)
-@Suite struct InlineExchangeTests {
+/// miss: `InlineAnswerHoldingTests`.)
+@Suite struct InlineAnswerTests {
     /// The handler of `server`'s exchange on an `EmbeddedChannel`: what it passes on is read
     /// inbound, what it answers outbound.
     func channel(_ server: LiveServer, maxBodyBytes: Int = 4_096) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        let settings = InlineExchangeHandler.Settings(live: server.components.live, introspection: nil,
+        let settings = InlineAnswerHandler.Settings(live: server.components.live, introspection: nil,
                                                       clients: ForwardedClient(trusted: []), maxBodyBytes: maxBodyBytes,
                                                       serverName: "patgate", logger: Logger(label: "inline-test"))
-        try channel.pipeline.syncOperations.addHandler(InlineExchangeHandler(settings))
+        try channel.pipeline.syncOperations.addHandler(InlineAnswerHandler(settings))
         return channel
     }
 

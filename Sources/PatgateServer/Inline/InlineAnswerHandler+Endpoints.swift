@@ -1,10 +1,12 @@
+import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import PatgateCore
 
-/// The two endpoints `InlineExchangeHandler` answers, and how each begins: what is decided at
+/// The two endpoints `InlineAnswerHandler` answers, and how each begins: what is decided at
 /// once, what must wait, what goes on to the router.
-extension InlineExchangeHandler {
+extension InlineAnswerHandler {
     enum Endpoint {
         /// `POST /token`, the RFC 8693 exchange (`TokenExchangeService`).
         case token
@@ -46,15 +48,16 @@ extension InlineExchangeHandler {
     private func beginExchange(_ head: HTTPRequestHead, _ form: FormBody, context: ChannelHandlerContext) -> Next {
         let exchange = settings.live.current.exchange
         let authorization = head.headers["authorization"].first
-        let logger = settings.logger
         switch exchange.begin(form: form, authorization: authorization) {
         case .decided(let outcome):
-            return .answer(TokenRoutes.answer(outcome, logger: logger))
+            return .answer(TokenRoutes.answer(outcome, logger: settings.logger))
         case .admitted(let admitted):
+            let logger = requestLogger()
             return .wait { TokenRoutes.answer(await exchange.finish(admitted), logger: logger) }
         case .needsAddress:
             // Credentials may be issued: the whole exchange, with the client's address for their audit.
             let address = clientAddress(head, context: context)
+            let logger = requestLogger()
             return .wait {
                 let outcome: Result<TokenResponse, OAuthError>
                 do throws(OAuthError) {
@@ -78,8 +81,16 @@ extension InlineExchangeHandler {
         let accept = head.headers["accept"]
         let jwt = IntrospectionJWT.isAccepted(accept.isEmpty ? nil : accept.joined(separator: ", "))
         let address = clientAddress(head, context: context)
-        let logger = settings.logger
+        let logger = requestLogger()
         return .wait { await endpoint.answer(question, jwt: jwt, address: address, logger: logger) }
+    }
+
+    /// The logger of a held request: what it logs names a request id, as a routed request's
+    /// lines do (Hummingbird's `hb.request.id`, `request_id` in JSON logs).
+    private func requestLogger() -> Logger {
+        var logger = settings.logger
+        logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+        return logger
     }
 
     /// The client's address as `PatgateRequestContext.clientAddress` would give it.

@@ -3,15 +3,12 @@ import PatgateCore
 @testable import PatgateServer
 import PatgateTestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// `InlineExchangeHandler` holding a request on a real connection: a cache-miss exchange waits
+/// `InlineAnswerHandler` holding a request on a real connection: a cache-miss exchange waits
 /// for the upstream, an introspection for the store, on the connection's loop, and the answer
 /// takes its place among the pipelined requests' answers; a failing upstream is a 503 in that
 /// place; a client that leaves meanwhile leaves the server as it was.
-@Suite struct InlineExchangeHoldingTests {
+@Suite struct InlineAnswerHoldingTests {
     static let healthz = "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
 
     func statuses(_ text: String) -> [String] {
@@ -87,7 +84,7 @@ import Glibc
             try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
                 let port = server.config.server.port
                 for index in 0..<8 {
-                    try sendAndClose(port: port, rawPost("/token", exchangeBody("pgat_gone\(index)")) + Self.healthz)
+                    try RawHTTP.sendAndClose(port: port, rawPost("/token", exchangeBody("pgat_gone\(index)")) + Self.healthz)
                 }
                 #expect(try await server.get("/healthz").status == 200)
                 // Once the abandoned calls are over, the same server still holds and answers misses.
@@ -154,22 +151,5 @@ import Glibc
             }
             #expect(used == "203.0.113.9")
         }
-    }
-
-    /// Connects, sends `request` and closes at once, without reading.
-    func sendAndClose(port: Int, _ request: String) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError(text: "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw HarnessError(text: "connect failed: errno \(errno)") }
-        let bytes = Array(request.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError(text: "send failed") }
     }
 }
