@@ -67,6 +67,24 @@ import Testing
         }
     }
 
+    @Test func theEndOfInputOrAnErrorAfterAHeldRequestWaitsForItsAnswer() async throws {
+        let body = #"{"active":true,"sub":"x","scope":"openid"}"#
+        try await FakeUpstream.with(.slow(.milliseconds(200), body)) { upstream in
+            try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
+                let requests = rawPost("/token", exchangeBody("pgat_half")) + Self.healthz
+                let answer = try await RawHTTP.exchange(port: server.config.server.port, requests, halfClose: true)
+                #expect(statuses(answer.text) == ["200", "200"], "\(answer.text)")
+                #expect(bodies(answer.text) == [#"{"access_token""#, #"{"status""#])
+                #expect(answer.closed, "then the server closes, as for a routed request")
+                // Bytes that are no request, after a held one: its answer still comes first.
+                let garbled = try await RawHTTP.exchange(port: server.config.server.port,
+                                                         rawPost("/token", exchangeBody("pgat_garbled")) + "NOT HTTP\r\n\r\n")
+                #expect(statuses(garbled.text).first == "200", "\(garbled.text)")
+                #expect(bodies(garbled.text).first == #"{"access_token""#)
+            }
+        }
+    }
+
     @Test func aFailingUpstreamIsA503InItsPlace() async throws {
         try await FakeUpstream.with(.status(500, "{}")) { upstream in
             try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in

@@ -61,9 +61,13 @@ import Glibc
 /// One request over a plain socket: what came back within a second, and whether the server
 /// closed the connection (end of file) rather than leaving it open.
 enum RawHTTP {
-    static func exchange(port: Int, _ request: String) async throws -> (text: String, closed: Bool) {
+    /// `halfClose`: the client shuts its sending side once the request is sent, as a client that
+    /// has nothing more to ask may.
+    static func exchange(port: Int, _ request: String, halfClose: Bool = false) async throws -> (text: String, closed: Bool) {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try blocking(port: port, request) }) }
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blocking(port: port, request, halfClose: halfClose) })
+            }
         }
     }
 
@@ -92,13 +96,14 @@ enum RawHTTP {
         return fd
     }
 
-    private static func blocking(port: Int, _ request: String) throws -> (text: String, closed: Bool) {
+    private static func blocking(port: Int, _ request: String, halfClose: Bool) throws -> (text: String, closed: Bool) {
         let fd = try connected(port: port)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(request.utf8)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError(text: "send failed") }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
         while true {

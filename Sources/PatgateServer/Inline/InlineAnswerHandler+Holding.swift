@@ -7,9 +7,18 @@ import PatgateCore
 /// was read, its client authenticated and its form parsed once (`TokenExchangeService.begin`);
 /// `finish` waits for the upstream (or joins the call in flight) on the connection's loop, and
 /// the answer is written there. Meanwhile the handler keeps the requests' order: what the
-/// decoder still delivers is queued, and the channel's reads are deferred, so a pipelining
-/// client is held back by TCP instead of filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
+/// decoder still delivers (parts, the end of input, errors) is queued, and the channel's reads
+/// are deferred, so a pipelining client is held back by TCP instead of filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
 extension InlineAnswerHandler {
+    /// An inbound event held back behind a held request: a request part, the end of the
+    /// client's input (a client that half-closes after its request still gets its answer), an
+    /// error (a malformed request after it).
+    enum Inbound {
+        case part(HTTPServerRequestPart)
+        case event(Any)
+        case error(any Error)
+    }
+
     var isHolding: Bool {
         if case .holding = state { return true }
         return false
@@ -41,8 +50,12 @@ extension InlineAnswerHandler {
         state = .waiting
         write(parts, route: route, context: context, started: started)
         var replayed = false
-        while !isHolding, let part = queued.popFirst() {
-            handle(part, context: context)
+        while !isHolding, let inbound = queued.popFirst() {
+            switch inbound {
+            case .part(let part): handle(part, context: context)
+            case .event(let event): context.fireUserInboundEventTriggered(event)
+            case .error(let error): context.fireErrorCaught(error)
+            }
             replayed = true
         }
         // What went on to the router is delivered to its task at a read's end.
@@ -58,6 +71,22 @@ extension InlineAnswerHandler {
             readDeferred = true
         } else {
             context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if isHolding {
+            queued.append(.event(event))
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if isHolding {
+            queued.append(.error(error))
+        } else {
+            context.fireErrorCaught(error)
         }
     }
 

@@ -66,8 +66,8 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var owed = 0
     private var date = HTTPDateHeader()
     // What holding needs (InlineAnswerHandler+Holding.swift).
-    /// The parts that came while an exchange was held, in order.
-    var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// What came while a request was held, in order.
+    var queued = CircularBuffer<Inbound>()
     /// The channel asked to read while an exchange was held: the read is made at its release.
     var readDeferred = false
     /// The held exchange's task, cancelled if the connection closes first.
@@ -79,7 +79,7 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
-        case .holding: queued.append(unwrapInboundIn(data))
+        case .holding: queued.append(.part(unwrapInboundIn(data)))
         case .closed: break
         default: handle(unwrapInboundIn(data), context: context)
         }
