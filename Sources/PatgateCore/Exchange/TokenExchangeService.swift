@@ -31,13 +31,7 @@ public struct TokenExchangeService: Sendable {
         var clientID: String?
         do throws(OAuthError) {
             let (client, request) = try admit(form: form, authorization: authorization, clientID: &clientID)
-            let result: ValidationResult
-            do {
-                result = try await validator.validate(request.subjectToken)
-            } catch {
-                throw OAuthError.upstreamUnavailable
-            }
-            let granted = try grant(request, client: client, result: result)
+            let granted = try await validateAndGrant(request, client: client)
             var response = granted.response
             if issuesCredentials(granted.decision.scopes) {
                 response.credentials = try await issueCredentials(granted, client: client, form: form, address: address)
@@ -104,13 +98,7 @@ public struct TokenExchangeService: Sendable {
     public func finish(_ admitted: AdmittedExchange) async -> Result<TokenResponse, OAuthError> {
         let answer: Result<TokenResponse, OAuthError>
         do throws(OAuthError) {
-            let result: ValidationResult
-            do {
-                result = try await validator.validate(admitted.request.subjectToken)
-            } catch {
-                throw OAuthError.upstreamUnavailable
-            }
-            answer = .success(try grant(admitted.request, client: admitted.client, result: result).response)
+            answer = .success(try await validateAndGrant(admitted.request, client: admitted.client).response)
         } catch {
             answer = .failure(error)
         }
@@ -144,6 +132,18 @@ public struct TokenExchangeService: Sendable {
             throw OAuthError(.unauthorizedClient, "this client may not use the token-exchange grant")
         }
         return (client, try TokenExchangeRequest(form: form))
+    }
+
+    /// Validates the subject token (the upstream call, or joining one in flight) and grants;
+    /// a validator that fails is `upstreamUnavailable` (the exchange fails closed).
+    private func validateAndGrant(_ request: TokenExchangeRequest, client: OAuthClient) async throws(OAuthError) -> Granted {
+        let result: ValidationResult
+        do {
+            result = try await validator.validate(request.subjectToken)
+        } catch {
+            throw OAuthError.upstreamUnavailable
+        }
+        return try grant(request, client: client, result: result)
     }
 
     /// Applies the policy to a validated subject and mints the JWT.

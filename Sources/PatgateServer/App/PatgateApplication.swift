@@ -15,6 +15,11 @@ public enum PatgateApplication {
 
     /// Issuer and gateway routes on one router; each route type gets only what it uses.
     public static func router(_ components: Components) -> Router<PatgateRequestContext> {
+        router(components, introspection: introspection(components))
+    }
+
+    /// The router, with the built-in issuer's introspection endpoint the inline handler shares.
+    static func router(_ components: Components, introspection: IntrospectionEndpoint?) -> Router<PatgateRequestContext> {
         let config = components.config
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
@@ -38,7 +43,7 @@ public enum PatgateApplication {
             MetricsRoutes(registry: registry).register(on: router)
         }
         if let issuer = components.issuer, let management = components.management {
-            if let endpoint = introspection(components) {
+            if let endpoint = introspection {
                 IntrospectionRoutes(endpoint: endpoint, maxBodyBytes: maxBodyBytes).register(on: router)
             }
             ManagementAPI(config: config, live: live, management: management, issuer: issuer).register(on: router)
@@ -74,12 +79,13 @@ public enum PatgateApplication {
         let linger = TimeAmount.milliseconds(min(250, Int64(server.shutdownGraceSeconds) * 1_000))
         let limits = ConnectionLimits(server, logger: logger)
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
-        let inline = InlineAnswerHandler.Settings(live: components.live, introspection: introspection(components),
+        let introspection = introspection(components)
+        let inline = InlineAnswerHandler.Settings(live: components.live, introspection: introspection,
                                                     clients: ForwardedClient(trusted: server.trustedProxies),
                                                     maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
                                                     serverName: serverName, logger: logger)
         var application = Application(
-            router: router(components),
+            router: router(components, introspection: introspection),
             server: HTTPServerBuilder { responder in
                 PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger, inline: inline)
             },
