@@ -44,4 +44,32 @@ import Testing
         #expect(try await store.find(id: "t1199")?.lastUsedAt == nil)   // dropped when the queue was full
         #expect(audit.events.withLock { $0.filter { $0.kind == .patUsed }.count } == 1_101)
     }
+
+    /// Uses that come while the writer lingers go in one transaction: the recorder reads its
+    /// clock once per batch (and once per claim), so the `pat.used` lines of one batch share a
+    /// time and those of two batches do not.
+    @Test func usesArrivingWhileTheWriterLingersShareOneTransaction() async throws {
+        let store = SQLitePATStore(database: try SQLiteDatabase(path: TemporaryPath.path("linger") + ".sqlite"))
+        let clock = Atomic<Int64>(1_000)
+        let audit = Lines()
+        let queue = UsageQueue(recorder: UsageRecorder(store: store, audit: audit, now: { clock.add(1, ordering: .relaxed).newValue }),
+                               logger: Logger(label: "test"), linger: .milliseconds(400))
+        let tokens = (0..<3).map { PersonalAccessToken(id: "t\($0)", owner: "alice", name: "n\($0)", scopes: [], createdAt: 1) }
+        let group = ServiceGroup(configuration: .init(services: [queue], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for token in tokens {
+                queue.record(token, address: nil)
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            for _ in 0..<500 where audit.events.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
+            queue.record(PersonalAccessToken(id: "late", owner: "alice", name: "late", scopes: [], createdAt: 1), address: nil)
+            await group.triggerGracefulShutdown()   // while the writer lingers: still written
+            try await tasks.waitForAll()
+        }
+        let times = audit.events.withLock { $0.map { ($0.target, $0.time) } }
+        #expect(times.map(\.0) == ["t0", "t1", "t2", "late"])
+        #expect(Set(times.prefix(3).map(\.1)).count == 1)
+        #expect(times[3].1 != times[0].1)
+    }
 }

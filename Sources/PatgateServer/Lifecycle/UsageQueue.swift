@@ -6,14 +6,20 @@ import Synchronization
 /// Records PAT uses (`last_used_at`, address, `pat.used`) in the background, so a request
 /// never waits for the store: a `Service` of the composition root's group. One write runs at a
 /// time, and the uses queued while it runs go in the next one as a batch (one transaction, one
-/// `fdatasync` on SQLite), so a burst of new PATs costs a few writes, not one each. When the
-/// group stops, after the HTTP server, the uses still queued are written before the store closes.
+/// `fdatasync` on SQLite), so a burst of new PATs costs a few writes, not one each. The writer
+/// lingers a moment after the first use of a batch, so that under load a batch is a few hundred
+/// uses, not the few that came during the last write: every commit also makes each SQLite
+/// reader drop its page cache, and a cache miss's store read then pays for its pages again
+/// (BENCHMARKS.md, "Issue 14", session 20). When the group stops, after the HTTP server, the uses
+/// still queued are written before the store closes.
 public final class UsageQueue: Service {
     private typealias Use = (token: PersonalAccessToken, address: String?)
 
     private struct Queue {
         var uses: [Use] = []
         var dropped = 0
+        /// The writer was signalled and has not taken the uses yet: later uses need no signal.
+        var signalled = false
     }
 
     private let recorder: UsageRecorder
@@ -26,33 +32,39 @@ public final class UsageQueue: Service {
     private let capacity: Int
     /// The most uses written in one transaction.
     private let batchLimit: Int
+    /// How long the writer waits, once signalled, for more uses to join the batch.
+    private let linger: Duration
 
-    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 10_000, batchLimit: Int = 500) {
+    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 10_000, batchLimit: Int = 500,
+         linger: Duration = .milliseconds(100)) {
         self.recorder = recorder
         self.logger = logger
         self.capacity = capacity
         self.batchLimit = batchLimit
+        self.linger = linger
         (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Queues a use of `token` (throttled: at most once a minute per token); never waits. A use
     /// refused because the queue is full does not count against the throttle.
     func record(_ token: PersonalAccessToken, address: String?) {
-        let accepted = queue.withLock { queue -> Bool in
+        let signal = queue.withLock { queue -> Bool in
             guard queue.uses.count < capacity else {
                 queue.dropped += 1
                 return false
             }
             guard recorder.claim(token.id) else { return false }
             queue.uses.append((token, address))
-            return true
+            defer { queue.signalled = true }
+            return !queue.signalled
         }
-        if accepted { wakeContinuation.yield() }
+        if signal { wakeContinuation.yield() }
     }
 
     public func run() async {
         await withGracefulShutdownHandler {
             for await _ in wake {
+                try? await Task.sleep(for: linger)   // at a stop, at most this much later
                 await writeQueued()
             }
             await writeQueued()   // what came after the last signal was taken
@@ -67,6 +79,7 @@ public final class UsageQueue: Service {
             let (batch, dropped) = queue.withLock { queue -> ([Use], Int) in
                 let batch = Array(queue.uses.prefix(batchLimit))
                 queue.uses.removeFirst(batch.count)
+                queue.signalled = false
                 defer { queue.dropped = 0 }
                 return (batch, queue.dropped)
             }
