@@ -32,6 +32,10 @@ struct PatgateBench {
             items.append(item)
             FileHandle.standardError.write(Data("\(item.line)\n".utf8))
         }
+        for item in try await StoreBenchmarks.run(seconds: options.seconds, selects: options.selects) {
+            items.append(item)
+            FileHandle.standardError.write(Data("\(item.line)\n".utf8))
+        }
         for item in MetricsBenchmarks.run(seconds: options.seconds, selects: options.selects) {
             items.append(item)
             FileHandle.standardError.write(Data("\(item.line)\n".utf8))

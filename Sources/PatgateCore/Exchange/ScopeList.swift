@@ -13,7 +13,16 @@ public enum ScopeList {
 
     /// Splits an upstream's space-separated scope claim, tolerating extra whitespace.
     public static func lenientSplit(_ value: String) -> [String] {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        // Every PAT read from the store and every introspection answer comes through here. An
+        // ASCII claim is split as bytes: splitting `Character`s pays for grapheme breaking, and
+        // cost a tenth of a store read (BENCHMARKS.md, "Issue 14", session 20). A claim with a
+        // CR (CRLF is one `Character`) or non-ASCII (a combining mark joins the space before
+        // it) keeps the `Character` split, so the answer is the same for every input.
+        guard value.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+            return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        }
+        return value.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     public static func join(_ scopes: [String]) -> String {
