@@ -27,12 +27,11 @@ enum StoreBenchmarks {
     private static func handOff(seconds: Double) async throws -> Measurement {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
-        let cpuBefore = processCPUSeconds()
-        let wall = try await Measurement.run(handOffName, seconds: seconds) { _ in
+        let measured = try await cpuTimed(handOffName, seconds: seconds) { _ in
             for _ in 0..<64 { try await thread.runIfActive {} }
         }
         try await thread.shutdownGracefully()
-        return Measurement(name: handOffName, operations: wall.operations, seconds: processCPUSeconds() - cpuBefore)
+        return measured
     }
 
     private static func storeRead(seconds: Double) async throws -> Measurement {
@@ -49,12 +48,18 @@ enum StoreBenchmarks {
             hashes.append(hash)
         }
         let asked = (0..<65_536).map { _ in hashes[Int.random(in: 0..<hashes.count)] }
-        let cpuBefore = processCPUSeconds()
-        let wall = try await Measurement.run(name, seconds: seconds) { done in
+        return try await cpuTimed(name, seconds: seconds) { done in
             for hash in asked[(done % asked.count)...].prefix(64) {
                 guard try await store.findWithOwner(valueHash: hash) != nil else { fatalError("a stored PAT was not found") }
             }
         }
+    }
+
+    /// `Measurement.run(_:seconds:batch:)` with the process's CPU seconds in place of wall time.
+    private static func cpuTimed(_ name: String, seconds: Double,
+                                 batch: (Int) async throws -> Void) async throws -> Measurement {
+        let cpuBefore = processCPUSeconds()
+        let wall = try await Measurement.run(name, seconds: seconds, batch: batch)
         return Measurement(name: name, operations: wall.operations, seconds: processCPUSeconds() - cpuBefore)
     }
 

@@ -55,8 +55,9 @@ public final class UsageQueue: Service {
             }
             guard recorder.claim(token.id) else { return false }
             queue.uses.append((token, address))
-            defer { queue.signalled = true }
-            return !queue.signalled
+            let first = !queue.signalled
+            queue.signalled = true
+            return first
         }
         if signal { wakeContinuation.yield() }
     }
