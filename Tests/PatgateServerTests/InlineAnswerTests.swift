@@ -185,9 +185,37 @@ import Testing
         }
     }
 
+    @Test func aHeldRequestDefersReadsOnlyOnceSomethingIsQueuedBehindIt() async throws {
+        try await LiveServer.with { server in
+            let channel = try channel(server)
+            let reads = ReadCounter()
+            try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+            let handler = try channel.pipeline.syncOperations.handler(type: InlineAnswerHandler.self)
+            handler.state = .holding
+            channel.read()
+            #expect(reads.count == 1, "a client that waits for its answer keeps its socket read")
+            try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/healthz")))
+            channel.read()
+            #expect(reads.count == 1, "a pipelining client is held back by TCP")
+            #expect(handler.readDeferred)
+            #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil, "the request behind waits its turn")
+        }
+    }
+
     @Test func theDateHeaderIsAnIMFFixdate() {
         #expect(HTTPDateHeader.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")   // RFC 9110 §5.6.7's example
         #expect(HTTPDateHeader.format(1_796_315_714) == "Thu, 03 Dec 2026 16:35:14 GMT")
+    }
+}
+
+/// Counts the reads the channel's handlers ask for (outbound, before the socket).
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Never
+    var count = 0
+
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
     }
 }
 

@@ -9,10 +9,11 @@ import PatgateTelemetry
 ///
 /// No statement runs on the caller's event loop (invariant 6 in docs/ARCHITECTURE.md): reads
 /// run GRDB's synchronous API on `readThreads`, writes on GRDB's writer queue. The stores
-/// reach the file only through `read`, `unsafeRead` and `write`, which time each operation for
+/// reach the file only through `read`, `lookup` and `write`, which time each operation for
 /// `patgate_db_operation_duration_seconds{db="sqlite"}` (queue wait included, as for PostgreSQL).
 public final class SQLiteDatabase: Sendable {
     private let pool: DatabasePool
+    private let lookups: SQLiteLookupConnections
 
     /// The threads reads run on, shared by every database of the process and never stopped.
     /// One hand-off there and one back: GRDB's asynchronous read made two each way (its reader
@@ -43,6 +44,7 @@ public final class SQLiteDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
+        lookups = SQLiteLookupConnections(path: path)
     }
 
     /// A read in a deferred transaction (a consistent snapshot across its statements).
@@ -50,9 +52,10 @@ public final class SQLiteDatabase: Sendable {
         try await timed("read") { try await Self.readThreads.runIfActive { try self.pool.read(body) } }
     }
 
-    /// A read of one statement, without a transaction around it (one statement is atomic).
-    func unsafeRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await timed("read") { try await Self.readThreads.runIfActive { try self.pool.unsafeRead(body) } }
+    /// A read of one statement, without a transaction around it (one statement is atomic), on a
+    /// connection kept for the hot lookups (`SQLiteLookupConnections`).
+    func lookup<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await timed("read") { try await Self.readThreads.runIfActive { try self.lookups.read(body) } }
     }
 
     /// A write in an immediate transaction.

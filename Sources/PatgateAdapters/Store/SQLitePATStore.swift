@@ -29,18 +29,15 @@ public final class SQLitePATStore: PATStore {
     }
 
     public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
-        try await database.unsafeRead { db in
-            // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
-            // around it) with a statement prepared once per connection.
-            try Row.fetchOne(db.cachedStatement(sql: Self.findByHash),
-                             arguments: [Data(valueHash)]).map(Self.token)
+        try await database.lookup { db in
+            try Self.firstRow(db, Self.findByHash, valueHash, Self.token)
         }
     }
 
     public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
-        try await database.unsafeRead { db in
-            try Row.fetchOne(db.cachedStatement(sql: Self.findWithOwnerByHash), arguments: [Data(valueHash)])
-                .map { row in (Self.token(row), row[Self.columnCount]) }
+        // Every introspection runs this.
+        try await database.lookup { db in
+            try Self.firstRow(db, Self.findWithOwnerByHash, valueHash) { row in (Self.token(row), row[Self.columnCount]) }
         }
     }
 
@@ -139,6 +136,14 @@ public final class SQLitePATStore: PATStore {
         SELECT \(columnNames.map { "t." + $0 }.joined(separator: ", ")), COALESCE(u.disabled, 0)
         FROM personal_access_token t LEFT JOIN app_user u ON u.username = t.owner WHERE t.value_hash = ?
         """
+
+    /// The first row `sql` (a statement prepared once per connection) finds for a value hash,
+    /// decoded straight from the statement rather than from a copy of the row.
+    private static func firstRow<T>(_ db: Database, _ sql: String, _ valueHash: [UInt8],
+                                    _ decode: (Row) -> T) throws -> T? {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [Data(valueHash)])
+        return try rows.next().map(decode)
+    }
 
     private static func token(_ row: Row) -> PersonalAccessToken {
         PersonalAccessToken(

@@ -22,9 +22,8 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func find(username: String) async throws -> User? {
-        try await database.unsafeRead { db in
-            // Every introspection runs this: one SELECT (atomic by itself, so no BEGIN/COMMIT
-            // around it) with a statement prepared once per connection.
+        // Every console request and minted-token check runs this.
+        try await database.lookup { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"),
                              arguments: [username]).map(Self.user)
         }

@@ -7,8 +7,9 @@ import PatgateCore
 /// was read, its client authenticated and its form parsed once (`TokenExchangeService.begin`);
 /// `finish` waits for the upstream (or joins the call in flight) on the connection's loop, and
 /// the answer is written there. Meanwhile the handler keeps the requests' order: what the
-/// decoder still delivers (parts, the end of input, errors) is queued, and the channel's reads
-/// are deferred, so a pipelining client is held back by TCP instead of filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
+/// decoder still delivers (parts, the end of input, errors) is queued, and once something is
+/// queued the channel's reads are deferred, so a pipelining client is held back by TCP instead of
+/// filling a buffer (docs/ARCHITECTURE.md, "`POST /token`").
 extension InlineAnswerHandler {
     /// An inbound event held back behind a held request: a request part, the end of the
     /// client's input (a client that half-closes after its request still gets its answer), an
@@ -66,8 +67,11 @@ extension InlineAnswerHandler {
         }
     }
 
+    /// A read is deferred only when a held request has something queued behind it: a client
+    /// that waits for its answer sends nothing meanwhile, and deferring its read would take the
+    /// socket out of the poll set and put it back, two `epoll_ctl` calls per held request.
     func read(context: ChannelHandlerContext) {
-        if isHolding {
+        if isHolding, !queued.isEmpty {
             readDeferred = true
         } else {
             context.read()

@@ -68,7 +68,8 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // What holding needs (InlineAnswerHandler+Holding.swift).
     /// What came while a request was held, in order.
     var queued = CircularBuffer<Inbound>()
-    /// The channel asked to read while an exchange was held: the read is made at its release.
+    /// The channel asked to read while an exchange was held with something queued behind it:
+    /// the read is made at its release.
     var readDeferred = false
     /// The held exchange's task, cancelled if the connection closes first.
     var held: Task<Void, Never>?
