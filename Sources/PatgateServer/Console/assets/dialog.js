@@ -3,6 +3,15 @@
 // to the control that opened it on close.
 
 const returnTargets = new WeakMap();
+// Each dialog's onClose runs in the same turn as close(): the native "close" event is a queued
+// task, and the browser may move focus before it fires (a value would outlive its dialog).
+const closeHooks = new WeakMap();
+
+function closeNow(dialog) {
+  if (!dialog.open) return;
+  closeHooks.get(dialog)?.();
+  dialog.close();
+}
 
 /**
  * Opens `dialog` modally. `initialFocus`: the element to focus first (default: the first
@@ -18,15 +27,18 @@ export function openDialog(dialog, { initialFocus = null, returnFocus = document
 /** Closes without returning focus (when another dialog takes over, say). */
 export function closeDialogSilently(dialog) {
   returnTargets.delete(dialog);
-  if (dialog.open) dialog.close();
+  closeNow(dialog);
 }
 
 export function closeDialog(dialog) {
-  if (dialog.open) dialog.close();
+  closeNow(dialog);
 }
 
 /** Wires the dialog once: [data-close] buttons close it, and focus is restored on close. */
 export function setupDialog(dialog, { onClose } = {}) {
+  if (onClose) closeHooks.set(dialog, onClose);
+  // Escape: "cancel" fires in the keypress's own turn, before the dialog closes.
+  dialog.addEventListener('cancel', () => onClose?.());
   for (const button of dialog.querySelectorAll('[data-close]')) {
     button.addEventListener('click', () => closeDialog(dialog));
   }
