@@ -15,11 +15,13 @@ public enum PatgateApplication {
 
     /// Issuer and gateway routes on one router; each route type gets only what it uses.
     public static func router(_ components: Components) -> Router<PatgateRequestContext> {
-        router(components, introspection: introspection(components))
+        router(components, introspection: introspection(components), forwardAuth: ForwardAuthRoutes(components))
     }
 
-    /// The router, with the built-in issuer's introspection endpoint the inline handler shares.
-    static func router(_ components: Components, introspection: IntrospectionEndpoint?) -> Router<PatgateRequestContext> {
+    /// The router, with the built-in issuer's introspection endpoint and the forward-auth
+    /// endpoints the inline handler shares.
+    static func router(_ components: Components, introspection: IntrospectionEndpoint?,
+                       forwardAuth: ForwardAuthRoutes?) -> Router<PatgateRequestContext> {
         let config = components.config
         let maxBodyBytes = config.server.maxBodyBytes
         let router = Router(context: PatgateRequestContext.self)
@@ -38,7 +40,7 @@ public enum PatgateApplication {
         HealthRoutes(readiness: components.readiness, store: components.issuer?.store,
                      revocations: components.revocations).register(on: router)
         ConsoleRoutes().register(on: router)
-        ForwardAuthRoutes(components)?.register(on: router)
+        forwardAuth?.register(on: router)
         if let registry = components.metrics, config.observability.adminPort == nil {
             MetricsRoutes(registry: registry).register(on: router)
         }
@@ -80,12 +82,13 @@ public enum PatgateApplication {
         let limits = ConnectionLimits(server, logger: logger)
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
         let introspection = introspection(components)
+        let forwardAuth = ForwardAuthRoutes(components)
         let inline = InlineAnswerHandler.Settings(live: components.live, introspection: introspection,
                                                     clients: ForwardedClient(trusted: server.trustedProxies),
                                                     maxBodyBytes: min(server.maxBodyBytes, 16 * 1_024),
-                                                    serverName: serverName, logger: logger)
+                                                    serverName: serverName, logger: logger, forwardAuth: forwardAuth)
         var application = Application(
-            router: router(components, introspection: introspection),
+            router: router(components, introspection: introspection, forwardAuth: forwardAuth),
             server: HTTPServerBuilder { responder in
                 PatgateHTTP1Channel(responder: responder, limits: limits, registry: registry, linger: linger, inline: inline)
             },

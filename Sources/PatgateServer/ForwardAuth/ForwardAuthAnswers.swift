@@ -1,6 +1,6 @@
 import HTTPTypes
-import Hummingbird
 import JSON
+import NIOCore
 import PatgateCore
 
 /// Forward auth's answers (README "Forward auth", "Answers") and their audit lines: 200 with
@@ -28,13 +28,15 @@ struct ForwardAuthAnswers: Sendable {
                                     uniquingKeysWith: { first, _ in first })
     }
 
+    /// The answer's head and body, as the route writes them and `InlineAnswerHandler` too.
     /// `prepared`: the allow answer's headers, made with the JWT when it was minted (`allowHeaders`).
     func render(_ outcome: ForwardAuthOutcome, prepared: HTTPFields?, credential: GatewayCredential.Found,
-                route: AuthzRoute?, address: String?) -> Response {
+                route: AuthzRoute?, address: String?) -> JSONResponse.Parts {
         record(outcome, route: route?.id, address: address)
         switch outcome {
         case .allowed(let grant):
-            return Response(status: .ok, headers: prepared ?? allowHeaders(token: grant.token, subject: grant.subject))
+            let headers = prepared ?? allowHeaders(token: grant.token, subject: grant.subject)
+            return JSONResponse.Parts(head: HTTPResponse(status: .ok, headerFields: headers), body: ByteBuffer())
         case .missingCredential:
             return error(401, "invalid_request", "a credential is required",
                          challenge: "Bearer \(realm)" + basicChallenge(credential))
@@ -74,7 +76,7 @@ struct ForwardAuthAnswers: Sendable {
         return basic ? #", Basic \#(realm), charset="UTF-8""# : ""
     }
 
-    private func error(_ status: Int, _ code: String, _ description: String, challenge: String?) -> Response {
+    private func error(_ status: Int, _ code: String, _ description: String, challenge: String?) -> JSONResponse.Parts {
         var json = JSONWriter()
         json.beginObject()
         json.field("error", code)
@@ -83,7 +85,7 @@ struct ForwardAuthAnswers: Sendable {
         var headers = HTTPFields()
         if let challenge { headers[.wwwAuthenticate] = challenge }
         if status == 503 { headers[.retryAfter] = "1" }
-        return JSONResponse.noStore(status: status, json.bytes, headers: headers)
+        return JSONResponse.noStoreParts(status: status, json.bytes, headers: headers)
     }
 
     /// One audit line per answer, as for an exchange: who, which PAT (its id), from where, and why.

@@ -50,45 +50,87 @@ final class ForwardAuthRoutes: Sendable {
         extAuthzHeaders = .init(method: nil, host: nil, uri: nil, credential: credential)
     }
 
+    /// The two conventions whose requests `InlineAnswerHandler` may answer below the router
+    /// (`GET` with no body, as Traefik, Caddy and nginx send them); Envoy's keeps to the router.
+    enum Convention: Sendable {
+        case forwardAuth
+        case authRequest
+
+        /// The path, which is also the route's name in the request metrics.
+        var path: String {
+            switch self {
+            case .forwardAuth: "/authz/forward-auth"
+            case .authRequest: "/authz/auth-request"
+            }
+        }
+    }
+
+    /// An answer made now (the first look decided: a cached JWT, a missing credential), or
+    /// what must be awaited for it (a store read, an exchange).
+    enum Answer: Sendable {
+        case now(JSONResponse.Parts)
+        case later(@Sendable () async -> JSONResponse.Parts)
+    }
+
     func register(on router: Router<PatgateRequestContext>) {
         for method in Self.methods {
-            router.on("authz/forward-auth", method: method) { [self] request, context in
-                let headers = ForwardAuthHeaders(request.headers, forwardAuthHeaders)
-                let original = headers.uri.flatMap { uri in
-                    OriginalRequest(method: headers.method ?? request.method.rawValue, host: headers.host, path: uri)
+            for convention in [Convention.forwardAuth, .authRequest] {
+                router.on(RouterPath(convention.path), method: method) { [self] request, context in
+                    let headers = ForwardAuthHeaders(request.headers, names(convention))
+                    return await Response(answer(convention, method: request.method.rawValue, headers: headers,
+                                                 address: context.clientAddress).parts())
                 }
-                return await answer(headers, context, original)
-            }
-            router.on("authz/auth-request", method: method) { [self] request, context in
-                let headers = ForwardAuthHeaders(request.headers, authRequestHeaders)
-                let original = headers.uri.flatMap {
-                    OriginalRequest(method: headers.method ?? request.method.rawValue, url: $0)
-                }
-                return await answer(headers, context, original)
             }
             let extAuthz: @Sendable (Request, PatgateRequestContext) async -> Response = { [self] request, context in
                 let uri = request.uri.string
                 let suffix = uri.hasPrefix(Self.extAuthzPrefix) ? String(uri.dropFirst(Self.extAuthzPrefix.count)) : ""
                 let original = OriginalRequest(method: request.method.rawValue, host: request.head.authority,
                                                path: suffix.hasPrefix("/") ? suffix : "/" + suffix)
-                return await answer(ForwardAuthHeaders(request.headers, extAuthzHeaders), context, original)
+                let headers = ForwardAuthHeaders(request.headers, extAuthzHeaders)
+                return await Response(answer(headers, original, address: context.clientAddress).parts())
             }
             router.on("authz/ext-authz", method: method, use: extAuthz)
             router.on("authz/ext-authz/**", method: method, use: extAuthz)
         }
     }
 
-    private func answer(_ headers: ForwardAuthHeaders, _ context: PatgateRequestContext, _ original: OriginalRequest?) async -> Response {
+    /// The headers `convention` reads.
+    func names(_ convention: Convention) -> ForwardAuthHeaders.Names {
+        switch convention {
+        case .forwardAuth: forwardAuthHeaders
+        case .authRequest: authRequestHeaders
+        }
+    }
+
+    /// A request of `convention`, sent with `method`: the original request its headers name.
+    func answer(_ convention: Convention, method: String, headers: ForwardAuthHeaders, address: String?) -> Answer {
+        let original: OriginalRequest?
+        switch convention {
+        case .forwardAuth:
+            original = headers.uri.flatMap { OriginalRequest(method: headers.method ?? method, host: headers.host, path: $0) }
+        case .authRequest:
+            original = headers.uri.flatMap { OriginalRequest(method: headers.method ?? method, url: $0) }
+        }
+        return answer(headers, original, address: address)
+    }
+
+    private func answer(_ headers: ForwardAuthHeaders, _ original: OriginalRequest?, address: String?) -> Answer {
         let credential = GatewayCredential.find(authorization: headers.authorization, header: headers.credential)
         let route = original.flatMap(service.settings.route(for:))
-        let decision: ForwardAuthService.Decision
         switch service.look(route, credential: credential) {
-        case .decided(let decided): decision = decided
-        case let pending: decision = await service.finish(pending)
+        case .decided(let decision):
+            return .now(render(decision, credential: credential, route: route, address: address))
+        case let pending:
+            return .later { [self] in
+                render(await service.finish(pending), credential: credential, route: route, address: address)
+            }
         }
+    }
+
+    private func render(_ decision: ForwardAuthService.Decision, credential: GatewayCredential.Found,
+                        route: AuthzRoute?, address: String?) -> JSONResponse.Parts {
         Meters.forwardAuthDecision(Self.metricResult(decision.outcome))
-        return answers.render(decision.outcome, prepared: decision.headers, credential: credential, route: route,
-                              address: context.clientAddress)
+        return answers.render(decision.outcome, prepared: decision.headers, credential: credential, route: route, address: address)
     }
 
     /// `patgate_forward_auth_decisions_total{result}`: `allow`, `deny`, or `error` (fail closed).
@@ -97,6 +139,16 @@ final class ForwardAuthRoutes: Sendable {
         case .allowed: .allow
         case .unavailable: .error
         case .missingCredential, .invalidToken, .insufficientScope, .noRoute: .deny
+        }
+    }
+}
+
+extension ForwardAuthRoutes.Answer {
+    /// The answer, awaited if it is not made yet.
+    func parts() async -> JSONResponse.Parts {
+        switch self {
+        case .now(let parts): parts
+        case .later(let rest): await rest()
         }
     }
 }

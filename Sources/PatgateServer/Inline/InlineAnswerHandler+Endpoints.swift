@@ -12,12 +12,23 @@ extension InlineAnswerHandler {
         case token
         /// `POST /introspect`, the built-in issuer's RFC 7662 endpoint (`IntrospectionEndpoint`).
         case introspection
+        /// `GET` of a forward-auth endpoint, Traefik's or nginx's convention (`ForwardAuthRoutes`).
+        case forwardAuth(ForwardAuthRoutes.Convention)
 
         /// The route's name in the request metrics, as the router's.
         var route: String {
             switch self {
             case .token: "/token"
             case .introspection: "/introspect"
+            case .forwardAuth(let convention): convention.path
+            }
+        }
+
+        /// The method of the requests taken for it, as the request metrics name it.
+        var method: String {
+            switch self {
+            case .token, .introspection: "POST"
+            case .forwardAuth: "GET"
             }
         }
     }
@@ -33,6 +44,7 @@ extension InlineAnswerHandler {
     }
 
     func begin(_ endpoint: Endpoint, _ head: HTTPRequestHead, _ body: ByteBuffer, context: ChannelHandlerContext) -> Next {
+        if case .forwardAuth(let convention) = endpoint { return beginForwardAuth(convention, head, context: context) }
         let form: FormBody
         do {
             form = try FormRequest.parse(body)
@@ -42,6 +54,19 @@ extension InlineAnswerHandler {
         switch endpoint {
         case .token: return beginExchange(head, form, context: context)
         case .introspection: return beginIntrospection(head, form, context: context)
+        case .forwardAuth: return .route
+        }
+    }
+
+    /// A forward-auth request as its route decides it: a cached JWT is answered at once.
+    private func beginForwardAuth(_ convention: ForwardAuthRoutes.Convention, _ head: HTTPRequestHead,
+                                  context: ChannelHandlerContext) -> Next {
+        guard let routes = settings.forwardAuth,
+              let headers = ForwardAuthHeaders(head.headers, routes.names(convention)) else { return .route }
+        let address = clientAddress(head, context: context)
+        switch routes.answer(convention, method: head.method.rawValue, headers: headers, address: address) {
+        case .now(let parts): return .answer(parts)
+        case .later(let rest): return .wait(rest)
         }
     }
 

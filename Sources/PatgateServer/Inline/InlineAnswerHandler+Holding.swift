@@ -25,7 +25,7 @@ extension InlineAnswerHandler {
         return false
     }
 
-    func hold(_ answer: @escaping @Sendable () async -> JSONResponse.Parts, route: String,
+    func hold(_ answer: @escaping @Sendable () async -> JSONResponse.Parts, endpoint: Endpoint,
               context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
         state = .holding
         let loop = context.eventLoop
@@ -36,20 +36,20 @@ extension InlineAnswerHandler {
         held = Task(executorPreference: LoopExecutor.of(loop)) {
             let parts = await answer()
             if loop.inEventLoop {
-                bound.value.handler.release(parts, route: route, context: bound.value.context, started: started)
+                bound.value.handler.release(parts, endpoint: endpoint, context: bound.value.context, started: started)
             } else {
-                loop.execute { bound.value.handler.release(parts, route: route, context: bound.value.context, started: started) }
+                loop.execute { bound.value.handler.release(parts, endpoint: endpoint, context: bound.value.context, started: started) }
             }
         }
     }
 
     /// On the loop: writes the held request's answer, then takes up what came meanwhile.
-    private func release(_ parts: JSONResponse.Parts, route: String, context: ChannelHandlerContext,
+    private func release(_ parts: JSONResponse.Parts, endpoint: Endpoint, context: ChannelHandlerContext,
                          started: ContinuousClock.Instant?) {
         held = nil
         guard isHolding else { return }   // the connection closed meanwhile
         state = .waiting
-        write(parts, route: route, context: context, started: started)
+        write(parts, endpoint: endpoint, context: context, started: started)
         var replayed = false
         while !isHolding, let inbound = queued.popFirst() {
             switch inbound {

@@ -6,21 +6,23 @@ import NIOHTTPTypesHTTP1
 import PatgateCore
 import PatgateTelemetry
 
-/// Answers `POST /token` and the built-in issuer's `POST /introspect` on the event loop that
-/// read them, instead of handing them to the router's task: no body stream, no conversion to
+/// Answers `POST /token`, the built-in issuer's `POST /introspect` and a bodiless `GET` of the
+/// forward-auth endpoints of Traefik's and nginx's conventions on the event loop that read
+/// them, instead of handing them to the router's task: no body stream, no conversion to
 /// HTTPTypes and back, no hop to write (docs/ARCHITECTURE.md, "`POST /token`"). What can be
-/// decided at once (a cached exchange, any error found without a wait) is answered in the read
-/// callback; what must wait (a cache miss, credentials, the store's answer to an introspection)
-/// is held while a task on this loop makes its answer (`InlineAnswerHandler+Holding.swift`),
+/// decided at once (a cached exchange or forward-auth JWT, any error found without a wait) is
+/// answered in the read callback; what must wait (a cache miss, credentials, the store's answer
+/// to an introspection) is held while a task on this loop makes its answer (`InlineAnswerHandler+Holding.swift`),
 /// and answered when it is done. Each endpoint begins as the router's route would
 /// (`InlineAnswerHandler+Endpoints.swift`), and its answer is the very bytes and metrics of
 /// the route's, with Hummingbird's `Date` and `Server` headers.
 ///
 /// It sits between `ConnectionGuardHandler` and `HTTP1ToHTTPServerCodec` (`PatgateHTTP1Channel`),
 /// on NIO's HTTP/1 parts, so that an answered request is never converted to HTTPTypes and
-/// back. It takes a request only when it is one of those (no query) with one form
+/// back. It takes a `POST` only when it is one of those (no query) with one form
 /// `Content-Type`, at most one `Authorization` that HTTPTypes would keep as it is, a body
-/// of at most `Settings.maxBodyBytes`, no `Expect`,
+/// of at most `Settings.maxBodyBytes`; a forward-auth `GET` only without a body (its headers
+/// are read as the route reads them, `ForwardAuthHeaders`). Either way: no `Expect`,
 /// no trailers, no `traceparent`, spans are not exported (`TraceContextMiddleware` makes them), the connection
 /// is writable (a client that does not read its answers meets the router's back-pressure) and
 /// no request it passed on is still being answered (answers keep the requests' order). Every
@@ -45,6 +47,8 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// Hummingbird's `Server` header (`ApplicationConfiguration.serverName`).
         let serverName: String
         let logger: Logger
+        /// The forward-auth endpoints; `nil` without `authz` (the router then answers its 404).
+        var forwardAuth: ForwardAuthRoutes? = nil
     }
 
     enum State {
@@ -112,9 +116,9 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .waiting   // before the answer is written: the next request may follow at once
             switch trailers == nil ? begin(endpoint, head, body ?? ByteBuffer(), context: context) : .route {
             case .answer(let parts):
-                write(parts, route: endpoint.route, context: context, started: started)
+                write(parts, endpoint: endpoint, context: context, started: started)
             case .wait(let answer):
-                hold(answer, route: endpoint.route, context: context, started: started)
+                hold(answer, endpoint: endpoint, context: context, started: started)
             case .route:
                 passOn(head, body, context: context)
                 context.fireChannelRead(wrapInboundOut(part))
@@ -136,8 +140,9 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The endpoint of a request this handler may hold until its end (see the type's comment).
     private func takes(_ head: HTTPRequestHead) -> Endpoint? {
         // A `traceparent` binds its trace to the work and the log lines (`TraceContextMiddleware`).
-        guard head.method == .POST, !Tracing.isEnabled, !head.headers.contains(name: "expect"),
-              !head.headers.contains(name: "traceparent") else { return nil }
+        guard !Tracing.isEnabled, !head.headers.contains(name: "expect"), !head.headers.contains(name: "traceparent") else { return nil }
+        if head.method == .GET { return takesForwardAuth(head) }
+        guard head.method == .POST else { return nil }
         let endpoint: Endpoint
         switch head.uri {
         case "/token": endpoint = .token
@@ -153,14 +158,28 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return lengths.count == 1 && Int(length).map { $0 <= settings.maxBodyBytes } ?? false ? endpoint : nil
     }
 
+    /// A `GET` of a forward-auth endpoint with no body (its headers are read in `begin`).
+    private func takesForwardAuth(_ head: HTTPRequestHead) -> Endpoint? {
+        guard settings.forwardAuth != nil else { return nil }
+        let convention: ForwardAuthRoutes.Convention
+        switch head.uri {
+        case ForwardAuthRoutes.Convention.forwardAuth.path: convention = .forwardAuth
+        case ForwardAuthRoutes.Convention.authRequest.path: convention = .authRequest
+        default: return nil
+        }
+        guard !head.headers.contains(name: "transfer-encoding"),
+              head.headers["content-length"].allSatisfy({ $0 == "0" }) else { return nil }
+        return .forwardAuth(convention)
+    }
+
     /// Writes an answer as the router would: `Content-Length`, `Date`, `Server`, request metrics.
-    func write(_ parts: JSONResponse.Parts, route: String, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
+    func write(_ parts: JSONResponse.Parts, endpoint: Endpoint, context: ChannelHandlerContext, started: ContinuousClock.Instant?) {
         var head = parts.head
         head.headerFields[.contentLength] = String(parts.body.readableBytes)
         head.headerFields[.date] = date.now()
         head.headerFields[.server] = settings.serverName
         if let started {
-            Meters.httpRequest(route: route, method: "POST", status: head.status.code,
+            Meters.httpRequest(route: endpoint.route, method: endpoint.method, status: head.status.code,
                                nanoseconds: Meters.nanoseconds(since: started))
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(head))), promise: nil)

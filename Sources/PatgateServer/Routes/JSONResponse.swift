@@ -56,6 +56,7 @@ enum JSONResponse {
 extension Response {
     /// The answer of these parts; `Content-Length` is added from the body.
     init(_ parts: JSONResponse.Parts) {
-        self.init(status: parts.head.status, headers: parts.head.headerFields, body: ResponseBody(byteBuffer: parts.body))
+        let body = parts.body.readableBytes == 0 ? ResponseBody() : ResponseBody(byteBuffer: parts.body)
+        self.init(status: parts.head.status, headers: parts.head.headerFields, body: body)
     }
 }
