@@ -74,12 +74,48 @@ import Testing
                 #expect(inline.body == routed.body, "\(name)")
                 #expect(inline.headers.map { $0.name.lowercased() } == routed.headers.map { $0.name.lowercased() }, "\(name)")
             }
+            let denied = try server.auditText().split(separator: "\n").filter { $0.contains(#""authz.denied""#) }
+            #expect(denied.count == 2 * cases.count, "each answer, inline or routed, has its audit line: \(denied)")
             // Traefik's convention: no route covers this request.
             let elsewhere = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth", headers: [
                 ("X-Forwarded-Method", "GET"), ("X-Forwarded-Host", "other.example.com"), ("X-Forwarded-Uri", "/orders/1"),
                 ("Authorization", "Bearer x"),
             ]))
             #expect(elsewhere.status == 403 && String(decoding: elsewhere.body, as: UTF8.self).contains("access_denied"))
+        }
+    }
+
+    @Test func traefiksConventionIsAnsweredInlineAsTheRouterAnswersIt() async throws {
+        try await LiveServer.withForwardAuth { server in
+            let pat = try await server.pat().value
+            let headers = [("X-Forwarded-Method", "POST"), ("X-Forwarded-Host", "api.example.com"),
+                           ("X-Forwarded-Uri", "/orders/7?x=1"), ("Authorization", "Bearer \(pat)")]
+            let first = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth", headers: headers))
+            let routed = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth?via=router", headers: headers))
+            let inline = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth", headers: headers))
+            #expect(first.status == 200 && routed.status == 200 && inline.status == 200)
+            #expect(inline.header("Authorization") == routed.header("Authorization"))
+            #expect(inline.headers.map { $0.name.lowercased() } == routed.headers.map { $0.name.lowercased() })
+            // A method the route does not allow (orders: GET and POST) is refused the same way.
+            let put = headers.map { $0.0 == "X-Forwarded-Method" ? ($0.0, "PUT") : $0 }
+            let refusedInline = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth", headers: put))
+            let refusedRouted = try await server.http.perform(CurlRequest(method: "GET", url: server.base + "/authz/forward-auth?via=router", headers: put))
+            #expect(refusedInline.status == 403 && refusedInline.status == refusedRouted.status)
+            #expect(refusedInline.body == refusedRouted.body)
+        }
+    }
+
+    @Test func aClientThatLeavesWhileHeldLeavesNoFailureInTheAuditTrail() async throws {
+        try await FakeUpstream.with(.hang(.milliseconds(500))) { upstream in
+            try await LiveServer.withForwardAuth(["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url]) { server in
+                let request = "GET /authz/auth-request HTTP/1.1\r\nHost: gw\r\nX-Original-URL: \(Self.url)\r\n"
+                    + "Authorization: Bearer pgat_gone\r\n\r\n"
+                try RawHTTP.sendAndClose(port: server.config.server.port, request, reset: true)
+                try await Task.sleep(for: .milliseconds(800))
+                let audit = try server.auditText()
+                #expect(!audit.contains(#""authz.failed""#) && !audit.contains(#""authz.allowed""#), "\(audit)")
+                #expect(try await server.get("/healthz").status == 200)
+            }
         }
     }
 
@@ -92,18 +128,24 @@ import Testing
                 "GET \(path) HTTP/1.1\r\nHost: gw\r\nX-Original-URL: \(Self.url)\r\nX-Original-Method: GET\r\n"
                     + (pat.map { "Authorization: Bearer \($0)\r\n" } ?? "") + "\r\n"
             }
-            // A PAT exchanged while held, healthz behind it, a cached JWT, a denial, one for the router.
-            let requests = get("/authz/auth-request", fresh) + "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
-                + get("/authz/auth-request", cached) + get("/authz/auth-request", nil) + get("/authz/auth-request?x=1", fresh)
+            // A PAT exchanged while held; behind it, answered inline when replayed: a cached JWT, a
+            // denial; then one for the router and healthz.
+            let requests = get("/authz/auth-request", fresh) + get("/authz/auth-request", cached) + get("/authz/auth-request", nil)
+                + get("/authz/auth-request?x=1", fresh) + "GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
             let answer = try await RawHTTP.exchange(port: server.config.server.port, requests)
             let statuses = answer.text.matches(of: /HTTP\/1\.1 (\d{3})/).map { String($0.output.1) }
-            #expect(statuses == ["200", "200", "200", "401", "200"], "\(answer.text)")
+            #expect(statuses == ["200", "200", "401", "200", "200"], "\(answer.text)")
+            let bearers = answer.text.matches(of: /Authorization: Bearer (\S+)/).map { String($0.output.1) }
+            #expect(bearers.count == 3 && bearers[0] == bearers[2] && bearers[0] != bearers[1], "the fresh PAT's JWT, the cached one's, the fresh one's again")
             #expect(!answer.closed)
         }
     }
 
     @Test func whatItDoesNotTakeReachesTheRouterWhole() async throws {
         try await LiveServer.withForwardAuth { server in
+            let pat = try await server.pat().value
+            let minted = try await authRequest(server, [("Authorization", "Bearer \(pat)")])
+            // No `await` from here on: an EmbeddedChannel is used on the thread that made it.
             let channel = EmbeddedChannel()
             let settings = InlineAnswerHandler.Settings(live: server.components.live, introspection: nil,
                                                           clients: ForwardedClient(trusted: []), maxBodyBytes: 4_096,
@@ -112,7 +154,7 @@ import Testing
             try channel.pipeline.syncOperations.addHandler(InlineAnswerHandler(settings))
             func head(_ method: HTTPMethod = .GET, _ uri: String = "/authz/auth-request", _ extra: [(String, String)] = []) -> HTTPRequestHead {
                 HTTPRequestHead(version: .http1_1, method: method, uri: uri,
-                                headers: HTTPHeaders([("Host", "gw"), ("X-Original-URL", Self.url), ("Authorization", "Bearer x")] + extra))
+                                headers: HTTPHeaders([("Host", "gw"), ("X-Original-URL", Self.url)] + extra))
             }
             let cases: [(String, [HTTPServerRequestPart])] = [
                 ("HEAD", [.head(head(.HEAD)), .end(nil)]),
@@ -146,6 +188,16 @@ import Testing
                 Issue.record("no answer"); return
             }
             #expect(answered.status == .unauthorized)
+            while try channel.readOutbound(as: HTTPServerResponsePart.self) != nil {}
+            // A JWT cache hit (the PAT was swapped once over HTTP, above): answered here, 200 and the JWT.
+            try channel.writeInbound(HTTPServerRequestPart.head(head(.GET, "/authz/auth-request", [("Authorization", "Bearer \(pat)")])))
+            try channel.writeInbound(HTTPServerRequestPart.end(nil))
+            #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil)
+            guard case .head(let hit)? = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+                Issue.record("no answer to the cache hit"); return
+            }
+            let jwt = try #require(minted.header("Authorization"))
+            #expect(hit.status == .ok && hit.headers["Authorization"] == [jwt])
         }
     }
 }

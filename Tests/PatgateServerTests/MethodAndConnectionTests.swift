@@ -71,12 +71,21 @@ enum RawHTTP {
         }
     }
 
-    /// Connects, sends `request` and closes at once, without reading.
-    static func sendAndClose(port: Int, _ request: String) throws {
+    /// Connects, sends `request` and closes at once, without reading. `reset`: the close resets
+    /// the connection (a zero linger time), as a client that aborts does, instead of a FIN
+    /// the server may take for a half-close.
+    static func sendAndClose(port: Int, _ request: String, reset: Bool = false) throws {
         let fd = try connected(port: port)
         defer { close(fd) }
         let bytes = Array(request.utf8)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError(text: "send failed") }
+        if reset {
+            Thread.sleep(forTimeInterval: 0.1)   // the request is read, and held, first
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            guard setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size)) == 0 else {
+                throw HarnessError(text: "SO_LINGER failed")
+            }
+        }
     }
 
     private static func connected(port: Int) throws -> Int32 {

@@ -122,10 +122,18 @@ final class ForwardAuthRoutes: Sendable {
             return .now(render(decision, credential: credential, route: route, address: address))
         case let pending:
             return .later { [self] in
-                render(await service.finish(pending), credential: credential, route: route, address: address)
+                let decision = await service.finish(pending)
+                // Held below the router, the request is cancelled when its client leaves, and
+                // with it the upstream call or store read: not a failure to audit or count. (The
+                // router lets a handler finish; its answer is then dropped as this one is.)
+                if Task.isCancelled, case .unavailable = decision.outcome { return Self.abandoned }
+                return render(decision, credential: credential, route: route, address: address)
             }
         }
     }
+
+    /// What a request abandoned by its client gets; never written (its connection is closed).
+    private static let abandoned = JSONResponse.noStoreParts(status: 503, [])
 
     private func render(_ decision: ForwardAuthService.Decision, credential: GatewayCredential.Found,
                         route: AuthzRoute?, address: String?) -> JSONResponse.Parts {
