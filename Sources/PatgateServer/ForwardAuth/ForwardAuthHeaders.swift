@@ -23,18 +23,33 @@ struct ForwardAuthHeaders {
 
     init(_ fields: HTTPFields, _ names: Names) {
         for field in fields {
-            let name = field.name
-            if name == .authorization {
-                Self.add(field.value, to: &authorization)
-            } else if name == names.uri {
-                Self.add(field.value, to: &uri)
-            } else if name == names.method {
-                Self.add(field.value, to: &method)
-            } else if name == names.host {
-                Self.add(field.value, to: &host)
-            }
-            if name == names.credential { Self.add(field.value, to: &credential) }
+            _ = read(field.value, named: { field.name == $0 }, names, accepting: { _ in true })
         }
+    }
+
+    /// Adds `value` to what a field named so feeds (one of the four, and the credential).
+    /// `false` only when it feeds one and `accepting` refuses it. The one list of the fields
+    /// read, for both readers: the router's and `InlineAnswerHandler`'s answers must agree.
+    private mutating func read(_ value: String, named isName: (HTTPField.Name) -> Bool, _ names: Names,
+                               accepting: (String) -> Bool) -> Bool {
+        let slot: WritableKeyPath<ForwardAuthHeaders, String?>?
+        if isName(.authorization) {
+            slot = \.authorization
+        } else if let uri = names.uri, isName(uri) {
+            slot = \.uri
+        } else if let method = names.method, isName(method) {
+            slot = \.method
+        } else if let host = names.host, isName(host) {
+            slot = \.host
+        } else {
+            slot = nil
+        }
+        let isCredential = names.credential.map(isName) ?? false
+        guard slot != nil || isCredential else { return true }
+        guard accepting(value) else { return false }
+        if let slot { Self.add(value, to: &self[keyPath: slot]) }
+        if isCredential { Self.add(value, to: &credential) }
+        return true
     }
 
     private static func add(_ value: String, to found: inout String?) {
@@ -50,23 +65,7 @@ extension ForwardAuthHeaders {
         // HTTPTypes drops the first `Host` (it becomes the authority) and may split `Cookie`.
         if let credential = names.credential?.canonicalName, credential == "host" || credential == "cookie" { return nil }
         for (name, value) in headers {
-            let matched: WritableKeyPath<ForwardAuthHeaders, String?>?
-            if Self.named(name, .authorization) {
-                matched = \.authorization
-            } else if let uri = names.uri, Self.named(name, uri) {
-                matched = \.uri
-            } else if let method = names.method, Self.named(name, method) {
-                matched = \.method
-            } else if let host = names.host, Self.named(name, host) {
-                matched = \.host
-            } else {
-                matched = nil
-            }
-            let credential = names.credential.map { Self.named(name, $0) } ?? false
-            guard matched != nil || credential else { continue }
-            guard HTTPField.isValidValue(value) else { return nil }
-            if let matched { Self.add(value, to: &self[keyPath: matched]) }
-            if credential { Self.add(value, to: &self.credential) }
+            guard read(value, named: { Self.named(name, $0) }, names, accepting: HTTPField.isValidValue) else { return nil }
         }
     }
 

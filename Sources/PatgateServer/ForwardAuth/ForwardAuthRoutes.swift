@@ -70,6 +70,14 @@ final class ForwardAuthRoutes: Sendable {
     enum Answer: Sendable {
         case now(JSONResponse.Parts)
         case later(@Sendable () async -> JSONResponse.Parts)
+
+        /// The answer, awaited if it is not made yet.
+        func parts() async -> JSONResponse.Parts {
+            switch self {
+            case .now(let parts): parts
+            case .later(let rest): await rest()
+            }
+        }
     }
 
     func register(on router: Router<PatgateRequestContext>) {
@@ -147,16 +155,6 @@ final class ForwardAuthRoutes: Sendable {
         case .allowed: .allow
         case .unavailable: .error
         case .missingCredential, .invalidToken, .insufficientScope, .noRoute: .deny
-        }
-    }
-}
-
-extension ForwardAuthRoutes.Answer {
-    /// The answer, awaited if it is not made yet.
-    func parts() async -> JSONResponse.Parts {
-        switch self {
-        case .now(let parts): parts
-        case .later(let rest): await rest()
         }
     }
 }

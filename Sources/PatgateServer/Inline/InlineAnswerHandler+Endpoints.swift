@@ -44,17 +44,19 @@ extension InlineAnswerHandler {
     }
 
     func begin(_ endpoint: Endpoint, _ head: HTTPRequestHead, _ body: ByteBuffer, context: ChannelHandlerContext) -> Next {
-        if case .forwardAuth(let convention) = endpoint { return beginForwardAuth(convention, head, context: context) }
-        let form: FormBody
+        switch endpoint {
+        case .token: return withForm(body) { beginExchange(head, $0, context: context) }
+        case .introspection: return withForm(body) { beginIntrospection(head, $0, context: context) }
+        case .forwardAuth(let convention): return beginForwardAuth(convention, head, context: context)
+        }
+    }
+
+    /// `next` on the request's form, or the RFC 6749 error a malformed one gets.
+    private func withForm(_ body: ByteBuffer, _ next: (FormBody) -> Next) -> Next {
         do {
-            form = try FormRequest.parse(body)
+            return next(try FormRequest.parse(body))
         } catch {
             return .answer(JSONResponse.errorParts(error))
-        }
-        switch endpoint {
-        case .token: return beginExchange(head, form, context: context)
-        case .introspection: return beginIntrospection(head, form, context: context)
-        case .forwardAuth: return .route
         }
     }
 
