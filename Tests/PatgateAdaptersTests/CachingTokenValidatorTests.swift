@@ -10,15 +10,23 @@ final class CountingUpstream: SubjectTokenValidator {
     let failing = Mutex(false)
     let expiresAt: Int64?
     let delay: Duration
-    init(expiresAt: Int64? = nil, delay: Duration = .milliseconds(50)) {
+    /// Notices a cancellation only once its pause is over, as libcurl does at its next progress callback.
+    let slowToCancel: Bool
+    init(expiresAt: Int64? = nil, delay: Duration = .milliseconds(50), slowToCancel: Bool = false) {
         self.expiresAt = expiresAt
         self.delay = delay
+        self.slowToCancel = slowToCancel
     }
     struct Down: Error {}
 
     func validate(_ token: String) async throws -> ValidationResult {
         calls.withLock { $0[token, default: 0] += 1 }
-        try await Task.sleep(for: delay)
+        if slowToCancel {
+            let delay = self.delay
+            await Task.detached { try? await Task.sleep(for: delay) }.value   // not cut short by a cancellation
+            try Task.checkCancellation()
+        }
+        try await Task.sleep(for: slowToCancel ? .zero : delay)
         if failing.withLock({ $0 }) { throw Down() }
         // The token's id is the token with an "id-" prefix; the subject is the part before ":".
         let subject = String(token.split(separator: ":").first ?? "")
@@ -45,6 +53,19 @@ final class CountingUpstream: SubjectTokenValidator {
         }
         #expect(upstream.count("good-1") == 1)
         #expect(cache.statistics.upstreamCalls == 1)
+    }
+
+    @Test func aCallAbandonedByAllItsRequestsIsNotJoinedByALaterOne() async throws {
+        let upstream = CountingUpstream(delay: .milliseconds(300), slowToCancel: true)
+        let cache = try cache(upstream)
+        let abandoned = Task { try await cache.validate("good-1") }
+        try await Task.sleep(for: .milliseconds(50))
+        abandoned.cancel()   // its only request: the call is cancelled, and still runs a while
+        try await Task.sleep(for: .milliseconds(50))
+        let result = try await cache.validate("good-1")
+        #expect(result != .inactive, "its own call, not the cancelled one's CancellationError")
+        #expect(upstream.count("good-1") == 2)
+        #expect(await abandoned.result.isFailure)
     }
 
     @Test func theRememberedAnswerIsTheCachedOneCountedAsAHitAndNothingElse() async throws {
@@ -127,5 +148,12 @@ final class CountingUpstream: SubjectTokenValidator {
         #expect(try await first == .active(SubjectIdentity(subject: "good-d", scopes: [], tokenID: "id-good-d:1")))
         _ = try await cache.validate("good-d:1")
         #expect(upstream.count("good-d:1") == 2)
+    }
+}
+
+private extension Result {
+    var isFailure: Bool {
+        if case .failure = self { return true }
+        return false
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PatgateCore
 @testable import PatgateServer
 import PatgateTestSupport
@@ -114,6 +115,34 @@ import Testing
         }
     }
 
+    /// The sum of `name`'s series whose labels contain `label`, as `/metrics` shows them.
+    func metric(_ server: LiveServer, _ name: String, _ label: String) async throws -> Int {
+        let text = String(decoding: try await server.get("/metrics").body, as: UTF8.self)
+        return text.split(separator: "\n").filter { $0.hasPrefix(name + "{") && $0.contains(label) }
+            .reduce(0) { $0 + Int(Double($1.split(separator: " ").last ?? "0") ?? 0) }
+    }
+
+    @Test func aClientThatResetsWhileHeldIsNoFailureOfTheUpstreamOrTheExchange() async throws {
+        try await FakeUpstream.with(.hang(.milliseconds(700))) { upstream in
+            try await LiveServer.with(environment: ["PATGATE_UPSTREAM_INTROSPECTION_URL": upstream.url,
+                                                    "PATGATE_UPSTREAM_TIMEOUT_MS": "400"]) { server in
+                let unreachable = #"outcome="unreachable""#, unavailable = #"result="temporarily_unavailable""#
+                let before = (try await metric(server, "patgate_introspection_requests_total", unreachable),
+                              try await metric(server, "patgate_token_exchanges_total", unavailable))
+                // The held exchange, and with it the upstream call nobody else waits for, is cancelled.
+                try RawHTTP.sendAndClose(port: server.config.server.port, rawPost("/token", exchangeBody("pgat_reset")), reset: true)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await metric(server, "patgate_introspection_requests_total", unreachable) == before.0)
+                #expect(try await metric(server, "patgate_token_exchanges_total", unavailable) == before.1)
+                // A client that waits still sees, and counts, the upstream's failure (a timeout).
+                let kept = try await server.post("/token", exchangeBody("pgat_kept"))
+                #expect(kept.status == 503)
+                #expect(try await metric(server, "patgate_introspection_requests_total", unreachable) == before.0 + 1)
+                #expect(try await metric(server, "patgate_token_exchanges_total", unavailable) == before.1 + 1)
+            }
+        }
+    }
+
     func gatewayAuthorization(_ server: LiveServer) throws -> String {
         let secret = try String(contentsOfFile: server.config.dataDirectory + "/secrets/gateway-introspection.secret", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -151,6 +180,25 @@ import Testing
                 head.components(separatedBy: "\r\n").dropFirst().map { $0.split(separator: ":")[0].lowercased() }
             }
             #expect(names(parts[0][0]) == names(parts[5][0]))
+        }
+    }
+
+    @Test func anIntrospectionCancelledBeforeTheStoreAnswersLogsNoStoreFailure() async throws {
+        try await LiveServer.with { server in
+            let (_, pat) = try await TokenEndpointTests().newPAT(server, scopes: ["openid"])
+            let endpoint = try #require(PatgateApplication.introspection(server.components))
+            let question = IntrospectionEndpoint.Question(clientID: "patgate-gateway", token: pat, settings: server.components.live.current)
+            let output = CapturedText()
+            let logger = Logger(label: "patgate") { TextLogHandler(label: $0, output: output) }
+            // As when the asking client leaves while the read waits: the handler cancels the request's task.
+            let abandoned = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return await endpoint.answer(question, jwt: false, address: nil, logger: logger)
+            }
+            #expect(await abandoned.value.head.status == .serviceUnavailable)
+            #expect(output.text.isEmpty, "\(output.text)")
+            let answered = await endpoint.answer(question, jwt: false, address: nil, logger: logger)
+            #expect(answered.head.status == .ok && output.text.isEmpty)
         }
     }
 

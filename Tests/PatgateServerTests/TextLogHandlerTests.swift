@@ -31,8 +31,8 @@ import Testing
     }
 }
 
-/// A text stream tests read back.
-private final class CapturedText: TextOutputStream, Sendable {
+/// A text stream tests read back (a `TextLogHandler`'s lines).
+final class CapturedText: TextOutputStream, Sendable {
     private let storage = Mutex("")
 
     func write(_ string: String) { storage.withLock { $0 += string } }

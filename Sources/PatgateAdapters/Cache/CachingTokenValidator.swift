@@ -156,12 +156,16 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     }
 
     /// A waiting request was cancelled (its client left, or the server's stop grace ran out):
-    /// when no request waits any more, the upstream call is cancelled too.
+    /// when no request waits any more, the upstream call is cancelled too, and forgotten, so
+    /// that a request for the same token meanwhile starts its own call instead of joining one
+    /// that ends in a cancellation.
     private func abandon(_ task: Task<ValidationResult, any Error>, key: TokenDigest) {
         let nobodyWaits = state.withLock { state -> Bool in
             guard state.inFlight[key]?.task == task else { return false }
             state.inFlight[key]?.waiting -= 1
-            return state.inFlight[key]?.waiting == 0
+            guard state.inFlight[key]?.waiting == 0 else { return false }
+            state.inFlight[key] = nil
+            return true
         }
         if nobodyWaits { task.cancel() }
     }

@@ -42,6 +42,12 @@ public final class IntrospectionClient: SubjectTokenValidator {
         do {
             response = try await http.perform(HTTPRequest(method: "POST", url: config.url, headers: headers, body: Array(body.utf8)))
         } catch {
+            // Cancelled: no request waits for this answer any more (their clients left). Not the
+            // upstream's failure, so neither counted nor logged as one.
+            if Task.isCancelled {
+                span?.attributes = [("patgate.outcome", "cancelled")]
+                throw CancellationError()
+            }
             Meters.introspection(outcome: "unreachable", nanoseconds: Meters.nanoseconds(since: started))
             span?.attributes = [("patgate.outcome", "unreachable")]
             span?.failed = true

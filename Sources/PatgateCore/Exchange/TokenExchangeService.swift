@@ -39,7 +39,7 @@ public struct TokenExchangeService: Sendable {
             observer?.exchanged(clientID: clientID, error: nil)
             return response
         } catch {
-            observer?.exchanged(clientID: clientID, error: error)
+            observe(.failure(error), clientID: clientID)
             throw error
         }
     }
@@ -106,8 +106,11 @@ public struct TokenExchangeService: Sendable {
         return answer
     }
 
+    /// Counts an answer. A failure of a cancelled request is not counted: its client left while it
+    /// waited (the HTTP server then cancels it), and what failed was the wait, not the exchange.
     private func observe(_ answer: Result<TokenResponse, OAuthError>, clientID: String?) {
         guard let observer else { return }
+        if case .failure = answer, Task.isCancelled { return }
         switch answer {
         case .success: observer.exchanged(clientID: clientID, error: nil)
         case .failure(let error): observer.exchanged(clientID: clientID, error: error)

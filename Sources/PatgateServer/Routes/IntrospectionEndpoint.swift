@@ -38,6 +38,8 @@ struct IntrospectionEndpoint: Sendable {
         do {
             answer = try await self.answer(question.token, address: address)
         } catch {
+            // Cancelled when the asking client left while the store read waited: nothing failed.
+            if Task.isCancelled { return JSONResponse.errorParts(OAuthError(.temporarilyUnavailable, "the request was abandoned")) }
             logger.error("PAT store failed during introspection", metadata: ["error": "\(type(of: error))"])
             return JSONResponse.errorParts(OAuthError(.temporarilyUnavailable, "the token store is unavailable"))
         }

@@ -32,7 +32,8 @@ struct TokenRoutes {
         case .success(let response):
             return JSONResponse.noStoreParts(response.jsonBody)
         case .failure(let error):
-            if error.code == .temporarilyUnavailable {
+            // Unless its client left while it was held: the inline handler then cancels it.
+            if error.code == .temporarilyUnavailable && !Task.isCancelled {
                 logger.warning("token exchange failed closed", metadata: ["reason": "\(error.description)"])
             }
             return JSONResponse.errorParts(error)
