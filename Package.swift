@@ -128,7 +128,7 @@ let package = Package(
         // scripts/bench's microbenchmarks (release): the hot path's steps and the cache's memory.
         .executableTarget(
             name: "patgate-bench",
-            dependencies: ["PatgateAdapters", "PatgateCore", "PatgateTelemetry", "JOSE", "JSON", "OpenSSL",
+            dependencies: ["PatgateAdapters", "PatgateCore", "PatgateTelemetry", "JOSE", "JSON", "OpenSSL", "Curl",
                            .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/PatgateBench",
             swiftSettings: strict

@@ -5,7 +5,7 @@ import PatgateCore
 
 /// The steps of the cache-hit exchange, each alone: sign per algorithm, JWT assembly, form
 /// parsing, client authentication, cache lookup; and the whole exchange without HTTP. Plus the
-/// parse of the built-in issuer's RFC 7662 answer, which each cache miss pays.
+/// parse of the built-in issuer's RFC 7662 answer and its PAT format check, which each cache miss pays.
 struct HotPathBenchmarks {
     static let cacheLookupName = "cache lookup (hit)"
     static let exchangeName = "cache-hit exchange at once (form, client, cache, policy, ES256 mint, JSON; no HTTP)"
@@ -56,6 +56,11 @@ struct HotPathBenchmarks {
             clientID: "pat")
         items.append(("introspection answer parse (cache miss)", {
             _ = try IntrospectionParser.parse(answer, now: 1_800_000_001)
+        }))
+        let format = PATFormat(prefix: "pgat")!
+        let value = try format.generate()
+        items.append(("PAT format check (the issuer's, twice per cache miss)", {
+            guard format.isWellFormed(value) else { preconditionFailure("a generated PAT is well-formed") }
         }))
         synchronous = items
     }

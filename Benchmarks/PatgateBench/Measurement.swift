@@ -46,6 +46,22 @@ struct Measurement {
         return Measurement(name: name, operations: operations, seconds: Self.seconds(now - start))
     }
 
+    /// `Measurement.run(_:seconds:batch:)` with the process's CPU seconds in place of wall time.
+    static func cpuTimed(_ name: String, seconds: Double,
+                                 batch: (Int) async throws -> Void) async throws -> Measurement {
+        let cpuBefore = processCPUSeconds()
+        let wall = try await run(name, seconds: seconds, batch: batch)
+        return Measurement(name: name, operations: wall.operations, seconds: processCPUSeconds() - cpuBefore)
+    }
+
+    /// User and system CPU seconds of this process so far, on all its threads.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

@@ -6,7 +6,7 @@ import PatgateCore
 /// `patgate-bench`: the hot path's microbenchmarks and the cache's memory per entry, one core,
 /// release build. Prints one JSON object; `scripts/bench` adds `openssl speed` from the same run.
 ///
-///     patgate-bench [--seconds S] [--only NAME] [--cache-entries N] [--cache-shape SHAPE]
+///     patgate-bench [--seconds S] [--only NAME] [--cache-entries N] [--cache-shape SHAPE] [--http-url URL]
 ///
 /// Measure one cache shape per process (`--cache-shape`): memory freed by an earlier shape stays
 /// in the allocator and would hide part of the next one's growth.
@@ -35,6 +35,10 @@ struct PatgateBench {
         for item in try await StoreBenchmarks.run(seconds: options.seconds, selects: options.selects) {
             items.append(item)
             FileHandle.standardError.write(Data("\(item.line)\n".utf8))
+        }
+        if let url = options.httpURL, options.selects(CurlBenchmarks.name) {
+            items.append(try await CurlBenchmarks.run(url: url, seconds: options.seconds))
+            FileHandle.standardError.write(Data("\(items.last!.line)\n".utf8))
         }
         for item in MetricsBenchmarks.run(seconds: options.seconds, selects: options.selects) {
             items.append(item)
@@ -69,6 +73,8 @@ struct Options {
     var cacheEntries = 1_000_000
     var only: String?
     var cacheShape: String?
+    /// A server for the libcurl client's benchmark; without it, that one is skipped.
+    var httpURL: String?
 
     init(_ arguments: ArraySlice<String>) {
         var rest = arguments[...]
@@ -79,8 +85,9 @@ struct Options {
             case "--cache-entries": cacheEntries = Int(value) ?? cacheEntries
             case "--only": only = value
             case "--cache-shape": cacheShape = value
+            case "--http-url": httpURL = value
             default:
-                FileHandle.standardError.write(Data("usage: patgate-bench [--seconds S] [--only NAME] [--cache-entries N] [--cache-shape SHAPE]\n".utf8))
+                FileHandle.standardError.write(Data("usage: patgate-bench [--seconds S] [--only NAME] [--cache-entries N] [--cache-shape SHAPE] [--http-url URL]\n".utf8))
                 exit(2)
             }
         }

@@ -27,7 +27,7 @@ enum StoreBenchmarks {
     private static func handOff(seconds: Double) async throws -> Measurement {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
-        let measured = try await cpuTimed(handOffName, seconds: seconds) { _ in
+        let measured = try await Measurement.cpuTimed(handOffName, seconds: seconds) { _ in
             for _ in 0..<64 { try await thread.runIfActive {} }
         }
         try await thread.shutdownGracefully()
@@ -48,26 +48,10 @@ enum StoreBenchmarks {
             hashes.append(hash)
         }
         let asked = (0..<65_536).map { _ in hashes[Int.random(in: 0..<hashes.count)] }
-        return try await cpuTimed(name, seconds: seconds) { done in
+        return try await Measurement.cpuTimed(name, seconds: seconds) { done in
             for hash in asked[(done % asked.count)...].prefix(64) {
                 guard try await store.findWithOwner(valueHash: hash) != nil else { fatalError("a stored PAT was not found") }
             }
         }
-    }
-
-    /// `Measurement.run(_:seconds:batch:)` with the process's CPU seconds in place of wall time.
-    private static func cpuTimed(_ name: String, seconds: Double,
-                                 batch: (Int) async throws -> Void) async throws -> Measurement {
-        let cpuBefore = processCPUSeconds()
-        let wall = try await Measurement.run(name, seconds: seconds, batch: batch)
-        return Measurement(name: name, operations: wall.operations, seconds: processCPUSeconds() - cpuBefore)
-    }
-
-    /// User and system CPU seconds of this process so far, on all its threads.
-    private static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -118,6 +118,19 @@ final class MemoryPATStore: PATStore {
         typo[10] = typo[10] == "a" ? "b" : "a"
         #expect(!format.isWellFormed(String(typo)))
         #expect(!format.isWellFormed("ghp_" + value.dropFirst(5)))
+        // Every way to be almost right: a typo in the checksum, another length, a byte outside
+        // the alphabet, no separator, the prefix's case, a multi-byte character, a checksum
+        // that is right for another random part.
+        var checksumTypo = Array(value)
+        checksumTypo[value.count - 1] = checksumTypo[value.count - 1] == "0" ? "1" : "0"
+        let other = try format.generate()
+        let body = String(value.dropFirst(5)), head = String(value.dropLast())
+        let wrongs: [String] = [String(checksumTypo), value + "0", head, String(value.prefix(10)) + "-" + String(value.dropFirst(11)),
+                                "pgat-" + body, "PGAT_" + body, head + "é", String(value.dropLast(6)) + String(other.suffix(6)), "", "pgat_"]
+        for wrong in wrongs {
+            #expect(!format.isWellFormed(wrong), "\(wrong)")
+        }
+        for _ in 0..<1_000 { #expect(format.isWellFormed(try format.generate())) }
         #expect(PATFormat(prefix: "Bad-Prefix") == nil)
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }

@@ -10,6 +10,10 @@ public struct PATFormat: Sendable, Equatable {
     static let randomLength = 27
     static let checksumLength = 6
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+    /// Each byte's place in `alphabet`, or -1: the check runs on every introspection, twice.
+    private static let places: [Int8] = (0...255).map { byte in
+        alphabet.firstIndex(of: UInt8(byte)).map { Int8($0) } ?? -1
+    }
 
     /// `prefix` is 1–16 characters of `[a-z0-9]`.
     public init?(prefix: String) {
@@ -30,17 +34,24 @@ public struct PATFormat: Sendable, Equatable {
         return prefix + "_" + String(decoding: random + Self.checksum(random), as: UTF8.self)
     }
 
-    /// Prefix, length, alphabet and checksum all fit.
+    /// Prefix, length, alphabet and checksum all fit. Reads the value in place, without a copy.
     public func isWellFormed(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        let prefixBytes = Array(prefix.utf8)
-        guard bytes.count == prefixBytes.count + 1 + Self.randomLength + Self.checksumLength,
-              bytes.starts(with: prefixBytes), bytes[prefixBytes.count] == UInt8(ascii: "_")
-        else { return false }
-        let body = bytes[(prefixBytes.count + 1)...]
-        guard body.allSatisfy({ Self.alphabet.contains($0) }) else { return false }
-        let random = Array(body.prefix(Self.randomLength))
-        return Array(body.suffix(Self.checksumLength)) == Self.checksum(random)
+        let prefixLength = prefix.utf8.count
+        let bodyStart = prefixLength + 1
+        var value = value
+        return value.withUTF8 { bytes in
+            guard bytes.count == bodyStart + Self.randomLength + Self.checksumLength,
+                  bytes.starts(with: prefix.utf8), bytes[prefixLength] == UInt8(ascii: "_"),
+                  bytes[bodyStart...].allSatisfy({ Self.places[Int($0)] >= 0 })
+            else { return false }
+            // The checksum's digits, most significant first, against the random part's CRC-32.
+            var crc = CRC32.checksum(bytes[bodyStart..<(bodyStart + Self.randomLength)])
+            for index in stride(from: bytes.count - 1, through: bytes.count - Self.checksumLength, by: -1) {
+                guard Int(Self.places[Int(bytes[index])]) == Int(crc % 62) else { return false }
+                crc /= 62
+            }
+            return true
+        }
     }
 
     static func checksum(_ random: [UInt8]) -> [UInt8] {
