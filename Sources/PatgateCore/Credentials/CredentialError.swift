@@ -21,6 +21,10 @@ public struct CredentialError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { message }
 
+    /// The exchange's client left while the credential was being made (its request was
+    /// cancelled): no answer will be written; the audit trail says why the credential failed.
+    public static let abandoned = CredentialError(.unavailable, "the request was abandoned by its client")
+
     /// The OAuth error the token endpoint returns.
     public var oauthError: OAuthError {
         switch kind {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatgateTestSupport
 import Testing
 @testable import PatgateAdapters
 import PatgateCore
@@ -8,12 +9,12 @@ import PatgateCore
 @Suite struct S3CredentialProviderTests {
     static let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/{user}/*"}]}"#
 
-    func provider(_ endpoint: String = "http://127.0.0.1:1/") throws -> S3CredentialProvider {
+    func provider(_ endpoint: String = "http://127.0.0.1:1/", logger: Logger = Logger(label: "test")) throws -> S3CredentialProvider {
         var settings = S3CredentialSettings(stsEndpoint: endpoint, roleARN: "arn:aws:iam::1:role/r",
                                             policy: try PolicyTemplate(Self.policy), region: "eu-west-1", bucket: "b")
         settings.http.totalTimeout = .seconds(2)
         settings.http.connectTimeout = .seconds(1)
-        return try S3CredentialProvider(settings: settings, logger: Logger(label: "test"))
+        return try S3CredentialProvider(settings: settings, logger: logger)
     }
 
     func request(user: String = "alice", lifetime: Int64 = 600, patExpiresIn: Int64? = nil) throws -> CredentialRequest {
@@ -56,5 +57,29 @@ import PatgateCore
         #expect(error?.kind == .unavailable)
         #expect(error?.message.contains("STS") == true)
         #expect(error?.message.contains("eyJ") == false)
+    }
+
+    @Test func aCallItsClientAbandonedIsNotLoggedAsTheSTSsFailure() async throws {
+        let capture = LogCapture()
+        let provider = try provider(logger: capture.logger("test"))
+        // As when the exchange's client leaves while its own STS call runs: the HTTP server
+        // cancels the request's task.
+        let abandoned = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await provider.client.assumeRole(token: "eyJ.jwt.sig", sessionName: "patgate-alice", policy: nil, duration: 900)
+        }
+        let error = await #expect(throws: CredentialError.self) { try await abandoned.value }
+        #expect(error == .abandoned)
+        #expect(capture.lines.isEmpty, "\(capture.lines)")
+        // The call shared by every exchange of a key (`S3CredentialCache`) is not cancelled by one
+        // that leaves: it meets the closed port, which is logged.
+        let prepared = try #require(try provider.prepare(request()))
+        let shared = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await prepared.issue()
+        }
+        let failed = await #expect(throws: CredentialError.self) { try await shared.value }
+        #expect(failed != .abandoned && failed?.message.contains("STS") == true)
+        #expect(capture.lines.contains { $0.hasPrefix("error STS unreachable") }, "\(capture.lines)")
     }
 }

@@ -71,6 +71,8 @@ public final class PostgresLoginProvider: CredentialProvider {
         do {
             return try await Deadline.run(after: .seconds(settings.timeout), onTimeout: { leased?.abandon() }, body)
         } catch {
+            // Cancelled: the exchange's client left while it waited. Not the server's failure.
+            if Task.isCancelled { throw CredentialError.abandoned }
             var metadata: Logger.Metadata = ["reason": "\(PostgresStoreError.reason(error))", "server": "\(database.settings)"]
             if let role { metadata["role"] = "\(role)" }
             logger.error("PostgreSQL credentials: cannot \(action)", metadata: metadata)

@@ -42,6 +42,8 @@ final class STSClient: Sendable {
         do {
             response = try await http.perform(request)
         } catch {
+            // Cancelled: the exchange's client left while it waited. Not the STS's failure.
+            if Task.isCancelled { throw CredentialError.abandoned }
             logger.error("STS unreachable", metadata: ["error": "\(error)"])
             let what = error.kind == .timedOut ? "did not answer in time" : "is unreachable"
             throw CredentialError(.unavailable, "the S3 credentials service (STS) \(what); try again later")
