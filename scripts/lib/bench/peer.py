@@ -12,8 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import idpy_peer_settings as settings
+import procstat
 
 HERE = Path(__file__).parent
+WORKERS = 2
 
 
 def _port() -> int:
@@ -28,12 +30,14 @@ def run(work: Path, duration: int, connections: int, measure) -> dict:
     token_file = work / "idpy-token"
     log = open(work / "idpy.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--preload", "-w", "2", "-b", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--preload", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
          "--chdir", str(HERE), "--log-level", "warning", "idpy_peer:app"],
         env={"IDPY_PEER_TOKEN_FILE": str(token_file), "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while not token_file.exists() or not _answers(port):
+        # Both workers, not just the first to answer: gunicorn may fork the second later, and a
+        # run that starts before it would measure one worker (docs: BENCHMARKS.md, session 23).
+        while not token_file.exists() or not _answers(port) or len(procstat.tree_pids(process.pid)) < 1 + WORKERS:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"bench: the idpyoidc peer did not start; see {work / 'idpy.log'}")
             time.sleep(0.1)

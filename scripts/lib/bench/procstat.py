@@ -60,10 +60,20 @@ class Sampler:
         self.pids = tree_pids(self.pid)
         for pid in self.pids:
             reset_peak(pid)
-        self.cpu0 = sum(cpu_seconds(p) for p in self.pids)
+        self.cpu0 = {p: cpu_seconds(p) for p in self.pids}
 
     def stop(self) -> dict[str, float]:
-        cpu = sum(cpu_seconds(p) for p in self.pids) - self.cpu0
-        peak = sum(memory_kib(p).get("VmHWM", 0) for p in self.pids)
-        rss = sum(memory_kib(p).get("VmRSS", 0) for p in self.pids)
+        # A process that appeared meanwhile (gunicorn may fork a worker after the first answers)
+        # used all its CPU within the run; one that was reaped meanwhile counts in its parent's
+        # cutime/cstime.
+        pids = tree_pids(self.pid)
+        cpu, peak, rss = 0.0, 0, 0
+        for pid in pids:
+            try:
+                cpu += cpu_seconds(pid) - self.cpu0.get(pid, 0.0)
+                memory = memory_kib(pid)
+            except OSError:
+                continue   # exited between the two reads
+            peak += memory.get("VmHWM", 0)
+            rss += memory.get("VmRSS", 0)
         return {"cpu_seconds": cpu, "peak_rss_kib": peak, "rss_kib": rss}
