@@ -44,7 +44,8 @@ public struct PATFormat: Sendable, Equatable {
                   bytes.starts(with: prefix.utf8), bytes[prefixLength] == UInt8(ascii: "_"),
                   bytes[bodyStart...].allSatisfy({ Self.places[Int($0)] >= 0 })
             else { return false }
-            // The checksum's digits, most significant first, against the random part's CRC-32.
+            // The checksum is the random part's CRC-32 in base 62, most significant digit first:
+            // compared from its last digit on.
             var crc = CRC32.checksum(bytes[bodyStart..<(bodyStart + Self.randomLength)])
             for index in stride(from: bytes.count - 1, through: bytes.count - Self.checksumLength, by: -1) {
                 guard Int(Self.places[Int(bytes[index])]) == Int(crc % 62) else { return false }
