@@ -32,7 +32,7 @@ import Testing
 }
 
 /// A text stream tests read back (a `TextLogHandler`'s lines).
-final class CapturedText: TextOutputStream, Sendable {
+private final class CapturedText: TextOutputStream, Sendable {
     private let storage = Mutex("")
 
     func write(_ string: String) { storage.withLock { $0 += string } }
