@@ -16,6 +16,7 @@ enum CurlWorker {
         let name = "patgate-curl-\(index)"
         let thread = Thread {
             Thread.current.name = name  // shows in `top -H` and debuggers
+            WorkerScheduling.yieldToEventLoops()
             run(queue: queue, options: options)
             queue.workerExited()
         }

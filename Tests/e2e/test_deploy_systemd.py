@@ -56,3 +56,14 @@ def test_unit_has_the_required_hardening():
         assert settings.get(key) == [value], key
     assert "@system-service" in settings["SystemCallFilter"]
     assert settings["ExecReload"] == ["/bin/kill -HUP $MAINPID"], "systemctl reload sends SIGHUP (README, \"Reloading the configuration\")"
+
+
+def test_the_workers_may_lower_their_own_policy_but_nothing_may_turn_real_time():
+    """`WorkerScheduling` (docs/ARCHITECTURE.md, "Threads") calls sched_setscheduler for
+    SCHED_BATCH; the filter lets that one call of @resources through, RestrictRealtime stays."""
+    result = subprocess.run([systemd_analyze(), "security", "--offline=true", "--no-pager", str(UNIT)],
+                            capture_output=True, text=True)
+    resources = [line for line in result.stdout.splitlines() if "SystemCallFilter=~@resources" in line]
+    assert resources and "sched_setscheduler is allowed" in resources[0], resources
+    realtime = [line for line in result.stdout.splitlines() if "RestrictRealtime=" in line]
+    assert realtime and realtime[0].lstrip().startswith("✓"), realtime

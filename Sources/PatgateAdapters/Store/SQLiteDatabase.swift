@@ -26,8 +26,10 @@ public final class SQLiteDatabase: Sendable {
     /// more CPU than two (BENCHMARKS.md, "Issue 14", session 18). Two or more keep one slow read
     /// (a console listing) from holding up every introspection.
     private static let readThreads: NIOThreadPool = {
-        let threads = NIOThreadPool(numberOfThreads: min(max(System.coreCount, 2), 4))
+        let count = min(max(System.coreCount, 2), 4)
+        let threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
+        threads.yieldToEventLoops(threads: count)
         return threads
     }()
 

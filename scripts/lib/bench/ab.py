@@ -9,7 +9,9 @@ Alternating which build runs first spreads a change in the machine's load over b
 answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine. With `healthz` among the
 scenarios, each build's ratio of every other scenario to its own healthz is reported too, round by
 round with a 95 % interval (`paired.py`, as `run.py --ratios`): two processes of one binary differ
-by up to 10 % in absolute figures here, their ratios much less.
+by up to 10 % in absolute figures here, their ratios much less. Each thread kind's context
+switches per answer (voluntary: it waited; involuntary: a woken thread preempted it) show
+where a change moved the hand-offs between threads.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def main() -> None:
                                        for r in results[(scenario, name)]) for name in builds}
         print(f"| {scenario} | {rps['before']:,.0f} | {rps['after']:,.0f} | {rps['after'] / rps['before']:.3f} "
               f"| {cpu['before']:.1f} | {cpu['after']:.1f} |")
+    print_context_switches(scenarios, builds, results)
     if "healthz" in scenarios and len(scenarios) > 1:
         # Each build's own ratio to healthz, round by round (paired.py): what issues 12 and 14
         # target, freed of the difference between the two processes.
@@ -114,6 +117,27 @@ def main() -> None:
             cells = [paired.ratio(results[(scenario, name)], results[("healthz", name)]) for name in builds]
             print(f"| {scenario} / healthz | " + " | ".join(
                 f"{c['ratio']:.3f} ({c['low']:.3f}–{c['high']:.3f})" for c in cells) + " |")
+
+
+def print_context_switches(scenarios: list[str], builds: dict, results: dict) -> None:
+    """Medians of each thread kind's context switches per answer: a thread woken to do a
+    request's work, or preempted by one (issue 14, BENCHMARKS.md session 24)."""
+    print("\n| context switches per answer | threads | voluntary before | involuntary before "
+          "| voluntary after | involuntary after |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for scenario in scenarios:
+        per_answer: dict[str, dict[str, list[float]]] = {}
+        for name in builds:
+            for r in results[(scenario, name)]:
+                answers = r["rps"] * r["duration_us"] / 1e6
+                for kind, counts in r["context_switches"].items():
+                    cells = per_answer.setdefault(kind, {})
+                    for column, count in zip(("voluntary", "involuntary"), counts):
+                        cells.setdefault(f"{column} {name}", []).append(count / answers)
+        for kind, cells in sorted(per_answer.items()):
+            medians = [statistics.median(cells.get(f"{c} {n}", [0.0])) for n in builds for c in ("voluntary", "involuntary")]
+            if max(medians) >= 0.01:
+                print(f"| {scenario} | {kind} | " + " | ".join(f"{m:.2f}" for m in medians) + " |")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,25 @@ def tree_pids(pid: int) -> list[int]:
     return result
 
 
+def context_switches(pid: int) -> dict[str, list[int]]:
+    """Voluntary and involuntary context switches of `pid`'s threads so far, summed by thread
+    kind: the name without its number (`NIO-SGLTN-1-#0` → `NIO-SGLTN`, `patgate-curl-3` →
+    `patgate-curl`, `TP-#1` → `TP`)."""
+    kinds: dict[str, list[int]] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            status = (task / "status").read_text().splitlines()
+        except OSError:
+            continue   # the thread ended meanwhile
+        counts = dict(line.split(":\t") for line in status if "ctxt_switches" in line)
+        kind = name.rstrip("0123456789-#") or name
+        total = kinds.setdefault(kind, [0, 0])
+        total[0] += int(counts.get("voluntary_ctxt_switches", 0))
+        total[1] += int(counts.get("nonvoluntary_ctxt_switches", 0))
+    return kinds
+
+
 class Sampler:
     """CPU seconds used by a process tree between `start()` and `stop()`, and its peak RSS."""
 
@@ -61,6 +80,7 @@ class Sampler:
         for pid in self.pids:
             reset_peak(pid)
         self.cpu0 = {p: cpu_seconds(p) for p in self.pids}
+        self.switches0 = context_switches(self.pid)
 
     def stop(self) -> dict[str, float]:
         # A process that appeared meanwhile (gunicorn may fork a worker after the first answers)
@@ -76,4 +96,7 @@ class Sampler:
                 continue   # exited between the two reads
             peak += memory.get("VmHWM", 0)
             rss += memory.get("VmRSS", 0)
-        return {"cpu_seconds": cpu, "peak_rss_kib": peak, "rss_kib": rss}
+        # The root process's threads only (the server's loops, libcurl workers, read threads).
+        switches = {kind: [now - before for now, before in zip(counts, self.switches0.get(kind, [0, 0]))]
+                    for kind, counts in context_switches(self.pid).items()}
+        return {"cpu_seconds": cpu, "peak_rss_kib": peak, "rss_kib": rss, "context_switches": switches}

@@ -1,0 +1,39 @@
+import Foundation
+@testable import Curl
+import Testing
+
+/// The libcurl workers are batch threads (`WorkerScheduling`): when a transfer's answer wakes
+/// one, it does not preempt the event loop running on that core.
+@Suite struct WorkerSchedulingTests {
+    @Test func everyWorkerThreadOfAClientIsABatchThread() async throws {
+        let client = try HTTPClient(options: .init(connections: 3))
+        defer { client.shutdown() }
+        // Each worker sets its policy first thing on its new thread.
+        let policies = { Self.policies(ofThreadsNamed: "patgate-curl-") }
+        #expect(await eventually { policies().count >= 3 && policies().allSatisfy { $0 == Self.batch } }, "\(policies())")
+    }
+
+    @Test func aThreadThatYieldsToTheEventLoopsIsABatchThreadAndOthersAreNot() async throws {
+        let (before, after) = await withCheckedContinuation { continuation in
+            Thread {
+                let before = sched_getscheduler(0)
+                WorkerScheduling.yieldToEventLoops()
+                continuation.resume(returning: (before, sched_getscheduler(0)))
+            }.start()
+        }
+        #expect(before == SCHED_OTHER && after == Self.batch)
+        #expect(sched_getscheduler(0) == SCHED_OTHER)
+    }
+
+    private static let batch: Int32 = 3   // SCHED_BATCH
+
+    /// The scheduling policy of each thread of this process whose name starts with `prefix`.
+    private static func policies(ofThreadsNamed prefix: String) -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { tid in
+            guard let name = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+                  name.hasPrefix(prefix), let id = Int32(tid) else { return nil }
+            return sched_getscheduler(id)
+        }
+    }
+}
