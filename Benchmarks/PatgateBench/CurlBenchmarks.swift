@@ -4,7 +4,7 @@ import Foundation
 /// The gateway's side of a cache miss's upstream call: `HTTPClient.perform` of a small form
 /// POST on kept-alive connections, 8 at a time (the default `upstream.connections`), against a
 /// server of the caller's (`--http-url`, e.g. a running patgate's `/introspect`). Timed in this
-/// process's CPU: libcurl, our request and response handling, the worker threads' wake-ups and
+/// process's CPU: libcurl, our request and response handling, the driver thread's wake-ups and
 /// the hand-off back to the awaiting task.
 enum CurlBenchmarks {
     static let name = "libcurl client: a form POST, 8 at a time (CPU per request, hand-offs included)"

@@ -16,10 +16,6 @@
 /// The callback type of CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION.
 typedef size_t (*patgate_curl_data_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 
-/// The callback type of CURLOPT_XFERINFOFUNCTION.
-typedef int (*patgate_curl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
-                                              curl_off_t ultotal, curl_off_t ulnow);
-
 /// curl_global_init(CURL_GLOBAL_DEFAULT); CURL_GLOBAL_DEFAULT is a macro.
 static inline CURLcode patgate_curl_global_init_default(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -67,20 +63,36 @@ static inline CURLcode patgate_curl_setopt_header_function(CURL *handle, patgate
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, fn);
 }
 
-/// CURLOPT_XFERINFOFUNCTION.
-static inline CURLcode patgate_curl_setopt_xferinfo_function(CURL *handle, patgate_curl_xferinfo_callback fn) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, fn);
-}
-
-/// CURLOPT_POSTFIELDSIZE_LARGE then CURLOPT_POSTFIELDS. The caller keeps `data` alive
-/// until the transfer ends. A NULL `data` (an empty Swift array) becomes "" so libcurl
-/// never falls back to its read callback, whose default reads stdin.
-static inline CURLcode patgate_curl_setopt_postfields(CURL *handle, const void *data, curl_off_t size) {
+/// CURLOPT_POSTFIELDSIZE_LARGE then CURLOPT_COPYPOSTFIELDS: libcurl keeps its own copy of
+/// the body, so the caller's bytes need not outlive this call (a transfer on a multi handle
+/// runs long after the caller's scope). A NULL `data` (an empty Swift array) becomes "" so
+/// libcurl never falls back to its read callback, whose default reads stdin.
+static inline CURLcode patgate_curl_setopt_copypostfields(CURL *handle, const void *data, curl_off_t size) {
     CURLcode rc = curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, size);
     if (rc != CURLE_OK) {
         return rc;
     }
-    return curl_easy_setopt(handle, CURLOPT_POSTFIELDS, data != NULL ? data : (const void *)"");
+    return curl_easy_setopt(handle, CURLOPT_COPYPOSTFIELDS, data != NULL ? data : (const void *)"");
+}
+
+/// curl_multi_setopt for an option that takes a `long`.
+static inline CURLMcode patgate_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+/// The next finished transfer of `multi`: its easy handle, with its result in `*result`, or
+/// NULL when none is left. Skips messages other than CURLMSG_DONE (libcurl has no other yet),
+/// so Swift never reads the message's union.
+static inline CURL *patgate_curl_multi_next_done(CURLM *multi, CURLcode *result) {
+    int queued = 0;
+    CURLMsg *message;
+    while ((message = curl_multi_info_read(multi, &queued)) != NULL) {
+        if (message->msg == CURLMSG_DONE) {
+            *result = message->data.result;
+            return message->easy_handle;
+        }
+    }
+    return NULL;
 }
 
 /// curl_easy_getinfo for an info that yields a `long` (CURLINFO_RESPONSE_CODE).

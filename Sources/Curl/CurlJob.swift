@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Set from a task's cancellation handler, read by the worker (before it starts the
-/// request, and from libcurl's progress callback while it runs).
+/// Set from a task's cancellation handler (which then wakes the driver), read by the
+/// ``CurlDriver`` before it starts the request and on each turn of its loop while it runs.
 final class CancellationFlag: Sendable {
     private let cancelled = Atomic<Bool>(false)
 
@@ -10,25 +10,25 @@ final class CancellationFlag: Sendable {
     func cancel() { cancelled.store(true, ordering: .releasing) }
 }
 
-/// Who answers a job: the worker that takes it, or the deadline timer if no worker took it
-/// in time. Exactly one of them wins.
+/// Who answers a job: the driver that takes it, or the deadline timer if the driver did not
+/// take it in time. Exactly one of them wins.
 final class JobClaim: Sendable {
-    private let state = Atomic<UInt8>(0)   // 0 waiting, 1 taken by a worker, 2 expired
+    private let state = Atomic<UInt8>(0)   // 0 waiting, 1 taken by the driver, 2 expired
 
-    /// A worker takes the job; `false` if its deadline already answered it.
+    /// The driver takes the job; `false` if its deadline already answered it.
     func take() -> Bool { state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
 
-    /// The deadline passed while the job waited; `false` if a worker has it.
+    /// The deadline passed while the job waited; `false` if the driver has it.
     func expire() -> Bool { state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged }
 }
 
 /// One queued request and the continuation of the task awaiting it. Whoever takes a
-/// job out of the ``JobQueue`` (a worker, or ``JobQueue/close()``) finishes it, once.
+/// job out of the ``JobQueue`` (the driver, or ``JobQueue/close()``) finishes it, once.
 struct CurlJob: Sendable {
     let request: HTTPRequest
     let cancellation: CancellationFlag
     let continuation: CheckedContinuation<Result<HTTPResponse, CurlError>, Never>
-    /// The whole request, its wait for a free worker included, ends by then.
+    /// The whole request, its wait for a free slot included, ends by then.
     let deadline: ContinuousClock.Instant
     let claim = JobClaim()
 

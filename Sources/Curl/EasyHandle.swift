@@ -1,11 +1,12 @@
 internal import CCurl
 
 /// Owns one libcurl easy handle (`CURL *`) and its error buffer, and frees both in
-/// `deinit`. Deliberately not `Sendable`: a worker thread creates it, is its only user
-/// for its whole life (so its connection cache gives keep-alive), and drops it when it
-/// exits. Every setter checks libcurl's result and throws a ``CurlError`` on the spot.
+/// `deinit`. Deliberately not `Sendable`: the ``CurlDriver`` thread creates it, is its only
+/// user for its whole life, and drops it when it exits; connections live in the driver's
+/// ``MultiHandle``, so a handle is free for any request once its transfer is done. Every setter checks libcurl's result and throws a ``CurlError`` on the spot.
 final class EasyHandle {
-    private let raw: UnsafeMutableRawPointer
+    /// The `CURL *`, for ``MultiHandle`` only.
+    let raw: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
 
@@ -55,25 +56,17 @@ final class EasyHandle {
         try check(patgate_curl_setopt_slist(raw, CURLOPT_HTTPHEADER, list), "HTTPHEADER")
     }
 
-    /// The body to send; the caller keeps `bytes` alive until the transfer ends.
-    func setPostFields(_ bytes: UnsafeRawBufferPointer) throws(CurlError) {
-        try check(patgate_curl_setopt_postfields(raw, bytes.baseAddress, curl_off_t(bytes.count)), "POSTFIELDS")
+    /// The body to send; libcurl copies it.
+    func copyPostFields(_ body: [UInt8]) throws(CurlError) {
+        let code = body.withUnsafeBytes { patgate_curl_setopt_copypostfields(raw, $0.baseAddress, curl_off_t($0.count)) }
+        try check(code, "COPYPOSTFIELDS")
     }
 
     func setCallbacks(context: UnsafeMutableRawPointer) throws(CurlError) {
         try check(patgate_curl_setopt_write_function(raw, TransferContext.writeCallback), "WRITEFUNCTION")
         try check(patgate_curl_setopt_header_function(raw, TransferContext.headerCallback), "HEADERFUNCTION")
-        try check(patgate_curl_setopt_xferinfo_function(raw, TransferContext.progressCallback), "XFERINFOFUNCTION")
         try set(CURLOPT_WRITEDATA, pointer: context, "WRITEDATA")
         try set(CURLOPT_HEADERDATA, pointer: context, "HEADERDATA")
-        try set(CURLOPT_XFERINFODATA, pointer: context, "XFERINFODATA")
-        try set(CURLOPT_NOPROGRESS, 0, "NOPROGRESS")
-    }
-
-    /// Runs the transfer, blocking the calling (worker) thread.
-    func perform() -> CURLcode {
-        errorBuffer[0] = 0
-        return curl_easy_perform(raw)
     }
 
     /// The last response's status code.

@@ -2,9 +2,10 @@ import Dispatch
 
 /// A small, safe HTTP/1.1 and HTTP/2 client over libcurl.
 ///
-/// Requests run on ``HTTPClientOptions/connections`` dedicated worker threads, never
-/// on the Swift cooperative pool or an event loop; each thread reuses one libcurl
-/// handle, so connections are kept alive between requests. Redirects are not followed,
+/// Requests run on one dedicated thread (``CurlDriver``) that drives libcurl's multi
+/// interface, never on the Swift cooperative pool or an event loop; at most
+/// ``HTTPClientOptions/connections`` run at once, and connections are kept alive between
+/// requests. Redirects are not followed,
 /// only `http` and `https` are spoken, and every failure is a ``CurlError``.
 /// As libcurl does, it honours the `http_proxy`/`https_proxy`/`no_proxy` environment.
 ///
@@ -15,18 +16,21 @@ import Dispatch
 /// ```
 public final class HTTPClient: Sendable {
     private let queue: JobQueue
+    private let multi: MultiHandle
     private let options: HTTPClientOptions
 
-    /// Starts the worker threads. Throws ``CurlError/Kind-swift.enum/invalidRequest``
+    /// Starts the driver thread. Throws ``CurlError/Kind-swift.enum/invalidRequest``
     /// for invalid options, or if libcurl cannot be initialised.
     public init(options: HTTPClientOptions = .init()) throws(CurlError) {
         try options.validate()
         try CurlGlobal.ensureInitialised()
-        self.options = options
-        queue = JobQueue(workerCount: options.connections, limit: options.maxQueued)
-        for index in 0..<options.connections {
-            CurlWorker.start(index: index, queue: queue, options: options)
+        guard let multi = MultiHandle(connections: options.connections) else {
+            throw CurlError(kind: .other, message: "curl_multi_init failed")
         }
+        self.options = options
+        self.multi = multi
+        queue = JobQueue(limit: options.maxQueued, wake: { multi.wakeup() })
+        CurlDriver.start(multi: multi, queue: queue, options: options)
     }
 
     deinit {
@@ -64,14 +68,15 @@ public final class HTTPClient: Sendable {
             }
         } onCancel: {
             cancellation.cancel()
+            multi.wakeup()
         }
         return try result.get()
     }
 
     /// Stops the client: waiting requests and those in flight fail with
-    /// ``CurlError/Kind-swift.enum/shutdown`` (in-flight ones within about a second),
-    /// later ``perform(_:)`` calls fail the same way, and each worker thread frees its
-    /// libcurl handle and exits. Returns without waiting for the threads. Idempotent;
+    /// ``CurlError/Kind-swift.enum/shutdown``, later ``perform(_:)`` calls fail the same way,
+    /// and the driver thread frees its libcurl handles and exits. Returns without waiting
+    /// for the thread. Idempotent;
     /// also called on deinit.
     public func shutdown() {
         for job in queue.close() {
@@ -79,7 +84,8 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// When no worker took a job by its deadline, answers it then (the worker skips it later),
+    /// When the driver did not take a job by its deadline, answers it then (the driver skips it
+    /// later),
     /// and watches the next waiting job the same way (`JobQueue.Admission`).
     private static func expireWaiting(in queue: JobQueue, at deadline: ContinuousClock.Instant) {
         let delay = max(.zero, deadline - .now)
@@ -93,8 +99,8 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// Worker threads still running (tests check that shutdown ends them).
-    var runningWorkers: Int { queue.runningWorkers }
+    /// Driver threads still running (tests check that shutdown ends it).
+    var runningDrivers: Int { queue.runningDrivers }
 
     var queueForTesting: JobQueue { queue }
 }

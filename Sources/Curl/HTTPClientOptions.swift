@@ -11,8 +11,8 @@ public struct HTTPClientOptions: Sendable {
     /// The largest response body accepted; a larger one fails with
     /// ``CurlError/Kind-swift.enum/responseTooLarge``.
     public var maxResponseBytes: Int = 1 << 20
-    /// How many requests may run at once: one worker thread, each with one reusable
-    /// libcurl handle (and so its own keep-alive connections), per connection.
+    /// How many requests may run at once, and how many connections (open or kept alive for
+    /// the next request) the client holds.
     public var connections: Int = 8
     /// The proxy to use, as libcurl's `CURLOPT_PROXY` takes it. `nil` means no proxy at all:
     /// the `http_proxy`/`https_proxy` environment variables are ignored, so a subject token
@@ -42,7 +42,7 @@ public struct HTTPClientOptions: Sendable {
 }
 
 extension HTTPClientOptions {
-    /// The most worker threads one client may start.
+    /// The most transfers one client may run at once.
     static let maxConnections = 256
 
     func validate() throws(CurlError) {

@@ -1,16 +1,18 @@
-import Dispatch
 import Synchronization
 
-/// The locked FIFO between callers and the worker threads. A `Mutex` guards the jobs;
-/// a counting semaphore, signalled once per job and once per worker at close, parks
-/// idle workers without spinning.
+/// The locked FIFO between callers and the ``CurlDriver`` thread. A `Mutex` guards the jobs;
+/// `wake` (the driver's ``MultiHandle/wakeup()``) is called when a job arrives for a driver
+/// that has a free handle and may be waiting, and at close.
 final class JobQueue: Sendable {
     private struct State {
         var jobs: [CurlJob] = []
         var head = 0
         var closed = false
-        /// Workers parked in ``next()`` and not yet holding a job.
-        var idleWorkers = 0
+        /// Transfers the driver could still start, as of its last ``admit(upTo:)``.
+        var freeSlots = 0
+        /// The driver had a free slot and no job at its last ``admit(upTo:)``: the next job
+        /// must wake it.
+        var driverWantsJobs = false
         /// A deadline timer is pending (see ``Admission``).
         var timerArmed = false
 
@@ -27,66 +29,67 @@ final class JobQueue: Sendable {
     }
 
     private let state = Mutex(State())
-    private let available = DispatchSemaphore(value: 0)
     private let closedFlag = Atomic<Bool>(false)
-    private let liveWorkers = Atomic<Int>(0)
-    private let workerCount: Int
-    /// The most jobs that may wait (expired ones count until a worker drops them).
+    private let liveDrivers = Atomic<Int>(0)
+    /// The most jobs that may wait (expired ones count until the driver drops them).
     private let limit: Int
+    private let wake: @Sendable () -> Void
 
-    init(workerCount: Int, limit: Int = .max) {
-        self.workerCount = workerCount
+    init(limit: Int = .max, wake: @escaping @Sendable () -> Void) {
         self.limit = limit
+        self.wake = wake
     }
 
     enum Admission {
         /// `armTimer`: the caller must call ``expireOverdue(now:)`` at that instant. One timer
         /// watches every waiting job, not one per job (each a wake-up of Dispatch's timer
         /// thread): jobs wait in FIFO order with one timeout, so the oldest is due first. None
-        /// is armed while a parked worker will take the job at once; the transfer's own
-        /// timeout is then what is left of the deadline (`Transfer`).
+        /// is armed while the driver has a free slot for the job; the transfer's own timeout
+        /// is then what is left of the deadline (`Transfer`).
         case queued(armTimer: ContinuousClock.Instant?), closed, full
     }
 
-    /// True once ``close()`` ran; read by running transfers to abort.
+    /// True once ``close()`` ran; the driver then stops its transfers.
     var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
 
-    /// Jobs waiting for a worker (expired ones included until a worker drops them).
+    /// Jobs waiting for a free slot (expired ones included until the driver drops them).
     var waiting: Int { state.withLock { $0.jobs.count - $0.head } }
 
-    /// Worker threads that have not exited (and so may still hold a curl handle).
-    var runningWorkers: Int { liveWorkers.load(ordering: .acquiring) }
+    /// Driver threads that have not exited (and so may still hold curl handles).
+    var runningDrivers: Int { liveDrivers.load(ordering: .acquiring) }
 
     /// Queues `job`, unless the queue is closed or full.
     func enqueue(_ job: CurlJob) -> Admission {
-        let admission: Admission = state.withLock { state in
-            guard !state.closed else { return .closed }
-            guard state.jobs.count - state.head < limit else { return .full }
+        let (admission, wakeDriver): (Admission, Bool) = state.withLock { state in
+            guard !state.closed else { return (.closed, false) }
+            guard state.jobs.count - state.head < limit else { return (.full, false) }
             state.jobs.append(job)
-            // FIFO: the first `idleWorkers` waiting jobs each have a parked worker.
-            guard !state.timerArmed, state.jobs.count - state.head > state.idleWorkers else { return .queued(armTimer: nil) }
+            let wakeDriver = state.driverWantsJobs
+            state.driverWantsJobs = false
+            // FIFO: the first `freeSlots` waiting jobs each have a slot.
+            guard !state.timerArmed, state.jobs.count - state.head > state.freeSlots else {
+                return (.queued(armTimer: nil), wakeDriver)
+            }
             state.timerArmed = true
-            return .queued(armTimer: job.deadline)
+            return (.queued(armTimer: job.deadline), wakeDriver)
         }
-        if case .queued = admission { available.signal() }
+        if wakeDriver { wake() }
         return admission
     }
 
-    /// Blocks the calling worker thread until a job arrives that its deadline has not
-    /// answered yet (the worker then owns it); nil once closed.
-    func next() -> CurlJob? {
-        while true {
-            state.withLock { $0.idleWorkers += 1 }
-            available.wait()
-            let (job, closed) = state.withLock { state in
-                state.idleWorkers -= 1
-                return (state.closed ? nil : state.popFirst(), state.closed)
+    /// For the driver, which has `freeSlots` handles free: takes up to that many waiting jobs
+    /// that their deadline has not answered yet (the driver then owns them). With a slot left
+    /// over, the next ``enqueue(_:)`` wakes the driver. Nothing once closed.
+    func admit(upTo freeSlots: Int) -> [CurlJob] {
+        state.withLock { state in
+            guard !state.closed else { return [] }
+            var admitted: [CurlJob] = []
+            while admitted.count < freeSlots, let job = state.popFirst() {
+                if job.claim.take() { admitted.append(job) }   // else expired while waiting: already answered
             }
-            if let job {
-                if job.claim.take() { return job }
-                continue   // expired while waiting: already answered
-            }
-            if closed { return nil }
+            state.freeSlots = freeSlots - admitted.count
+            state.driverWantsJobs = state.freeSlots > 0
+            return admitted
         }
     }
 
@@ -97,15 +100,15 @@ final class JobQueue: Sendable {
             var expired: [CurlJob] = []
             for job in state.jobs[state.head...] {
                 guard job.deadline <= now else { return (expired, job.deadline) }
-                if job.claim.expire() { expired.append(job) }   // else a worker has it, or it expired before
+                if job.claim.expire() { expired.append(job) }   // else the driver has it, or it expired before
             }
             state.timerArmed = false
             return (expired, nil)
         }
     }
 
-    /// Closes the queue: later ``enqueue(_:)`` calls are refused, every worker wakes and
-    /// exits after its current job. Returns the jobs that were still waiting.
+    /// Closes the queue: later ``enqueue(_:)`` calls are refused, and the driver wakes, stops
+    /// its transfers and exits. Returns the jobs that were still waiting.
     func close() -> [CurlJob] {
         let pending: [CurlJob]? = state.withLock { state in
             guard !state.closed else { return nil }
@@ -117,11 +120,11 @@ final class JobQueue: Sendable {
         }
         guard let pending else { return [] }
         closedFlag.store(true, ordering: .releasing)
-        for _ in 0..<workerCount { available.signal() }
+        wake()
         return pending.filter { $0.claim.take() }
     }
 
-    func workerStarted() { liveWorkers.add(1, ordering: .acquiringAndReleasing) }
+    func driverStarted() { liveDrivers.add(1, ordering: .acquiringAndReleasing) }
 
-    func workerExited() { liveWorkers.subtract(1, ordering: .acquiringAndReleasing) }
+    func driverExited() { liveDrivers.subtract(1, ordering: .acquiringAndReleasing) }
 }

@@ -1,53 +1,71 @@
 internal import CCurl
 
-/// One request run on one worker's ``EasyHandle``: set options, perform (blocking the
-/// worker thread), collect the response, and reset the handle so that it keeps no
-/// pointer into this request's memory.
-struct Transfer {
+/// One request on one ``EasyHandle`` of the ``CurlDriver``: `init` sets every option (the
+/// multi handle then runs the transfer), ``result(of:)`` reads the response once libcurl
+/// reports it done, and ``release()`` resets the handle so that it keeps no pointer into this
+/// request's memory. Used on the driver thread only.
+final class Transfer {
+    let job: CurlJob
     let handle: EasyHandle
-    let options: HTTPClientOptions
-    let queue: JobQueue
+    private let options: HTTPClientOptions
+    /// libcurl's callbacks hold it unretained; this transfer keeps it alive.
+    private let context: TransferContext
+    private var headerList: UnsafeMutablePointer<curl_slist>? = nil
 
-    func run(_ job: CurlJob) -> Result<HTTPResponse, CurlError> {
+    /// Sets `handle` up for `job`. On failure the handle is reset again and free for another job.
+    init(job: CurlJob, handle: EasyHandle, options: HTTPClientOptions) throws(CurlError) {
+        self.job = job
+        self.handle = handle
+        self.options = options
+        context = TransferContext(maxBodyBytes: options.maxResponseBytes)
         do throws(CurlError) {
-            return .success(try perform(job))
+            try prepare()
+        } catch {
+            release()
+            throw error.about(job.request)
+        }
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+    }
+
+    /// The response, or why there is none, for the result libcurl reported.
+    func result(of code: CURLcode) -> Result<HTTPResponse, CurlError> {
+        do throws(CurlError) {
+            guard code == CURLE_OK else { throw failure(code) }
+            return .success(HTTPResponse(status: try handle.responseCode(), headers: context.headers, body: context.body))
         } catch {
             return .failure(error.about(job.request))
         }
     }
 
-    private func perform(_ job: CurlJob) throws(CurlError) -> HTTPResponse {
+    /// Drops every option (and so every pointer into this transfer) from the handle, once it
+    /// is out of the multi handle.
+    func release() {
+        try? handle.reset()
+        curl_slist_free_all(headerList)
+        headerList = nil
+    }
+
+    private func prepare() throws(CurlError) {
         let request = job.request
         if job.cancellation.isCancelled { throw .cancelled() }
-        if queue.isClosed { throw .shutdown }
-        let context = TransferContext(
-            maxBodyBytes: options.maxResponseBytes, cancellation: job.cancellation, queue: queue)
-        defer { try? handle.reset() }
         try handle.reset()
         try applyClientOptions(deadline: job.deadline)
         try handle.setCallbacks(context: Unmanaged.passUnretained(context).toOpaque())
         try handle.set(CURLOPT_URL, request.url, "URL")
         try applyMethod(request)
-        let headerList = try HeaderList.make(request.headers)
-        defer { curl_slist_free_all(headerList) }
+        headerList = try HeaderList.make(request.headers)
         try handle.setHeaders(headerList)
-        let outcome = request.body.withUnsafeBytes { body in
-            Result { () throws(CurlError) -> CURLcode in
-                if Transfer.sendsBody(request) { try handle.setPostFields(body) }
-                return withExtendedLifetime(context) { handle.perform() }
-            }
-        }
-        let code = try outcome.get()
-        guard code == CURLE_OK else { throw failure(code, context: context, request: request) }
-        let status = try handle.responseCode()
-        return HTTPResponse(status: status, headers: context.headers, body: context.body)
+        if Transfer.sendsBody(request) { try handle.copyPostFields(request.body) }
     }
 
     /// The client-wide options; re-applied after every `curl_easy_reset`.
     private func applyClientOptions(deadline: ContinuousClock.Instant) throws(CurlError) {
         try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.curlMilliseconds, "CONNECTTIMEOUT_MS")
-        // What is left of the job's deadline, after its wait for this worker.
+        // What is left of the job's deadline, after its wait for a free handle.
         let remaining = deadline - .now
         try handle.set(CURLOPT_TIMEOUT_MS, remaining > .zero ? remaining.curlMilliseconds : 1, "TIMEOUT_MS")
         try handle.set(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
@@ -84,18 +102,13 @@ struct Transfer {
         request.method == "POST" || !request.body.isEmpty
     }
 
-    private func failure(_ code: CURLcode, context: TransferContext, request: HTTPRequest) -> CurlError {
+    private func failure(_ code: CURLcode) -> CurlError {
         let rawCode = Int32(bitPattern: code.rawValue)
-        switch context.abort {
-        case .shutdown?: return .shutdown
-        case .cancelled?: return .cancelled(code: rawCode)
-        case nil: break
-        }
         if code == CURLE_WRITE_ERROR && context.bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return CurlError(
                 kind: .responseTooLarge, code: rawCode,
                 message: "response body exceeds \(options.maxResponseBytes) bytes")
         }
-        return CurlError(curlCode: code, detail: Redaction.scrub(handle.errorText(for: code), of: request))
+        return CurlError(curlCode: code, detail: Redaction.scrub(handle.errorText(for: code), of: job.request))
     }
 }

@@ -1,29 +1,18 @@
 internal import CCurl
 
-/// What libcurl's callbacks of one transfer write into. The worker keeps it alive for
-/// the whole `curl_easy_perform` and hands libcurl an unretained pointer to it; the
-/// callbacks run on that same worker thread.
+/// What libcurl's callbacks of one transfer write into. Its ``Transfer`` keeps it alive
+/// while the transfer runs and hands libcurl an unretained pointer to it; the callbacks run
+/// on the ``CurlDriver`` thread, inside `curl_multi_perform`.
 final class TransferContext {
-    /// Why a transfer was stopped from the progress callback.
-    enum Abort {
-        case cancelled
-        case shutdown
-    }
-
     private let maxBodyBytes: Int
-    private let cancellation: CancellationFlag
-    private let queue: JobQueue
 
     private(set) var body: [UInt8] = []
     private(set) var headers: [(name: String, value: String)] = []
     /// Set when the body outgrew `maxBodyBytes` and the write callback refused it.
     private(set) var bodyTooLarge = false
-    private(set) var abort: Abort?
 
-    init(maxBodyBytes: Int, cancellation: CancellationFlag, queue: JobQueue) {
+    init(maxBodyBytes: Int) {
         self.maxBodyBytes = maxBodyBytes
-        self.cancellation = cancellation
-        self.queue = queue
     }
 
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -58,15 +47,6 @@ final class TransferContext {
         headers.append((name: name, value: TransferContext.trimmed(line[(colon + 1)...])))
     }
 
-    fileprivate func shouldAbort() -> Bool {
-        if cancellation.isCancelled {
-            abort = .cancelled
-        } else if queue.isClosed {
-            abort = .shutdown
-        }
-        return abort != nil
-    }
-
     private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         let start = bytes.firstIndex(where: { !isSpace($0) }) ?? bytes.endIndex
@@ -94,12 +74,5 @@ extension TransferContext {
         guard !overflow, buffer != nil || total == 0, let context = TransferContext.from(userdata) else { return 0 }
         context.appendHeaderLine(UnsafeRawBufferPointer(start: buffer, count: total))
         return total
-    }
-
-    /// CURLOPT_XFERINFOFUNCTION: libcurl calls it often (at least about once a second,
-    /// also while waiting), so cancellation and shutdown stop a transfer promptly.
-    static let progressCallback: patgate_curl_xferinfo_callback = { userdata, _, _, _, _ in
-        guard let context = TransferContext.from(userdata) else { return 1 }
-        return context.shouldAbort() ? 1 : 0
     }
 }

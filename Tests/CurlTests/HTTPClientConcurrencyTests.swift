@@ -50,6 +50,23 @@ struct HTTPClientConcurrencyTests {
         #expect(server.maxInFlight <= 3)
     }
 
+    /// A request on an idle client wakes the driver from its poll: none waits for the poll's
+    /// one-second backstop (ten such waits would take about five seconds).
+    @Test func aRequestOnAnIdleClientStartsAtOnce() async throws {
+        let server = try TestServer.echo()
+        let client = try HTTPClient(options: .init(connections: 2))
+        let (statuses, seconds) = try await elapsed {
+            var statuses: [Int] = []
+            for index in 0..<10 {
+                try await Task.sleep(for: .milliseconds(30))   // the driver is back in its poll
+                statuses.append(try await client.perform(HTTPRequest(url: server.url + "/idle\(index)")).status)
+            }
+            return statuses
+        }
+        #expect(statuses == Array(repeating: 200, count: 10))
+        #expect(seconds < 3, "ten requests on an idle client took \(seconds) s")
+    }
+
     @Test func performAfterShutdownFails() async throws {
         let server = try TestServer.echo()
         let client = try HTTPClient(options: .init(connections: 2))
@@ -58,7 +75,7 @@ struct HTTPClientConcurrencyTests {
         client.shutdown()
         let error = await curlError { try await client.perform(HTTPRequest(url: server.url)) }
         #expect(error?.kind == .shutdown)
-        #expect(await eventually { client.runningWorkers == 0 })
+        #expect(await eventually { client.runningDrivers == 0 })
     }
 
     @Test func shutdownStopsRequestsInFlightAndQueued() async throws {
@@ -80,7 +97,7 @@ struct HTTPClientConcurrencyTests {
         }
         #expect(kinds == [.shutdown, .shutdown, .shutdown])
         #expect(seconds < 10)
-        #expect(await eventually { client.runningWorkers == 0 })
+        #expect(await eventually { client.runningDrivers == 0 })
     }
 
     @Test func cancellingTheTaskStopsTheRequest() async throws {
@@ -99,18 +116,18 @@ struct HTTPClientConcurrencyTests {
         #expect(error?.kind == .other)
         #expect(error?.message.contains("cancelled") == true)
         #expect(seconds < 10)
-        // The worker is free again for the next request.
+        // The connection slot is free again for the next request.
         let response = try await client.perform(HTTPRequest(url: server.url + "/after"))
         #expect(response.body == "ok".bytes)
     }
 
-    @Test func droppingTheClientEndsItsWorkers() async throws {
+    @Test func droppingTheClientEndsItsDriver() async throws {
         let queue: JobQueue
         do {
             let client = try HTTPClient(options: .init(connections: 3))
-            #expect(client.runningWorkers == 3)
+            #expect(client.runningDrivers == 1)
             queue = client.queueForTesting
         }
-        #expect(await eventually { queue.runningWorkers == 0 })
+        #expect(await eventually { queue.runningDrivers == 0 })
     }
 }

@@ -1,7 +1,7 @@
 @testable import Curl
 import Testing
 
-/// The whole call, its wait for a free worker included, ends within the total timeout, and
+/// The whole call, its wait for a free connection included, ends within the total timeout, and
 /// the queue of waiting calls is bounded (a hung upstream cannot pile up requests).
 @Suite struct HTTPClientDeadlineTests {
     @Test func callsWaitingForAWorkerEndWithinTheTotalTimeout() async throws {
@@ -17,12 +17,12 @@ import Testing
         }
         #expect(errors.count == 8)
         #expect(errors.allSatisfy { $0?.kind == .timedOut })
-        // One worker, eight calls: without the deadline they would take 8 × 0.6 s.
+        // One connection, eight calls: without the deadline they would take 8 × 0.6 s.
         #expect(seconds < 2.5, "\(seconds) s")
         client.shutdown()
     }
 
-    /// Calls that wait for the only worker from different moments each end at their own
+    /// Calls that wait for the only connection from different moments each end at their own
     /// deadline, neither at the first one's nor a whole timeout after it.
     @Test func eachWaitingCallEndsAtItsOwnDeadline() async throws {
         let server = try TestServer { _ in .silent }
@@ -31,7 +31,7 @@ import Testing
         let results = await withTaskGroup(of: (Int, CurlError?, Double).self) { group in
             for index in 0..<3 {
                 group.addTask {
-                    // The first holds the only worker; the second waits from 0 s, the third from 0.4 s.
+                    // The first holds the only connection; the second waits from 0 s, the third from 0.4 s.
                     try? await Task.sleep(for: .milliseconds(index == 2 ? 400 : index * 50))
                     let (error, seconds) = await elapsed {
                         await curlError { try await client.perform(HTTPRequest(url: server.url + "/hang\(index)")) }
@@ -56,7 +56,7 @@ import Testing
         options.maxQueued = 1
         let client = try HTTPClient(options: options)
         defer { server.stop() }
-        // One call runs on the only worker, one waits; a third finds the queue full.
+        // One call runs on the only connection, one waits; a third finds the queue full.
         let (refused, seconds) = await elapsed {
             await withTaskGroup(of: CurlError?.self) { group in
                 group.addTask { await curlError { try await client.perform(HTTPRequest(url: server.url + "/running")) } }

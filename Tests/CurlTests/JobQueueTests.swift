@@ -3,11 +3,11 @@ import Synchronization
 import Testing
 
 /// One deadline timer watches all waiting jobs (`JobQueue.Admission`): only the job that finds
-/// no parked worker and no timer arms one, and each firing expires the jobs that are due and
+/// no free slot and no timer arms one, and each firing expires the jobs that are due and
 /// names the next deadline.
 @Suite struct JobQueueTests {
     @Test func oneTimerWatchesEveryWaitingJob() async throws {
-        let queue = JobQueue(workerCount: 1)   // no worker thread runs: every job waits
+        let queue = JobQueue(wake: {})   // no driver runs: every job waits
         // In the past, as a job's deadline is by the time a timer expires it.
         let start = ContinuousClock.now - .seconds(10)
         let deadlines = [1_000, 1_100, 1_200].map { start + .milliseconds($0) }
@@ -56,6 +56,54 @@ import Testing
         }
         #expect((try? again.get()) == nil)
         if case .failure(let error) = again { #expect(error.message == "armed") }
+        _ = queue.close()
+    }
+
+    /// The driver is woken only when it may be waiting with a free slot: once per idle spell,
+    /// not once per job, and not while every slot is busy.
+    @Test func aJobWakesTheDriverOnlyWhenItHasAFreeSlotAndNoJob() async throws {
+        let wakes = Atomic<Int>(0)
+        let queue = JobQueue(wake: { wakes.add(1, ordering: .relaxed) })
+        var answered: [CurlJob] = []
+        func enqueue(_ name: String) async {
+            _ = await withCheckedContinuation { continuation in
+                let job = CurlJob(request: HTTPRequest(url: "http://127.0.0.1:9/\(name)"), cancellation: CancellationFlag(),
+                                  continuation: continuation, deadline: .now + .seconds(60))
+                _ = queue.enqueue(job)
+                job.finish(.failure(CurlError(kind: .other, message: "test")))   // only the queue's bookkeeping matters here
+            }
+        }
+        await enqueue("before the driver looked")
+        #expect(wakes.load(ordering: .relaxed) == 0, "a driver that has not looked yet needs no wake-up")
+        answered += queue.admit(upTo: 2)
+        #expect(answered.count == 1)
+        await enqueue("first while idle")
+        await enqueue("second while idle")
+        #expect(wakes.load(ordering: .relaxed) == 1, "one wake-up per idle spell")
+        answered += queue.admit(upTo: 2)
+        #expect(answered.count == 3 && queue.waiting == 0)
+        await enqueue("all slots busy")
+        #expect(wakes.load(ordering: .relaxed) == 1, "a driver with no free slot takes the job when a transfer ends")
+        _ = queue.admit(upTo: 0)
+        await enqueue("still busy")
+        #expect(wakes.load(ordering: .relaxed) == 1)
+        #expect(queue.close().count == 2)
+        #expect(wakes.load(ordering: .relaxed) == 2, "closing wakes the driver")
+        #expect(queue.admit(upTo: 4).isEmpty)
+    }
+
+    /// A job its deadline already answered is dropped, not started, and does not use a slot.
+    @Test func theDriverSkipsAJobItsDeadlineAnswered() async throws {
+        let queue = JobQueue(wake: {})
+        let result = await withCheckedContinuation { continuation in
+            let job = CurlJob(request: HTTPRequest(url: "http://127.0.0.1:9/late"), cancellation: CancellationFlag(),
+                              continuation: continuation, deadline: .now - .seconds(1))
+            _ = queue.enqueue(job)
+            queue.expireOverdue(now: .now).expired.forEach { $0.finish(.failure(CurlError(kind: .timedOut, message: "expired"))) }
+        }
+        #expect((try? result.get()) == nil)
+        #expect(queue.admit(upTo: 1).isEmpty)
+        #expect(queue.waiting == 0)
         _ = queue.close()
     }
 }

@@ -10,7 +10,7 @@ final class CountingUpstream: SubjectTokenValidator {
     let failing = Mutex(false)
     let expiresAt: Int64?
     let delay: Duration
-    /// Notices a cancellation only once its pause is over, as libcurl does at its next progress callback.
+    /// Notices a cancellation only once its pause is over, as an upstream call that is slow to stop would.
     let slowToCancel: Bool
     init(expiresAt: Int64? = nil, delay: Duration = .milliseconds(50), slowToCancel: Bool = false) {
         self.expiresAt = expiresAt

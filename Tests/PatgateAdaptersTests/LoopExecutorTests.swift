@@ -5,7 +5,7 @@ import PatgateAdapters
 import Testing
 
 /// A task that prefers a `LoopExecutor` comes back to that loop however it is resumed: from a
-/// plain thread (as a libcurl worker or a store read thread resumes it), or from the other loop.
+/// plain thread (as the libcurl driver or a store read thread resumes it), or from the other loop.
 @Suite struct LoopExecutorTests {
     @Test func aTaskResumedFromAnotherThreadRunsOnItsLoop() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)

@@ -2,11 +2,11 @@ import NIOCore
 import NIOPosix
 
 /// A NIO event loop as a Swift task executor, so that a task waiting for another thread (a
-/// libcurl worker, a GRDB queue) resumes on the loop that owns its connection.
+/// libcurl driver, a GRDB queue) resumes on the loop that owns its connection.
 ///
 /// Why: `patgate` makes NIO's loops Swift's global executor (docs/ARCHITECTURE.md, "Threads").
 /// A job enqueued from a loop thread stays on that loop, but one enqueued from any other thread
-/// goes to the next loop in turn, so with two loops half the resumptions from a worker thread
+/// goes to the next loop in turn, so with two loops half the resumptions from such a thread
 /// landed on the loop that does not own the socket, and the answer's write then crossed back:
 /// two more thread wake-ups per request. With this executor as the task's preference the job
 /// goes straight to its own loop.
@@ -21,7 +21,7 @@ public final class LoopExecutor: TaskExecutor {
     }
 
     /// The executor of the event loop running the calling thread; `nil` off the loops (tests
-    /// on the default executor, worker threads), where a task keeps the global executor.
+    /// on the default executor, the libcurl driver, read threads), where a task keeps the global executor.
     public static var current: LoopExecutor? {
         if let executor = perThread.currentValue { return executor }
         guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return nil }

@@ -10,7 +10,7 @@ import PatgateTelemetry
 /// 5xx, not JSON, no `active`) throws, so the exchange fails closed.
 public final class IntrospectionClient: SubjectTokenValidator {
     private let config: IntrospectionClientConfig
-    /// The libcurl workers, run by the composition root's `ServiceGroup`.
+    /// The libcurl client (its driver thread), run by the composition root's `ServiceGroup`.
     public let http: HTTPClient
     private let authorization: String?
     private let logger: Logger

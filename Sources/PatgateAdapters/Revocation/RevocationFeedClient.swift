@@ -13,7 +13,7 @@ import Synchronization
 /// a status other than 200, a malformed page) throws `RevocationFeedError`, and the watcher
 /// retries with a backoff while `cache.ttl_seconds` bounds revocation.
 public final class RevocationFeedClient: RevocationSource {
-    /// The libcurl worker of the feed (one connection: one long poll at a time), run by the
+    /// The libcurl client of the feed (one connection: one long poll at a time), run by the
     /// composition root's `ServiceGroup`.
     public let http: HTTPClient
     private let url: String

@@ -38,7 +38,7 @@ public struct Components: Sendable {
     public let revocations: RevocationWatcher?
     /// Wakes the watcher when another replica revokes: PostgreSQL's `LISTEN` (`store.kind: postgres`).
     let revocationListener: PostgresRevocationListener?
-    /// The libcurl worker of the revocation feed (a gateway-only deployment).
+    /// The libcurl client of the revocation feed (a gateway-only deployment).
     let revocationFeedWorker: HTTPClient?
     public let credentials: CredentialSet
     /// `/readyz` answers 503 once the stop began.
@@ -133,7 +133,7 @@ public struct Components: Sendable {
     /// The long-running pieces other than the HTTP server, in start order. The group stops
     /// them in reverse, after the server: the reaper, the revocation listener and watcher, the usage
     /// recorder (it writes to the store and the audit log), the audit writer, the database pools,
-    /// the libcurl workers.
+    /// the libcurl clients.
     public var services: [any Service] {
         var services: [any Service] = [upstream.http]
         if let revocationFeedWorker { services.append(revocationFeedWorker) }

@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// local certificate signing.
 public struct CredentialSet: Sendable {
     public let broker: CredentialBroker
-    /// libcurl workers (the STS client's).
+    /// libcurl clients (the STS client's), each a driver thread.
     let workers: [any Service]
     /// Database pools (the PostgreSQL logins' admin pool).
     let pools: [any Service]

@@ -52,8 +52,8 @@ def tree_pids(pid: int) -> list[int]:
 
 def context_switches(pid: int) -> dict[str, list[int]]:
     """Voluntary and involuntary context switches of `pid`'s threads so far, summed by thread
-    kind: the name without its number (`NIO-SGLTN-1-#0` → `NIO-SGLTN`, `patgate-curl-3` →
-    `patgate-curl`, `TP-#1` → `TP`)."""
+    kind: the name without its number (`NIO-SGLTN-1-#0` → `NIO-SGLTN`, `TP-#1` → `TP`;
+    the libcurl driver is `patgate-curl`)."""
     kinds: dict[str, list[int]] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
@@ -96,7 +96,7 @@ class Sampler:
                 continue   # exited between the two reads
             peak += memory.get("VmHWM", 0)
             rss += memory.get("VmRSS", 0)
-        # The root process's threads only (the server's loops, libcurl workers, read threads).
+        # The root process's threads only (the server's loops, libcurl drivers, read threads).
         switches = {kind: [now - before for now, before in zip(counts, self.switches0.get(kind, [0, 0]))]
                     for kind, counts in context_switches(self.pid).items()}
         return {"cpu_seconds": cpu, "peak_rss_kib": peak, "rss_kib": rss, "context_switches": switches}

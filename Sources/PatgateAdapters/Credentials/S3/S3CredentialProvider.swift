@@ -43,7 +43,7 @@ public final class S3CredentialProvider: CredentialProvider {
                            audiences: request.audiences.sorted(), scopes: request.scopes.sorted()))
     }
 
-    /// The STS client's libcurl workers, run by the composition root's `ServiceGroup`.
+    /// The STS client's libcurl client (its driver thread), run by the composition root's `ServiceGroup`.
     public var workers: HTTPClient { client.http }
 
     struct Prepared: PreparedCredential {
