@@ -5,9 +5,10 @@ import Dispatch
 /// Requests run on one dedicated thread (``CurlDriver``) that drives libcurl's multi
 /// interface, never on the Swift cooperative pool or an event loop; at most
 /// ``HTTPClientOptions/connections`` run at once, and connections are kept alive between
-/// requests. Redirects are not followed,
-/// only `http` and `https` are spoken, and every failure is a ``CurlError``.
-/// As libcurl does, it honours the `http_proxy`/`https_proxy`/`no_proxy` environment.
+/// requests (over HTTP/2, requests in flight share a connection as streams). Redirects are
+/// not followed, only `http` and `https` are spoken, and every failure is a ``CurlError``.
+/// Only ``HTTPClientOptions/proxy`` names a proxy: the `http_proxy`/`https_proxy`
+/// environment is ignored.
 ///
 /// ```swift
 /// let client = try HTTPClient(options: .init(totalTimeout: .seconds(3)))
@@ -25,7 +26,7 @@ public final class HTTPClient: Sendable {
         try options.validate()
         try CurlGlobal.ensureInitialised()
         guard let multi = MultiHandle(connections: options.connections) else {
-            throw CurlError(kind: .other, message: "curl_multi_init failed")
+            throw CurlError(kind: .other, message: "curl_multi_init failed (or its wake-up channel)")
         }
         self.options = options
         self.multi = multi

@@ -6,16 +6,22 @@ internal import CCurl
 /// Only the ``CurlDriver`` thread adds, removes, performs and polls; ``wakeup()`` is the one
 /// call libcurl allows from any thread, and it is all that other threads call. That is why
 /// this is `@unchecked Sendable`: the reference crosses threads, the handle's state does not.
+/// The driver holds a reference until it exits, so `deinit` (on whichever thread drops the
+/// last one) never runs beside it. Over HTTP/2, transfers to one server share a connection
+/// as streams (libcurl's default).
 final class MultiHandle: @unchecked Sendable {
     private let raw: UnsafeMutableRawPointer
 
     /// A multi handle that keeps at most `connections` connections, open or cached, or nil
-    /// if libcurl could not allocate one.
+    /// if libcurl could not allocate one or its wake-up channel (``wakeup()`` must work, or
+    /// every request on an idle client would wait for the driver's backstop).
     init?(connections: Int) {
         guard let raw = curl_multi_init() else { return nil }
         self.raw = raw
         _ = patgate_curl_multi_setopt_long(raw, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections)
         _ = patgate_curl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, connections)
+        guard curl_multi_wakeup(raw) == CURLM_OK else { return nil }
+        poll(milliseconds: 0)   // takes that wake-up back
     }
 
     deinit {
@@ -52,6 +58,7 @@ final class MultiHandle: @unchecked Sendable {
     }
 
     /// Makes the current or the next ``poll(milliseconds:)`` return at once. Any thread.
+    /// (`init` checked that it works.)
     func wakeup() {
         _ = curl_multi_wakeup(raw)
     }

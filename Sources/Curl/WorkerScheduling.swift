@@ -3,12 +3,12 @@ import Glibc
 #endif
 
 /// The scheduling policy of threads that do blocking work for the event loops (the libcurl
-/// workers here, the SQLite read threads in the adapters).
+/// driver here, the SQLite read threads in the adapters).
 ///
-/// Why: on Linux a thread that wakes (a worker whose transfer's answer arrived, a read thread
+/// Why: on Linux a thread that wakes (the driver when a transfer's answer arrived, a read thread
 /// handed a query) preempts the thread running on its core, and on a machine with as many
 /// loops as cores that is an event loop in the middle of its tick. `SCHED_BATCH` keeps the
-/// worker's fair share of CPU but drops its wake-up preemption: it runs when a loop waits for
+/// thread's fair share of CPU but drops its wake-up preemption: it runs when a loop waits for
 /// I/O or at the scheduler's next tick, and the loop finishes what it was doing first
 /// (BENCHMARKS.md, "Issue 14", session 24). Elsewhere it does nothing.
 public enum WorkerScheduling {
