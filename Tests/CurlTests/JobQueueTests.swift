@@ -24,7 +24,7 @@ import Testing
                     }
                     if case .failure(let error) = result, error.kind == .timedOut { finished.append(index) }
                 }
-                while queue.waiting < index + 1 { await Task.yield() }
+                while admissions.values.count < index + 1 { await Task.yield() }
             }
             let armed = admissions.values.map { admission -> ContinuousClock.Instant? in
                 if case .queued(let timer) = admission { return timer }

@@ -115,9 +115,14 @@ enum RawHTTP {
         if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
+        // A second of silence ends the answer; before its first byte, five (a loaded machine
+        // may hold a held request's upstream call for longer than a second).
+        var silentSeconds = 0
         while true {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count > 0 { received += buffer[0..<count]; continue }
+            silentSeconds += 1
+            if count < 0, received.isEmpty, silentSeconds < 5 { continue }
             return (String(decoding: received, as: UTF8.self), count == 0)
         }
     }
