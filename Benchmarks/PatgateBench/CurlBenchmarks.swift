@@ -2,7 +2,7 @@ import Curl
 import Foundation
 
 /// The gateway's side of a cache miss's upstream call: `HTTPClient.perform` of a small form
-/// POST on kept-alive connections, 8 at a time (the default `upstream.connections`), against a
+/// POST on kept-alive connections, 8 at a time (`upstream.connections` is 16 by default), against a
 /// server of the caller's (`--http-url`, e.g. a running patgate's `/introspect`). Timed in this
 /// process's CPU: libcurl, our request and response handling, the driver thread's wake-ups and
 /// the hand-off back to the awaiting task.

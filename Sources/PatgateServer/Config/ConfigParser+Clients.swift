@@ -134,7 +134,9 @@ extension ConfigParser {
         http.totalTimeout = .milliseconds(reader.int("upstream.timeout_ms", default: 5_000, in: 1...120_000))
         http.verifyTLS = reader.bool("upstream.verify_tls", default: true)
         http.caFile = reader.string("upstream.ca_file").map(path)
-        http.connections = reader.int("upstream.connections", default: 8, in: 1...256)
+        // 16, not 8: with one libcurl driver, more calls in flight are answered per wake-up
+        // (BENCHMARKS.md, "Issue 14", session 25).
+        http.connections = reader.int("upstream.connections", default: 16, in: 1...256)
         http.proxy = reader.string("upstream.proxy")
         let hint = reader.string("upstream.token_type_hint", default: "access_token")
         var config = IntrospectionClientConfig(url: url, authentication: authentication,
