@@ -67,14 +67,7 @@ final class CurlDriver {
                 continue
             }
             do throws(CurlError) {
-                let transfer = try Transfer(job: job, handle: handle, options: options)
-                do throws(CurlError) {
-                    try multi.add(handle)
-                } catch {
-                    transfer.release()
-                    throw error.about(job.request)
-                }
-                running[handle.raw] = transfer
+                running[handle.raw] = try Transfer(job: job, handle: handle, options: options, in: multi)
             } catch {
                 idle.append(handle)
                 job.finish(.failure(error))
@@ -100,21 +93,25 @@ final class CurlDriver {
     private func answerFinishedTransfers() -> Int {
         var answered = 0
         while let (easy, code) = multi.nextFinished() {
-            guard let transfer = running.removeValue(forKey: easy) else { continue }
-            multi.remove(transfer.handle)
-            transfer.job.finish(transfer.result(of: code))
-            transfer.release()
-            idle.append(transfer.handle)
+            guard let transfer = running[easy] else { continue }
+            let result = transfer.result(of: code)  // read before `retire` resets the handle
+            retire(transfer)
+            transfer.job.finish(result)
             answered += 1
         }
         return answered
     }
 
     private func stop(_ transfer: Transfer, with error: CurlError) {
+        retire(transfer)
+        transfer.job.finish(.failure(error.about(transfer.job.request)))
+    }
+
+    /// Takes `transfer` out of the multi handle and gives its handle back to `idle`, reset.
+    private func retire(_ transfer: Transfer) {
         running[transfer.handle.raw] = nil
         multi.remove(transfer.handle)
         transfer.release()
         idle.append(transfer.handle)
-        transfer.job.finish(.failure(error.about(transfer.job.request)))
     }
 }

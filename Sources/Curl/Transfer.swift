@@ -1,9 +1,9 @@
 internal import CCurl
 
-/// One request on one ``EasyHandle`` of the ``CurlDriver``: `init` sets every option (the
-/// multi handle then runs the transfer), ``result(of:)`` reads the response once libcurl
-/// reports it done, and ``release()`` resets the handle so that it keeps no pointer into this
-/// request's memory. Used on the driver thread only.
+/// One request on one ``EasyHandle`` of the ``CurlDriver``: `init` sets every option and adds
+/// the handle to the driver's ``MultiHandle``, which then runs the transfer; ``result(of:)``
+/// reads the response once libcurl reports it done, and ``release()`` resets the handle so
+/// that it keeps no pointer into this request's memory. Used on the driver thread only.
 final class Transfer {
     let job: CurlJob
     let handle: EasyHandle
@@ -12,14 +12,16 @@ final class Transfer {
     private let context: TransferContext
     private var headerList: UnsafeMutablePointer<curl_slist>? = nil
 
-    /// Sets `handle` up for `job`. On failure the handle is reset again and free for another job.
-    init(job: CurlJob, handle: EasyHandle, options: HTTPClientOptions) throws(CurlError) {
+    /// Sets `handle` up for `job` and adds it to `multi`. On failure the handle is reset again,
+    /// out of `multi`, and free for another job.
+    init(job: CurlJob, handle: EasyHandle, options: HTTPClientOptions, in multi: MultiHandle) throws(CurlError) {
         self.job = job
         self.handle = handle
         self.options = options
         context = TransferContext(maxBodyBytes: options.maxResponseBytes)
         do throws(CurlError) {
             try prepare()
+            try multi.add(handle)
         } catch {
             release()
             throw error.about(job.request)
