@@ -80,6 +80,33 @@ static inline CURLMcode patgate_curl_multi_setopt_long(CURLM *multi, CURLMoption
     return curl_multi_setopt(multi, option, value);
 }
 
+/// CURLMOPT_SOCKETFUNCTION's callback: libcurl says which socket to watch for what
+/// (CURL_POLL_IN, _OUT, _INOUT, or _REMOVE to stop watching it).
+typedef int (*patgate_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
+
+/// CURLMOPT_SOCKETFUNCTION and CURLMOPT_SOCKETDATA: `callback` gets `userp` with every call.
+static inline CURLMcode patgate_curl_multi_watch_sockets(CURLM *multi, patgate_curl_socket_callback callback, void *userp) {
+    CURLMcode rc = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+    if (rc != CURLM_OK) {
+        return rc;
+    }
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userp);
+}
+
+/// curl_multi_socket_action for libcurl's due timers (CURL_SOCKET_TIMEOUT): starts the
+/// transfers just added and runs the timeouts that have expired.
+static inline CURLMcode patgate_curl_multi_run_timers(CURLM *multi) {
+    int running = 0;
+    return curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+/// curl_multi_socket_action for one socket found ready, with CURL_CSELECT_* bits: moves on
+/// the transfer on it without libcurl polling the socket again.
+static inline CURLMcode patgate_curl_multi_run_socket(CURLM *multi, curl_socket_t socket, int ready) {
+    int running = 0;
+    return curl_multi_socket_action(multi, socket, ready, &running);
+}
+
 /// The next finished transfer of `multi`: its easy handle, with its result in `*result`, or
 /// NULL when none is left. Skips messages other than CURLMSG_DONE (libcurl has no other yet),
 /// so Swift never reads the message's union.

@@ -5,9 +5,9 @@ import Foundation
 /// reuses, and answers each ``CurlJob`` as soon as libcurl reports it done.
 ///
 /// Why one thread driving `curl_multi` and not a thread per connection blocked in
-/// `curl_easy_perform`: under load, one wait in `curl_multi_poll` collects the answers of
-/// several transfers, where each worker thread slept and woke once per request (BENCHMARKS.md,
-/// "Issue 14", session 25). Like the threads it keeps blocking work off the Swift cooperative
+/// `curl_easy_perform`: under load, one wait (``MultiHandle/wait(milliseconds:)``) collects the
+/// answers of several transfers, where each worker thread slept and woke once per request
+/// (BENCHMARKS.md, "Issue 14", session 25). Like the threads it keeps blocking work off the Swift cooperative
 /// pool and the NIO event loops (invariant 6 in docs/ARCHITECTURE.md), and the multi handle's
 /// connection cache keeps connections alive between requests.
 ///
@@ -44,11 +44,11 @@ final class CurlDriver {
         while !queue.isClosed {
             var freed = startAdmittedJobs()
             freed += stopCancelledTransfers()
-            multi.perform()
+            multi.runDueTimers()
             freed += answerFinishedTransfers()
             // A freed slot may take a waiting job at once. Otherwise wait; the second is a
             // backstop only, as every event that needs this thread wakes it.
-            if freed == 0 { multi.poll(milliseconds: 1_000) }
+            if freed == 0 { multi.wait(milliseconds: 1_000) }
         }
         for transfer in Array(running.values) {
             stop(transfer, with: .shutdown)

@@ -1,34 +1,49 @@
 internal import CCurl
 
 /// Owns one libcurl multi handle (`CURLM *`), whose connection cache every transfer of one
-/// ``HTTPClient`` shares, and frees it in `deinit`.
+/// ``HTTPClient`` shares, and frees it in `deinit`. It runs the transfers through
+/// `curl_multi_socket_action`: its ``SocketWatch`` waits on the sockets libcurl names, and only
+/// the ready ones, and libcurl's due timers, are handed back to libcurl.
 ///
-/// Only the ``CurlDriver`` thread adds, removes, performs and polls; ``wakeup()`` is the one
-/// call libcurl allows from any thread, and it is all that other threads call. That is why
-/// this is `@unchecked Sendable`: the reference crosses threads, the handle's state does not.
-/// The driver holds a reference until it exits, so `deinit` (on whichever thread drops the
-/// last one) never runs beside it. Over HTTP/2, transfers to one server share a connection
-/// as streams (libcurl's default).
+/// Only the ``CurlDriver`` thread adds, removes, runs and waits; ``wakeup()`` is all that
+/// other threads call. That is why this is `@unchecked Sendable`: the reference crosses
+/// threads, the handle's state does not. The driver holds a reference until it exits, so
+/// `deinit` (on whichever thread drops the last one) never runs beside it. Over HTTP/2,
+/// transfers to one server share a connection as streams (libcurl's default).
 final class MultiHandle: @unchecked Sendable {
     private let raw: UnsafeMutableRawPointer
+    /// Outlives `raw`: stored properties are released after `deinit`'s `curl_multi_cleanup`,
+    /// which may still report sockets to it.
+    private let watch: SocketWatch
 
     /// A multi handle that keeps at most `connections` connections, open or cached, or nil
-    /// if libcurl could not allocate one or its wake-up channel (``wakeup()`` must work, or
-    /// every request on an idle client would wait for the driver's backstop).
+    /// if libcurl could not allocate one or the system a wake-up descriptor (``wakeup()``
+    /// must work, or every request on an idle client would wait for the driver's backstop).
     init?(connections: Int) {
+        guard let watch = SocketWatch() else { return nil }
         guard let raw = curl_multi_init() else { return nil }
         self.raw = raw
+        self.watch = watch
         _ = patgate_curl_multi_setopt_long(raw, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections)
         _ = patgate_curl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, connections)
-        guard curl_multi_wakeup(raw) == CURLM_OK else { return nil }
-        poll(milliseconds: 0)   // takes that wake-up back
+        let watched = patgate_curl_multi_watch_sockets(
+            raw,
+            { _, socket, what, watch, _ in
+                guard let watch else { return -1 }
+                Unmanaged<SocketWatch>.fromOpaque(watch).takeUnretainedValue().update(socket, what: what)
+                return 0
+            }, Unmanaged.passUnretained(watch).toOpaque())
+        guard watched == CURLM_OK else {
+            curl_multi_cleanup(raw)
+            return nil
+        }
     }
 
     deinit {
         curl_multi_cleanup(raw)
     }
 
-    /// Starts `easy`'s transfer (its options are set); it runs in ``perform()``.
+    /// Adds `easy`'s transfer (its options are set); ``runDueTimers()`` starts it.
     func add(_ easy: EasyHandle) throws(CurlError) {
         try check(curl_multi_add_handle(raw, easy.raw), "curl_multi_add_handle")
     }
@@ -38,10 +53,10 @@ final class MultiHandle: @unchecked Sendable {
         _ = curl_multi_remove_handle(raw, easy.raw)
     }
 
-    /// Moves every transfer on as far as it can go without waiting; callbacks run here.
-    func perform() {
-        var running: Int32 = 0
-        _ = curl_multi_perform(raw, &running)
+    /// Starts the transfers just added and runs libcurl's expired timeouts, if any are due;
+    /// callbacks run here.
+    func runDueTimers() {
+        if timerMilliseconds() == 0 { _ = patgate_curl_multi_run_timers(raw) }
     }
 
     /// The next finished transfer (its handle, as ``EasyHandle/raw``, and its result), or nil.
@@ -51,16 +66,27 @@ final class MultiHandle: @unchecked Sendable {
         return (easy, code)
     }
 
-    /// Waits until a transfer's socket is ready, one of libcurl's own timers is due (it
-    /// shortens the wait itself), ``wakeup()`` is called, or `milliseconds` pass.
-    func poll(milliseconds: Int32) {
-        _ = curl_multi_poll(raw, nil, 0, milliseconds, nil)
+    /// Waits until a transfer's socket is ready, ``wakeup()`` is called, `milliseconds` pass,
+    /// or libcurl's next timer is due, whichever comes first, then moves on the transfers
+    /// whose sockets are ready; callbacks run here.
+    func wait(milliseconds: Int32) {
+        let timer = timerMilliseconds()
+        let bound = timer < 0 ? milliseconds : Int32(clamping: min(timer, Int(milliseconds)))
+        watch.wait(milliseconds: bound) { socket, readiness in
+            _ = patgate_curl_multi_run_socket(raw, socket, readiness)
+        }
     }
 
-    /// Makes the current or the next ``poll(milliseconds:)`` return at once. Any thread.
-    /// (`init` checked that it works.)
+    /// Makes the current or the next ``wait(milliseconds:)`` return at once. Any thread.
     func wakeup() {
-        _ = curl_multi_wakeup(raw)
+        watch.wake()
+    }
+
+    /// Milliseconds until libcurl's next timer is due: 0 if it is due now, -1 if none is set.
+    private func timerMilliseconds() -> Int {
+        var milliseconds = -1
+        _ = curl_multi_timeout(raw, &milliseconds)
+        return milliseconds
     }
 
     private func check(_ code: CURLMcode, _ call: StaticString) throws(CurlError) {

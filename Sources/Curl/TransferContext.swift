@@ -2,7 +2,7 @@ internal import CCurl
 
 /// What libcurl's callbacks of one transfer write into. Its ``Transfer`` keeps it alive
 /// while the transfer runs and hands libcurl an unretained pointer to it; the callbacks run
-/// on the ``CurlDriver`` thread, inside `curl_multi_perform`.
+/// on the ``CurlDriver`` thread, inside `curl_multi_socket_action`.
 final class TransferContext {
     private let maxBodyBytes: Int
 

@@ -67,6 +67,28 @@ struct HTTPClientConcurrencyTests {
         #expect(seconds < 3, "ten requests on an idle client took \(seconds) s")
     }
 
+    /// A kept-alive connection that the server closes while the client is idle costs the
+    /// driver nothing: libcurl stops watching a socket once its transfer is done, so the
+    /// closed socket cannot make the driver's wait return again and again, and the next
+    /// request opens a new connection.
+    @Test func aConnectionTheServerClosesWhileIdleCostsTheDriverNoCPU() async throws {
+        let server = try TestServer { _ in .reply(Reply(body: "ok".bytes, closeAfterward: true)) }
+        let others = threadIDs(namedWithPrefix: "patgate-curl")
+        let client = try HTTPClient(options: .init(connections: 2))
+        defer { client.shutdown() }
+        #expect(try await client.perform(HTTPRequest(url: server.url + "/first")).body == "ok".bytes)
+        let driver = threadIDs(namedWithPrefix: "patgate-curl").subtracting(others)
+        #expect(driver.count == 1)
+        try await Task.sleep(for: .milliseconds(100))   // the server has closed its end by now
+        let before = cpuSeconds(ofThreads: driver)
+        try await Task.sleep(for: .seconds(1))
+        let spent = cpuSeconds(ofThreads: driver) - before
+        // A driver woken by the closed socket over and over would spend the whole second.
+        #expect(spent < 0.25, "the idle driver used \(spent) s of CPU in 1 s")
+        #expect(try await client.perform(HTTPRequest(url: server.url + "/second")).body == "ok".bytes)
+        #expect(server.acceptedConnections == 2)
+    }
+
     @Test func performAfterShutdownFails() async throws {
         let server = try TestServer.echo()
         let client = try HTTPClient(options: .init(connections: 2))

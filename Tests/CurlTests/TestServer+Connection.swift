@@ -21,7 +21,7 @@ extension ServerCore {
                 return
             case .reply(let reply):
                 if reply.delay > .zero { Thread.sleep(forTimeInterval: reply.delay.seconds) }
-                guard write(reply, to: fd) else { return }
+                guard write(reply, to: fd), !reply.closeAfterward else { return }
             }
             if request.header("Connection")?.lowercased() == "close" { return }
         }

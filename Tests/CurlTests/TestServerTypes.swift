@@ -20,6 +20,9 @@ struct Reply: Sendable {
     var chunked = false
     /// Wait this long before answering.
     var delay: Duration = .zero
+    /// Close the connection after this answer, as a server does whose keep-alive ran out
+    /// (the answer itself does not say `Connection: close`).
+    var closeAfterward = false
 }
 
 /// How the test server treats one request.

@@ -1,4 +1,5 @@
 import Curl
+import Foundation
 import Testing
 
 /// Runs `body`, which must fail with a ``CurlError``, and returns that error.
@@ -39,4 +40,28 @@ func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> B
 
 extension String {
     var bytes: [UInt8] { Array(utf8) }
+}
+
+/// The ids of this process's threads whose name starts with `prefix` (e.g. "patgate-curl").
+func threadIDs(namedWithPrefix prefix: String) -> Set<Int32> {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return Set(tasks.compactMap { tid in
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+              name.hasPrefix(prefix) else { return nil }
+        return Int32(tid)
+    })
+}
+
+/// CPU seconds (user and system) the threads `ids` of this process have used so far, in
+/// steps of the kernel's clock tick (10 ms).
+func cpuSeconds(ofThreads ids: Set<Int32>) -> Double {
+    let ticks = ids.map { tid -> Int in
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return 0 }
+        // After "pid (comm) ": state is field 3, utime and stime fields 14 and 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
+    }
+    return Double(ticks.reduce(0, +)) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }

@@ -30,11 +30,6 @@ import Testing
 
     /// The scheduling policy of each thread of this process whose name starts with `prefix`.
     private static func policies(ofThreadsNamed prefix: String) -> [Int32] {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.compactMap { tid in
-            guard let name = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
-                  name.hasPrefix(prefix), let id = Int32(tid) else { return nil }
-            return sched_getscheduler(id)
-        }
+        threadIDs(namedWithPrefix: prefix).map { sched_getscheduler($0) }
     }
 }
