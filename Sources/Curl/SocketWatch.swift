@@ -66,6 +66,12 @@ final class SocketWatch: @unchecked Sendable {
         guard poll(&descriptors, nfds_t(descriptors.count), milliseconds) > 0 else { return }
         if descriptors[0].revents != 0 { drainWakeUps() }
         for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
+            if descriptor.revents & Int16(POLLNVAL) != 0 {
+                // Closed without a CURL_POLL_REMOVE: nothing to hand libcurl, and left in the
+                // set it would end every wait at once.
+                interest[descriptor.fd] = nil
+                continue
+            }
             ready(descriptor.fd, Self.readiness(descriptor.revents))
         }
     }
