@@ -28,10 +28,17 @@ final class CurlDriver {
         let thread = Thread {
             Thread.current.name = "patgate-curl"  // shows in `top -H` and debuggers
             WorkerScheduling.yieldToEventLoops()
+            queue.driverRuns(onThread: currentThreadID())
             CurlDriver(multi: multi, queue: queue, options: options).run()
             queue.driverExited()
         }
         thread.start()
+    }
+
+    /// This thread's Linux id ("PID/task/TID" is where `/proc/thread-self` points), 0 if unknown.
+    private static func currentThreadID() -> Int32 {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
+        return path.split(separator: "/").last.flatMap { Int32($0) } ?? 0
     }
 
     private init(multi: MultiHandle, queue: JobQueue, options: HTTPClientOptions) {

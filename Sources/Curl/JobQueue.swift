@@ -31,6 +31,8 @@ final class JobQueue: Sendable {
     private let state = Mutex(State())
     private let closedFlag = Atomic<Bool>(false)
     private let liveDrivers = Atomic<Int>(0)
+    /// The Linux thread id of the last driver that started, 0 before: tests watch its CPU.
+    private let driverThread = Atomic<Int32>(0)
     /// The most jobs that may wait (expired ones count until the driver drops them).
     private let limit: Int
     private let wake: @Sendable () -> Void
@@ -127,4 +129,10 @@ final class JobQueue: Sendable {
     func driverStarted() { liveDrivers.add(1, ordering: .acquiringAndReleasing) }
 
     func driverExited() { liveDrivers.subtract(1, ordering: .acquiringAndReleasing) }
+
+    /// Called by the driver on its own thread, with that thread's Linux id.
+    func driverRuns(onThread id: Int32) { driverThread.store(id, ordering: .releasing) }
+
+    /// The Linux thread id of the driver, once it runs (0 before).
+    var driverThreadID: Int32 { driverThread.load(ordering: .acquiring) }
 }

@@ -15,6 +15,8 @@ import Glibc
 final class SocketWatch: @unchecked Sendable {
     /// Socket → the `poll` events libcurl wants on it.
     private var interest: [curl_socket_t: Int16] = [:]
+    /// The sockets libcurl updated while it handled the current ready socket.
+    private var updatedNow: Set<curl_socket_t> = []
     /// Reused by every wait: the wake-up descriptor first, then the watched sockets.
     private var descriptors: [pollfd] = []
     /// The wake-up pipe's ends, both non-blocking: the driver polls the first, ``wake()``
@@ -28,9 +30,13 @@ final class SocketWatch: @unchecked Sendable {
         guard pipe(&ends) == 0 else { return nil }
         wakeDescriptor = ends[0]
         wakeWriter = ends[1]
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        // Non-blocking, or a full pipe would block `wake()`'s caller (pipe2 is not in Swift's Glibc).
+        let prepared = ends.allSatisfy { end in
+            fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) == 0 && fcntl(end, F_SETFD, FD_CLOEXEC) == 0
+        }
+        guard prepared else {
+            ends.forEach { _ = close($0) }
+            return nil
         }
     }
 
@@ -41,6 +47,7 @@ final class SocketWatch: @unchecked Sendable {
 
     /// Records what libcurl wants watched on `socket` (`CURL_POLL_*`).
     func update(_ socket: curl_socket_t, what: Int32) {
+        updatedNow.insert(socket)
         switch what {
         case CURL_POLL_IN: interest[socket] = Int16(POLLIN)
         case CURL_POLL_OUT: interest[socket] = Int16(POLLOUT)
@@ -66,13 +73,13 @@ final class SocketWatch: @unchecked Sendable {
         guard poll(&descriptors, nfds_t(descriptors.count), milliseconds) > 0 else { return }
         if descriptors[0].revents != 0 { drainWakeUps() }
         for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
-            if descriptor.revents & Int16(POLLNVAL) != 0 {
-                // Closed without a CURL_POLL_REMOVE: nothing to hand libcurl, and left in the
-                // set it would end every wait at once.
+            updatedNow.removeAll(keepingCapacity: true)
+            ready(descriptor.fd, Self.readiness(descriptor.revents, watched: descriptor.events))
+            if descriptor.revents & Int16(POLLNVAL) != 0, !updatedNow.contains(descriptor.fd) {
+                // Closed without a CURL_POLL_REMOVE, and libcurl said nothing new of it on
+                // hearing the error: left in the set, it would end every wait at once.
                 interest[descriptor.fd] = nil
-                continue
             }
-            ready(descriptor.fd, Self.readiness(descriptor.revents))
         }
     }
 
@@ -82,12 +89,19 @@ final class SocketWatch: @unchecked Sendable {
         while read(wakeDescriptor, &bytes, MemoryLayout.size(ofValue: bytes)) == MemoryLayout.size(ofValue: bytes) {}
     }
 
-    /// `poll`'s result as libcurl's bits; a hang-up counts as readable, so libcurl reads the end.
-    private static func readiness(_ events: Int16) -> Int32 {
+    /// `poll`'s result as libcurl's bits, as libcurl maps it for its own waits (`Curl_socket_check`):
+    /// for reading, an error or a hang-up counts as readable, so libcurl reads why; for writing,
+    /// it is an error.
+    private static func readiness(_ events: Int16, watched: Int16) -> Int32 {
         var bits: Int32 = 0
-        if events & Int16(POLLIN | POLLHUP) != 0 { bits |= CURL_CSELECT_IN }
-        if events & Int16(POLLOUT) != 0 { bits |= CURL_CSELECT_OUT }
-        if events & Int16(POLLERR) != 0 { bits |= CURL_CSELECT_ERR }
+        if watched & Int16(POLLIN) != 0 {
+            if events & Int16(POLLIN | POLLHUP | POLLERR) != 0 { bits |= CURL_CSELECT_IN }
+            if events & Int16(POLLPRI | POLLNVAL) != 0 { bits |= CURL_CSELECT_ERR }
+        }
+        if watched & Int16(POLLOUT) != 0 {
+            if events & Int16(POLLOUT) != 0 { bits |= CURL_CSELECT_OUT }
+            if events & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { bits |= CURL_CSELECT_ERR }
+        }
         return bits
     }
 }
