@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--top", type=int, default=12)
     options = parser.parse_args()
+    if not shutil.which("perf"):
+        sys.exit("syscalls: needs perf (Debian: apt-get install linux-perf)")
     scenarios = options.scenarios.split(",")
     binary = Path(options.build) / "patgate"
     work = Path(tempfile.mkdtemp(prefix="patgate-syscalls-"))
