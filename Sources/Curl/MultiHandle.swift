@@ -33,10 +33,8 @@ final class MultiHandle: @unchecked Sendable {
                 Unmanaged<SocketWatch>.fromOpaque(watch).takeUnretainedValue().update(socket, what: what)
                 return 0
             }, Unmanaged.passUnretained(watch).toOpaque())
-        guard watched == CURLM_OK else {
-            curl_multi_cleanup(raw)
-            return nil
-        }
+        // Returning nil now still runs `deinit` (every property is set), which cleans up.
+        guard watched == CURLM_OK else { return nil }
     }
 
     deinit {

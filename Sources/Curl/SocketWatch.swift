@@ -26,11 +26,16 @@ final class SocketWatch: @unchecked Sendable {
 
     /// A watch with its wake-up pipe, or nil if the system has no descriptor left.
     init?() {
+        guard let (reader, writer) = Self.makeWakePipe() else { return nil }
+        wakeDescriptor = reader
+        wakeWriter = writer
+    }
+
+    /// A pipe whose ends are non-blocking (or a full pipe would block `wake()`'s caller) and
+    /// closed on exec; `pipe2`, which would do it at once, is not in Swift's Glibc.
+    private static func makeWakePipe() -> (reader: Int32, writer: Int32)? {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
-        wakeDescriptor = ends[0]
-        wakeWriter = ends[1]
-        // Non-blocking, or a full pipe would block `wake()`'s caller (pipe2 is not in Swift's Glibc).
         let prepared = ends.allSatisfy { end in
             fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) == 0 && fcntl(end, F_SETFD, FD_CLOEXEC) == 0
         }
@@ -38,6 +43,7 @@ final class SocketWatch: @unchecked Sendable {
             ends.forEach { _ = close($0) }
             return nil
         }
+        return (ends[0], ends[1])
     }
 
     deinit {
