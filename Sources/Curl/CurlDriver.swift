@@ -7,9 +7,9 @@ import Foundation
 /// Why one thread driving `curl_multi` and not a thread per connection blocked in
 /// `curl_easy_perform`: under load, one wait (``MultiHandle/wait(milliseconds:)``) collects the
 /// answers of several transfers, where each worker thread slept and woke once per request
-/// (BENCHMARKS.md, "Issue 14", session 25). Like the threads it keeps blocking work off the Swift cooperative
-/// pool and the NIO event loops (invariant 6 in docs/ARCHITECTURE.md), and the multi handle's
-/// connection cache keeps connections alive between requests.
+/// (BENCHMARKS.md, "Issue 14", session 25). Like the threads it keeps blocking work off the
+/// Swift cooperative pool and the NIO event loops (invariant 6 in docs/ARCHITECTURE.md), and
+/// the multi handle's connection cache keeps connections alive between requests.
 ///
 /// Nothing but ``JobQueue/enqueue(_:)``, a cancellation and ``JobQueue/close()`` needs the
 /// thread to wake: each calls ``MultiHandle/wakeup()``. Every libcurl callback runs here.
