@@ -36,10 +36,12 @@ import Testing
         return [.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers))] + parts + [.end(nil)]
     }
 
-    /// Sends `parts`; returns what reached the router and what the handler answered itself.
+    /// Sends `parts` and lets the loop run its tasks (the answers' flush); returns what reached
+    /// the router and what the handler answered itself.
     func send(_ parts: [HTTPServerRequestPart], on channel: EmbeddedChannel) throws
         -> (passed: [HTTPServerRequestPart], answered: [HTTPServerResponsePart]) {
         for part in parts { try channel.writeInbound(part) }
+        channel.embeddedEventLoop.run()
         var passed: [HTTPServerRequestPart] = [], answered: [HTTPServerResponsePart] = []
         while let part = try channel.readInbound(as: HTTPServerRequestPart.self) { passed.append(part) }
         while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) { answered.append(part) }
@@ -91,6 +93,41 @@ import Testing
             #expect(json["token_type"] as? String == "Bearer" && json["scope"] as? String == routedJSON["scope"] as? String)
             #expect(json["expires_in"] as? Int == routedJSON["expires_in"] as? Int)
             #expect((json["access_token"] as? String)?.split(separator: ".").count == 3)
+        }
+    }
+
+    @Test func answersAreFlushedOnceTheLoopHandledItsReadsNotEachAtOnce() async throws {
+        try await LiveServer.with { server in
+            let pat = try await newPAT(server)
+            _ = try await server.post("/token", exchangeBody(pat))
+            let channel = try channel(server)
+            let flushes = FlushCounter()
+            try channel.pipeline.syncOperations.addHandler(flushes, position: .first)
+            // Three pipelined hits read in one go: answered, but nothing leaves until the loop's tasks run.
+            for part in request(exchangeBody(pat)) + request(exchangeBody(pat)) + request(exchangeBody(pat)) {
+                try channel.writeInbound(part)
+            }
+            #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
+            #expect(flushes.count == 0)
+            channel.embeddedEventLoop.run()
+            #expect(flushes.count == 1, "one flush for the three answers")
+            var answered: [HTTPServerResponsePart] = []
+            while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) { answered.append(part) }
+            #expect(answered.count == 9)
+            // A lone request later gets its own flush in its own tick.
+            _ = try send(request(exchangeBody(pat)), on: channel)
+            #expect(flushes.count == 2)
+        }
+    }
+
+    /// Counts the flushes that reach the socket's end of the pipeline.
+    final class FlushCounter: ChannelOutboundHandler {
+        typealias OutboundIn = HTTPServerResponsePart
+        var count = 0
+
+        func flush(context: ChannelHandlerContext) {
+            count += 1
+            context.flush()
         }
     }
 

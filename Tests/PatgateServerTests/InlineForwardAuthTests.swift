@@ -168,6 +168,7 @@ import Testing
             ]
             for (name, parts) in cases {
                 for part in parts { try channel.writeInbound(part) }
+                channel.embeddedEventLoop.run()   // an answer written here would be flushed now
                 var passed: [HTTPServerRequestPart] = []
                 while let part = try channel.readInbound(as: HTTPServerRequestPart.self) { passed.append(part) }
                 #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "\(name): not answered here")
@@ -183,6 +184,7 @@ import Testing
             try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(
                 version: .http1_1, method: .GET, uri: "/authz/auth-request", headers: HTTPHeaders([("Host", "gw"), ("X-Original-URL", Self.url)]))))
             try channel.writeInbound(HTTPServerRequestPart.end(nil))
+            channel.embeddedEventLoop.run()
             #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil)
             guard case .head(let answered)? = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
                 Issue.record("no answer"); return
@@ -192,6 +194,7 @@ import Testing
             // A JWT cache hit (the PAT was swapped once over HTTP, above): answered here, 200 and the JWT.
             try channel.writeInbound(HTTPServerRequestPart.head(head(.GET, "/authz/auth-request", [("Authorization", "Bearer \(pat)")])))
             try channel.writeInbound(HTTPServerRequestPart.end(nil))
+            channel.embeddedEventLoop.run()
             #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil)
             guard case .head(let hit)? = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
                 Issue.record("no answer to the cache hit"); return

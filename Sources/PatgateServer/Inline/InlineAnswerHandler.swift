@@ -69,6 +69,8 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on whose answer has not ended yet.
     private var owed = 0
     private var date = HTTPDateHeader()
+    /// An answer was written and its flush is due at the end of this loop tick.
+    private var flushScheduled = false
     // What holding needs (InlineAnswerHandler+Holding.swift).
     /// What came while a request was held, in order.
     var queued = CircularBuffer<Inbound>()
@@ -184,7 +186,22 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(head))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(parts.body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        flushAfterThisTick(context: context)
+    }
+
+    /// Flushes the answers written so far once the loop has handled every connection that was
+    /// ready with this one (its tasks run after the I/O events of its wake-up), not after each
+    /// answer: a client thread woken by the first answer's bytes finds the others there too,
+    /// where waking it once per answer (a cross-CPU interrupt) cost more than a cache hit's own
+    /// work (docs/ARCHITECTURE.md, "`POST /token`"). A lone request is flushed in the same tick.
+    private func flushAfterThisTick(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            context.flush()
+        }
     }
 
     /// Hands the request read so far to the router; its remaining parts follow as they come.
