@@ -222,6 +222,24 @@ import Testing
         }
     }
 
+    @Test func anAnswerWhoseFlushWaitsForTheTickStillPrecedesTheEndOfInputOrAnError() async throws {
+        try await LiveServer.with { server in
+            let pat = try await newPAT(server)
+            _ = try await server.post("/token", exchangeBody(pat))
+            let port = server.config.server.port
+            // The client shuts its sending side right after a cache hit, or after an error decided at once.
+            for (body, status) in [(exchangeBody(pat), "200"), (exchangeBody(pat, client: "client_id=nobody"), "401")] {
+                let answer = try await RawHTTP.exchange(port: port, rawPost("/token", body), halfClose: true)
+                #expect(answer.text.hasPrefix("HTTP/1.1 \(status) "), "\(answer.text)")
+                #expect(answer.closed)
+            }
+            // Bytes that are no request, in the same packet as a cache hit: its answer still comes first.
+            let garbled = try await RawHTTP.exchange(port: port, rawPost("/token", exchangeBody(pat)) + "NOT HTTP\r\n\r\n")
+            #expect(garbled.text.hasPrefix("HTTP/1.1 200 "), "\(garbled.text)")
+            #expect(garbled.text.contains(#"{"access_token""#))
+        }
+    }
+
     @Test func aHeldRequestDefersReadsOnlyOnceSomethingIsQueuedBehindIt() async throws {
         try await LiveServer.with { server in
             let channel = try channel(server)

@@ -139,6 +139,13 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// A close asked for from above (the router, after the end of input or a decoder error)
+    /// sends what this tick wrote first: NIO drops unflushed writes when a channel closes.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if flushScheduled { context.flush() }
+        context.close(mode: mode, promise: promise)
+    }
+
     /// The endpoint of a request this handler may hold until its end (see the type's comment).
     private func takes(_ head: HTTPRequestHead) -> Endpoint? {
         // A `traceparent` binds its trace to the work and the log lines (`TraceContextMiddleware`).
