@@ -139,6 +139,11 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// Removed from the pipeline (nothing does that today): what this tick wrote leaves now.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if flushScheduled { context.flush() }
+    }
+
     /// A close asked for from above (the router, after the end of input or a decoder error)
     /// sends what this tick wrote first: NIO drops unflushed writes when a channel closes.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {

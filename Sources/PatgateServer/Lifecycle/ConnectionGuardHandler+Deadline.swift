@@ -24,7 +24,7 @@ extension ConnectionGuardHandler {
         case .head(partial: true), .body:
             // No 408 over an answer begun, nor after one already given (a body refused early).
             let owed = phase == .head(partial: true) || (answersOwed > 0 && !answerStarted)
-            guard owed else { return context.close(promise: nil) }
+            guard owed else { return closeAfterFlushing(context) }
             // RFC 9110 §15.5.9: the server would not wait any longer for the request.
             let head = HTTPResponseHead(version: .http1_1, status: .requestTimeout,
                                         headers: ["connection": "close", "content-length": "0"])
@@ -33,9 +33,17 @@ extension ConnectionGuardHandler {
                 context.close(promise: nil)
             }
         case .head(partial: false), .idle:
-            context.close(promise: nil)
+            closeAfterFlushing(context)
         case .answering:
             break
         }
+    }
+
+    /// Closes the connection once what was written is on its way: an answer written above
+    /// (`InlineAnswerHandler`) may wait for the end of the loop's tick to be flushed, and NIO
+    /// drops unflushed writes when it closes.
+    func closeAfterFlushing(_ context: ChannelHandlerContext) {
+        context.flush()
+        context.close(promise: nil)
     }
 }

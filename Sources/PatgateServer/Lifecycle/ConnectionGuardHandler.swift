@@ -150,7 +150,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         closeAfterAnswer = true
         guard answersOwed <= 0 else { return }
         lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: linger) {
-            if self.answersOwed <= 0 { context.close(promise: nil) }
+            if self.answersOwed <= 0 { self.closeAfterFlushing(context) }
         }
     }
 

@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny smoke run: 2 s runs, one connection count")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--connections", default="16,64,256", help="the connection sweep (default 16,64,256)")
-    parser.add_argument("--miss-pats", type=int, default=80_000, help="PATs made for the cache-miss run")
+    parser.add_argument("--miss-pats", type=int, default=120_000, help="PATs made for the cache-miss run")
     parser.add_argument("--soak", type=int, default=0, help="seconds of a cache-hit run sampling RSS (0: none)")
     parser.add_argument("--no-peer", action="store_true", help="skip the idpyoidc peer")
     parser.add_argument("--no-gateway", action="store_true", help="skip forward auth through nginx")
