@@ -101,33 +101,22 @@ import Testing
             let pat = try await newPAT(server)
             _ = try await server.post("/token", exchangeBody(pat))
             let channel = try channel(server)
-            let flushes = FlushCounter()
-            try channel.pipeline.syncOperations.addHandler(flushes, position: .first)
+            let counter = OutboundCounter()
+            try channel.pipeline.syncOperations.addHandler(counter, position: .first)
             // Three pipelined hits read in one go: answered, but nothing leaves until the loop's tasks run.
             for part in request(exchangeBody(pat)) + request(exchangeBody(pat)) + request(exchangeBody(pat)) {
                 try channel.writeInbound(part)
             }
             #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil)
-            #expect(flushes.count == 0)
+            #expect(counter.flushes == 0)
             channel.embeddedEventLoop.run()
-            #expect(flushes.count == 1, "one flush for the three answers")
+            #expect(counter.flushes == 1, "one flush for the three answers")
             var answered: [HTTPServerResponsePart] = []
             while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) { answered.append(part) }
             #expect(answered.count == 9)
             // A lone request later gets its own flush in its own tick.
             _ = try send(request(exchangeBody(pat)), on: channel)
-            #expect(flushes.count == 2)
-        }
-    }
-
-    /// Counts the flushes that reach the socket's end of the pipeline.
-    final class FlushCounter: ChannelOutboundHandler {
-        typealias OutboundIn = HTTPServerResponsePart
-        var count = 0
-
-        func flush(context: ChannelHandlerContext) {
-            count += 1
-            context.flush()
+            #expect(counter.flushes == 2)
         }
     }
 
@@ -243,15 +232,15 @@ import Testing
     @Test func aHeldRequestDefersReadsOnlyOnceSomethingIsQueuedBehindIt() async throws {
         try await LiveServer.with { server in
             let channel = try channel(server)
-            let reads = ReadCounter()
-            try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+            let counter = OutboundCounter()
+            try channel.pipeline.syncOperations.addHandler(counter, position: .first)
             let handler = try channel.pipeline.syncOperations.handler(type: InlineAnswerHandler.self)
             handler.state = .holding
             channel.read()
-            #expect(reads.count == 1, "a client that waits for its answer keeps its socket read")
+            #expect(counter.reads == 1, "a client that waits for its answer keeps its socket read")
             try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/healthz")))
             channel.read()
-            #expect(reads.count == 1, "a pipelining client is held back by TCP")
+            #expect(counter.reads == 1, "a pipelining client is held back by TCP")
             #expect(handler.readDeferred)
             #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil, "the request behind waits its turn")
         }
@@ -263,14 +252,20 @@ import Testing
     }
 }
 
-/// Counts the reads the channel's handlers ask for (outbound, before the socket).
-final class ReadCounter: ChannelOutboundHandler {
+/// Counts the reads and the flushes the channel's handlers ask for (outbound, before the socket).
+final class OutboundCounter: ChannelOutboundHandler {
     typealias OutboundIn = Never
-    var count = 0
+    var reads = 0
+    var flushes = 0
 
     func read(context: ChannelHandlerContext) {
-        count += 1
+        reads += 1
         context.read()
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
     }
 }
 
