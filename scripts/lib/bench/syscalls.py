@@ -20,15 +20,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import wrk  # noqa: E402
-from patgate_server import DataDir, Server, exchange_body  # noqa: E402
-from run import free_port  # noqa: E402
+import loaded  # noqa: E402
 
 NAMES = {0: "read", 1: "write", 7: "poll", 17: "pread64", 18: "pwrite64", 20: "writev", 39: "getpid",
          44: "sendto", 45: "recvfrom", 72: "fcntl", 202: "futex", 232: "epoll_wait", 233: "epoll_ctl"}
@@ -60,39 +56,13 @@ def main() -> None:
     options = parser.parse_args()
     if not shutil.which("perf"):
         sys.exit("syscalls: needs perf (Debian: apt-get install linux-perf)")
-    scenarios = options.scenarios.split(",")
-    binary = Path(options.build) / "patgate"
-    work = Path(tempfile.mkdtemp(prefix="patgate-syscalls-"))
-    # Each cache miss needs a PAT never sent before, for the warm-up and the traced run.
-    miss_count = (options.seconds + 4) * 12_000 if "cache-miss" in scenarios else 0
-    data = DataDir(binary, work / "data", 2 + miss_count)
-    (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in data.pats[:2]))
-    (work / "misses").write_text("".join(p + "\n" for p in data.pats[2:]))
-    args = {
-        "healthz": ("/healthz", ["get"]),
-        "cache-hit": ("/token", ["fixed", str(work / "hit-bodies"), data.basic_auth]),
-        "cache-miss": ("/token", ["walk", str(work / "misses"), exchange_body(None), "2", data.basic_auth]),
-    }
-    server = Server(binary, data, free_port(), work / "server.log")
-    try:
-        for scenario in scenarios:
-            path, extra = args[scenario]
-            url = f"http://127.0.0.1:{server.port}{path}"
-            result: dict = {}
-            # wrk runs a second before and after the trace, so the trace sees a steady load.
-            load = threading.Thread(target=lambda: result.update(
-                wrk.run(url, options.connections, options.seconds + 2, extra)))
-            load.start()
-            time.sleep(1)
-            calls = trace(server.pid, options.seconds)
-            load.join()
-            answers = result["rps"] * options.seconds
-            print(f"\n{scenario}: {result['rps']:,.0f} req/s, {sum(calls.values()) / answers:.2f} calls per answer")
-            print("| thread kind | call | per answer |\n| --- | --- | ---: |")
-            for (kind, number), count in calls.most_common(options.top):
-                print(f"| {kind} | {NAMES.get(number, number)} | {count / answers:.2f} |")
-    finally:
-        server.stop()
+    for scenario, result, calls in loaded.under_load(Path(options.build), options.scenarios.split(","),
+                                                     options.connections, options.seconds, trace):
+        answers = result["rps"] * options.seconds
+        print(f"\n{scenario}: {result['rps']:,.0f} req/s, {sum(calls.values()) / answers:.2f} calls per answer")
+        print("| thread kind | call | per answer |\n| --- | --- | ---: |")
+        for (kind, number), count in calls.most_common(options.top):
+            print(f"| {kind} | {NAMES.get(number, number)} | {count / answers:.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,53 @@
+"""One release patgate under wrk, a measurement taken of its process in the middle of each
+scenario's load: what `syscalls.py` and `profile.py` share (issue 14).
+
+`under_load` yields, per scenario, wrk's summary and what `measure(pid, seconds)` returned; wrk
+runs a second before and after the measurement, so the measurement sees a steady load.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import wrk
+from patgate_server import DataDir, Server, exchange_body
+from run import free_port
+
+SCENARIOS = ("healthz", "cache-hit", "cache-miss")
+
+
+def under_load(build: Path, scenarios: list[str], connections: int, seconds: int,
+               measure: Callable[[int, int], object]) -> Iterator[tuple[str, dict, object]]:
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"bench: unknown scenario(s) {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
+    binary = build / "patgate"
+    work = Path(tempfile.mkdtemp(prefix="patgate-loaded-"))
+    # Each cache miss needs a PAT never sent before, for the warm-up and the measured run.
+    miss_count = (seconds + 4) * 12_000 if "cache-miss" in scenarios else 0
+    data = DataDir(binary, work / "data", 2 + miss_count)
+    (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in data.pats[:2]))
+    (work / "misses").write_text("".join(p + "\n" for p in data.pats[2:]))
+    args = {
+        "healthz": ("/healthz", ["get"]),
+        "cache-hit": ("/token", ["fixed", str(work / "hit-bodies"), data.basic_auth]),
+        "cache-miss": ("/token", ["walk", str(work / "misses"), exchange_body(None), "2", data.basic_auth]),
+    }
+    server = Server(binary, data, free_port(), work / "server.log")
+    try:
+        for scenario in scenarios:
+            path, extra = args[scenario]
+            url = f"http://127.0.0.1:{server.port}{path}"
+            result: dict = {}
+            load = threading.Thread(target=lambda: result.update(wrk.run(url, connections, seconds + 2, extra)))
+            load.start()
+            time.sleep(1)
+            measured = measure(server.pid, seconds)
+            load.join()
+            yield scenario, result, measured
+    finally:
+        server.stop()
