@@ -6,9 +6,10 @@ as root), every sample charged to its thread kind and to the component of its in
         [--connections 64] [--seconds 6] [--top 15]
 
 The samples are spread over the server's CPU per answer in the same seconds (`/proc`, read
-while perf samples; at 999 Hz that is within the noise of an unprofiled run, at 2,999 Hz about
-20 % above it): a cell of the table is the microseconds per answer that thread kind spent in
-that component. Components: the kernel (split into
+while perf samples; at 999 Hz that is within the noise of an unprofiled run for the scenarios
+here, at 2,999 Hz about 20 % above it; perf's own cost grows with the threads' context switches,
+so a process that mostly waits reads high): a cell of the table is the microseconds per answer
+that thread kind spent in that component. Components: the kernel (split into
 loopback TCP, file I/O and locks, waking a thread, and waiting and switching), OpenSSL,
 libcurl, SQLite, the Swift runtime and libraries, malloc, the rest of libc, and the code in
 the `patgate` binary (ours, NIO's, GRDB's). `--top` lists the heaviest innermost symbols.

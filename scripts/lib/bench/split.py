@@ -1,0 +1,135 @@
+"""The cache miss's two sides measured apart (issue 14): what the issuer's `/introspect` answer
+costs, and what the gateway spends on a miss besides it.
+
+    python3 scripts/lib/bench/split.py PATGATE_DIR [--rounds 5] [--seconds 3] [--connections 64]
+
+Part 1, one server: `/healthz`, the cache-hit exchange and `/introspect` of one PAT with the
+gateway's own client credentials (what the gateway sends on a miss), in alternating rounds.
+Part 2, two servers of one data directory: an issuer, and a gateway started with
+`PATGATE_UPSTREAM_INTROSPECTION_URL` at the issuer's `/introspect` and `PATGATE_ISSUER_ENABLED=false`.
+`wrk` walks PATs never sent before at the gateway (each a miss, one introspection at the
+issuer), then repeats one exchange (a hit), round after round. Every figure is the median (and
+range) of a process's CPU per answer from `/proc`; on 2 cores the two processes share them.
+What it showed: at a miss's rate, the issuer's side of a new PAT costs about twice what the same
+PAT does at a high rate (BENCHMARKS.md, "Issue 14", session 28).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import statistics
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import procstat  # noqa: E402
+import wrk  # noqa: E402
+from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+from run import free_port  # noqa: E402
+
+
+def measured(url: str, args: list[str], seconds: int, connections: int, servers: list[Server]) -> tuple[list[float], int]:
+    """One `wrk` run: each server's CPU µs per answer, and the requests sent. Fails on any error
+    answer, and when a walk ran out of PATs (the rest would have been hits)."""
+    before = [procstat.cpu_seconds(server.pid) for server in servers]
+    result = wrk.run(url, connections, seconds, args)
+    if result["error_count"]:
+        raise SystemExit(f"split: {result['error_count']} errors from {url}: {result['errors']}")
+    if args[0] == "walk" and result["walk_sent"] > len(Path(args[1]).read_text().splitlines()):
+        raise SystemExit("split: the walk wrapped around its PATs; use fewer --seconds")
+    costs = [(procstat.cpu_seconds(server.pid) - cpu) / result["requests"] * 1e6 for server, cpu in zip(servers, before)]
+    return costs, result.get("walk_sent", result["requests"])
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def gateway_credentials(data: DataDir) -> str:
+    secret = (data.root / "secrets" / "gateway-introspection.secret").read_text().strip()
+    return "Basic " + base64.b64encode(f"patgate-gateway:{secret}".encode()).decode()
+
+
+def one_server(binary: Path, data: DataDir, work: Path, options) -> None:
+    server = Server(binary, data, free_port(), work / "server.log")
+    base = f"http://127.0.0.1:{server.port}"
+    (work / "introspect").write_text("token=" + urllib.parse.quote(data.pats[0]) + "\n")
+    (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")
+    credentials = gateway_credentials(data)
+    try:
+        # The PAT must be active, or this measures a cheaper answer than a miss gets.
+        request = urllib.request.Request(base + "/introspect", data=(work / "introspect").read_bytes().strip(),
+                                         headers={"Authorization": credentials})
+        if json.load(urllib.request.urlopen(request)).get("active") is not True:
+            raise SystemExit("split: the issuer does not answer the PAT active")
+        scenarios = {"healthz": ("/healthz", ["get"]),
+                     "cache hit": ("/token", ["fixed", str(work / "hit"), data.basic_auth]),
+                     "/introspect, one PAT": ("/introspect", ["fixed", str(work / "introspect"), credentials])}
+        costs: dict[str, list[float]] = {name: [] for name in scenarios}
+        for _ in range(options.rounds):
+            for name, (path, args) in scenarios.items():
+                costs[name] += measured(base + path, args, options.seconds, options.connections, [server])[0]
+    finally:
+        server.stop()
+    print("\nOne server, CPU µs per answer, median (range):\n| scenario | server |\n| --- | ---: |")
+    for name, values in costs.items():
+        print(f"| {name} | {summary(values)} |")
+
+
+def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
+    issuer = Server(binary, data, free_port(), work / "issuer.log")
+    gateway = Server(binary, data, free_port(), work / "gateway.log", env={
+        "PATGATE_UPSTREAM_INTROSPECTION_URL": f"http://127.0.0.1:{issuer.port}/introspect",
+        "PATGATE_ISSUER_ENABLED": "false"})
+    url = f"http://127.0.0.1:{gateway.port}/token"
+    (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")
+    misses = data.pats[1:]
+    per_round = len(misses) // options.rounds
+    costs: dict[str, list[list[float]]] = {"cache miss": [], "cache hit": []}
+    walked = 0
+    try:
+        for number in range(options.rounds):
+            walk = work / f"misses-{number}"
+            walk.write_text("".join(p + "\n" for p in misses[number * per_round:(number + 1) * per_round]))
+            miss, sent = measured(url, ["walk", str(walk), exchange_body(None), "2", data.basic_auth],
+                                  options.seconds, options.connections, [gateway, issuer])
+            costs["cache miss"].append(miss)
+            walked += sent
+            costs["cache hit"].append(measured(url, ["fixed", str(work / "hit"), data.basic_auth],
+                                               options.seconds, options.connections, [gateway, issuer])[0])
+    finally:
+        statistics_line = gateway.stop()
+        issuer.stop()
+    print("\nGateway and issuer, CPU µs per answer of each process, median (range):\n"
+          "| scenario | gateway | issuer |\n| --- | ---: | ---: |")
+    for name, rounds in costs.items():
+        print(f"| {name} | {summary([r[0] for r in rounds])} | {summary([r[1] for r in rounds])} |")
+    # Each PAT walked is one introspection call; the hit's PAT adds one (its first requests
+    # missed together and joined one call).
+    print(f"{walked:,} new PATs sent, none twice; the gateway made "
+          f"{statistics_line.get('upstream_calls', 0):,} introspection calls ({statistics_line})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build", help="folder of a release patgate")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=64)
+    options = parser.parse_args()
+    binary = Path(options.build) / "patgate"
+    work = Path(tempfile.mkdtemp(prefix="patgate-split-"))
+    # A miss needs a PAT never sent before: about 12,000 a second at most here.
+    data = DataDir(binary, work / "data", 1 + options.rounds * options.seconds * 12_000)
+    one_server(binary, data, work, options)
+    two_servers(binary, data, work, options)
+
+
+if __name__ == "__main__":
+    main()
