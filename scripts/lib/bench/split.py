@@ -10,8 +10,9 @@ Part 2, two servers of one data directory: an issuer, and a gateway started with
 `wrk` walks PATs never sent before at the gateway (each a miss, one introspection at the
 issuer), then repeats one exchange (a hit), round after round. Every figure is the median (and
 range) of a process's CPU per answer from `/proc`; on 2 cores the two processes share them.
-What it showed: at a miss's rate, the issuer's side of a new PAT costs about twice what the same
-PAT does at a high rate (BENCHMARKS.md, "Issue 14", session 28).
+What it showed: at a miss's rate, the issuer's answer for a new PAT costs about 1.6× what the
+same PAT's does at a high rate, where it costs one `/healthz` (BENCHMARKS.md, "Issue 14",
+session 28).
 """
 
 from __future__ import annotations
