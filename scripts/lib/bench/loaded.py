@@ -1,8 +1,9 @@
 """One release patgate under wrk, a measurement taken of its process in the middle of each
-scenario's load: what `syscalls.py` and `profile.py` share (issue 14).
+scenario's load: what `syscalls.py` and `cpu_profile.py` share (issue 14).
 
 `under_load` yields, per scenario, wrk's summary and what `measure(pid, seconds)` returned; wrk
-runs a second before and after the measurement, so the measurement sees a steady load.
+runs a second before and after the measurement, so the measurement sees a steady load
+(`measure_during`, which `split.py` uses for its own servers).
 """
 
 from __future__ import annotations
@@ -41,13 +42,21 @@ def under_load(build: Path, scenarios: list[str], connections: int, seconds: int
     try:
         for scenario in scenarios:
             path, extra = args[scenario]
-            url = f"http://127.0.0.1:{server.port}{path}"
-            result: dict = {}
-            load = threading.Thread(target=lambda: result.update(wrk.run(url, connections, seconds + 2, extra)))
-            load.start()
-            time.sleep(1)
-            measured = measure(server.pid, seconds)
-            load.join()
+            result, measured = measure_during(f"http://127.0.0.1:{server.port}{path}", extra, connections, seconds,
+                                              lambda: measure(server.pid, seconds))
             yield scenario, result, measured
     finally:
         server.stop()
+
+
+def measure_during(url: str, args: list[str], connections: int, seconds: int,
+                   measure: Callable[[], object]) -> tuple[dict, object]:
+    """`wrk` on `url` for `seconds` + 2, `measure()` called a second after it began: wrk's
+    summary and what `measure` returned."""
+    result: dict = {}
+    load = threading.Thread(target=lambda: result.update(wrk.run(url, connections, seconds + 2, args)))
+    load.start()
+    time.sleep(1)
+    measured = measure()
+    load.join()
+    return result, measured

@@ -2,6 +2,7 @@
 costs, and what the gateway spends on a miss besides it.
 
     python3 scripts/lib/bench/split.py PATGATE_DIR [--rounds 5] [--seconds 3] [--connections 64]
+        [--profile]
 
 Part 1, one server: `/healthz`, the cache-hit exchange and `/introspect` of one PAT with the
 gateway's own client credentials (what the gateway sends on a miss), in alternating rounds.
@@ -10,7 +11,10 @@ Part 2, two servers of one data directory: an issuer, and a gateway started with
 `wrk` walks PATs never sent before at the gateway (each a miss, one introspection at the
 issuer), then repeats one exchange (a hit), round after round. Every figure is the median (and
 range) of a process's CPU per answer from `/proc`; on 2 cores the two processes share them.
-What it showed: at a miss's rate, the issuer's answer for a new PAT costs about 1.6× what the
+With `--profile`, one more run of each part samples the issuer (`cpu_profile.py`'s table: the
+same-PAT `/introspect` on the one server, then the issuer of a miss walk); perf's own cost grows
+with the context switches, so read the split between components, not the totals.
+What it showed: at a miss's rate, the issuer's answer for a new PAT costs about 1.7× what the
 same PAT's does at a high rate, where it costs one `/healthz` (BENCHMARKS.md, "Issue 14",
 session 28).
 """
@@ -29,10 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import loaded  # noqa: E402
 import procstat  # noqa: E402
+import cpu_profile  # noqa: E402
 import wrk  # noqa: E402
 from patgate_server import DataDir, Server, exchange_body  # noqa: E402
 from run import free_port  # noqa: E402
+
+
+# More misses a second than this machine answers, so that no walk runs out.
+PATS_PER_SECOND = 12_000
 
 
 def measured(url: str, args: list[str], seconds: int, connections: int, servers: list[Server]) -> tuple[list[float], int]:
@@ -76,11 +86,22 @@ def one_server(binary: Path, data: DataDir, work: Path, options) -> None:
         for _ in range(options.rounds):
             for name, (path, args) in scenarios.items():
                 costs[name] += measured(base + path, args, options.seconds, options.connections, [server])[0]
+        print("\nOne server, CPU µs per answer, median (range):\n| scenario | server |\n| --- | ---: |")
+        for name, values in costs.items():
+            print(f"| {name} | {summary(values)} |")
+        if options.profile:
+            profiled("/introspect of one PAT, one server", base + "/introspect", scenarios["/introspect, one PAT"][1],
+                     server, options)
     finally:
         server.stop()
-    print("\nOne server, CPU µs per answer, median (range):\n| scenario | server |\n| --- | ---: |")
-    for name, values in costs.items():
-        print(f"| {name} | {summary(values)} |")
+
+
+def profiled(title: str, url: str, args: list[str], server: Server, options) -> dict:
+    """`cpu_profile.py`'s table of `server` while `wrk` runs `args` at `url`; wrk's summary."""
+    result, samples = loaded.measure_during(url, args, options.connections, options.seconds,
+                                            lambda: cpu_profile.sample(server.pid, options.seconds))
+    cpu_profile.report(title, result, samples, options.seconds, top=0)
+    return result
 
 
 def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
@@ -91,7 +112,7 @@ def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
     url = f"http://127.0.0.1:{gateway.port}/token"
     (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")
     misses = data.pats[1:]
-    per_round = len(misses) // options.rounds
+    per_round = options.seconds * PATS_PER_SECOND
     costs: dict[str, list[list[float]]] = {"cache miss": [], "cache hit": []}
     walked = 0
     try:
@@ -104,6 +125,14 @@ def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
             walked += sent
             costs["cache hit"].append(measured(url, ["fixed", str(work / "hit"), data.basic_auth],
                                                options.seconds, options.connections, [gateway, issuer])[0])
+        if options.profile:
+            walk = work / "misses-profiled"
+            walk.write_text("".join(p + "\n" for p in misses[options.rounds * per_round:]))
+            sent = profiled("the issuer of a miss walk, two processes", url,
+                            ["walk", str(walk), exchange_body(None), "2", data.basic_auth], issuer, options)["walk_sent"]
+            if sent > len(misses) - options.rounds * per_round:
+                raise SystemExit("split: the profiled walk wrapped around its PATs")
+            walked += sent
     finally:
         statistics_line = gateway.stop()
         issuer.stop()
@@ -123,11 +152,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--profile", action="store_true", help="also sample the issuer with perf (as root)")
     options = parser.parse_args()
     binary = Path(options.build) / "patgate"
     work = Path(tempfile.mkdtemp(prefix="patgate-split-"))
-    # A miss needs a PAT never sent before: about 12,000 a second at most here.
-    data = DataDir(binary, work / "data", 1 + options.rounds * options.seconds * 12_000)
+    # A miss needs a PAT never sent before; the profiled walk runs 2 s longer.
+    walks = options.rounds * options.seconds + (options.seconds + 2 if options.profile else 0)
+    data = DataDir(binary, work / "data", 1 + walks * PATS_PER_SECOND)
     one_server(binary, data, work, options)
     two_servers(binary, data, work, options)
 

@@ -2,7 +2,7 @@
 under wrk, each scenario sampled for a few seconds with `perf record -F 999 -g` (needs `perf`,
 as root), every sample charged to its thread kind and to the component of its innermost frame.
 
-    python3 scripts/lib/bench/profile.py PATGATE_DIR [--scenarios healthz,cache-hit,cache-miss]
+    python3 scripts/lib/bench/cpu_profile.py PATGATE_DIR [--scenarios healthz,cache-hit,cache-miss]
         [--connections 64] [--seconds 6] [--top 15]
 
 The samples are spread over the server's CPU per answer in the same seconds (`/proc`, read
