@@ -45,8 +45,10 @@ MALLOC = ("malloc", "free", "_int_", "unlink_chunk", "consolidate", "calloc", "r
 
 def thread_kind(comm: str) -> str:
     kind = comm.rstrip("0123456789-#") or comm   # as procstat.context_switches names them
+    # libdispatch's threads: in `patgate serve` mostly GRDB's writer queue (the usage records),
+    # in `patgate-bench` also the Swift global executor's.
     if "qos" in kind:
-        return "dispatch (GRDB writes)"
+        return "dispatch threads"
     return THREAD_KINDS.get(kind, kind)
 
 
