@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import wrk
-from patgate_server import DataDir, Server, exchange_body
+from patgate_server import MISSES_PER_SECOND, DataDir, Server, exchange_body
 from run import free_port
 
 SCENARIOS = ("healthz", "cache-hit", "cache-miss")
@@ -28,8 +28,8 @@ def under_load(build: Path, scenarios: list[str], connections: int, seconds: int
         raise SystemExit(f"bench: unknown scenario(s) {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
     binary = build / "patgate"
     work = Path(tempfile.mkdtemp(prefix="patgate-loaded-"))
-    # Each cache miss needs a PAT never sent before, for the warm-up and the measured run.
-    miss_count = (seconds + 4) * 12_000 if "cache-miss" in scenarios else 0
+    # PATs for the second before and after the measured run, and two to spare.
+    miss_count = (seconds + 4) * MISSES_PER_SECOND if "cache-miss" in scenarios else 0
     data = DataDir(binary, work / "data", 2 + miss_count)
     (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in data.pats[:2]))
     (work / "misses").write_text("".join(p + "\n" for p in data.pats[2:]))

@@ -27,6 +27,9 @@ from pathlib import Path
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
 TYPE_PAT = "urn:ietf:params:oauth:token-type:pat"
+# Every cache-miss request needs a PAT never sent before: a walk that wraps around turns into
+# cache hits. This many misses a second is well above what this machine answers (about 8,700).
+MISSES_PER_SECOND = 12_000
 
 
 def _b64url_decode(text: str) -> bytes:
@@ -65,6 +68,12 @@ class DataDir:
     @property
     def basic_auth(self) -> str:
         return "Basic " + base64.b64encode(f"ci:{self.client_secret}".encode()).decode()
+
+    @property
+    def gateway_basic_auth(self) -> str:
+        """The built-in gateway's own credentials at `/introspect` (client `patgate-gateway`)."""
+        secret = (self.root / "secrets" / "gateway-introspection.secret").read_text().strip()
+        return "Basic " + base64.b64encode(f"patgate-gateway:{secret}".encode()).decode()
 
     def _insert(self, count: int) -> list[str]:
         key = _b64url_decode((self.root / "secrets" / "pat-hash.key").read_text())

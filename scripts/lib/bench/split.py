@@ -22,7 +22,6 @@ session 28).
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import statistics
 import sys
@@ -37,23 +36,29 @@ import loaded  # noqa: E402
 import procstat  # noqa: E402
 import cpu_profile  # noqa: E402
 import wrk  # noqa: E402
-from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+from patgate_server import MISSES_PER_SECOND, DataDir, Server, exchange_body  # noqa: E402
 from run import free_port  # noqa: E402
 
 
-# More misses a second than this machine answers, so that no walk runs out.
-PATS_PER_SECOND = 12_000
+def walk(path: Path, pats: list[str], data: DataDir) -> list[str]:
+    """wrk's arguments for a walk of `pats` (each a miss), written to `path`."""
+    path.write_text("".join(p + "\n" for p in pats))
+    return ["walk", str(path), exchange_body(None), "2", data.basic_auth]
+
+
+def checked(result: dict, args: list[str]) -> dict:
+    """`result`, once it has no error answer and its walk, if any, sent no PAT twice."""
+    if result["error_count"]:
+        raise SystemExit(f"split: {result['error_count']} errors: {result['errors']}")
+    if args[0] == "walk" and result["walk_sent"] > len(Path(args[1]).read_text().splitlines()):
+        raise SystemExit("split: a walk wrapped around its PATs (the rest were hits); use fewer --seconds")
+    return result
 
 
 def measured(url: str, args: list[str], seconds: int, connections: int, servers: list[Server]) -> tuple[list[float], int]:
-    """One `wrk` run: each server's CPU µs per answer, and the requests sent. Fails on any error
-    answer, and when a walk ran out of PATs (the rest would have been hits)."""
+    """One `wrk` run (`checked`): each server's CPU µs per answer, and the requests sent."""
     before = [procstat.cpu_seconds(server.pid) for server in servers]
-    result = wrk.run(url, connections, seconds, args)
-    if result["error_count"]:
-        raise SystemExit(f"split: {result['error_count']} errors from {url}: {result['errors']}")
-    if args[0] == "walk" and result["walk_sent"] > len(Path(args[1]).read_text().splitlines()):
-        raise SystemExit("split: the walk wrapped around its PATs; use fewer --seconds")
+    result = checked(wrk.run(url, connections, seconds, args), args)
     costs = [(procstat.cpu_seconds(server.pid) - cpu) / result["requests"] * 1e6 for server, cpu in zip(servers, before)]
     return costs, result.get("walk_sent", result["requests"])
 
@@ -62,17 +67,11 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
 
 
-def gateway_credentials(data: DataDir) -> str:
-    secret = (data.root / "secrets" / "gateway-introspection.secret").read_text().strip()
-    return "Basic " + base64.b64encode(f"patgate-gateway:{secret}".encode()).decode()
-
-
 def one_server(binary: Path, data: DataDir, work: Path, options) -> None:
     server = Server(binary, data, free_port(), work / "server.log")
     base = f"http://127.0.0.1:{server.port}"
     (work / "introspect").write_text("token=" + urllib.parse.quote(data.pats[0]) + "\n")
-    (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")
-    credentials = gateway_credentials(data)
+    credentials = data.gateway_basic_auth
     try:
         # The PAT must be active, or this measures a cheaper answer than a miss gets.
         request = urllib.request.Request(base + "/introspect", data=(work / "introspect").read_bytes().strip(),
@@ -97,11 +96,11 @@ def one_server(binary: Path, data: DataDir, work: Path, options) -> None:
 
 
 def profiled(title: str, url: str, args: list[str], server: Server, options) -> dict:
-    """`cpu_profile.py`'s table of `server` while `wrk` runs `args` at `url`; wrk's summary."""
+    """`cpu_profile.py`'s table of `server` while `wrk` runs `args` at `url`; wrk's summary (`checked`)."""
     result, samples = loaded.measure_during(url, args, options.connections, options.seconds,
                                             lambda: cpu_profile.sample(server.pid, options.seconds))
     cpu_profile.report(title, result, samples, options.seconds, top=0)
-    return result
+    return checked(result, args)
 
 
 def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
@@ -110,29 +109,21 @@ def two_servers(binary: Path, data: DataDir, work: Path, options) -> None:
         "PATGATE_UPSTREAM_INTROSPECTION_URL": f"http://127.0.0.1:{issuer.port}/introspect",
         "PATGATE_ISSUER_ENABLED": "false"})
     url = f"http://127.0.0.1:{gateway.port}/token"
-    (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")
     misses = data.pats[1:]
-    per_round = options.seconds * PATS_PER_SECOND
+    per_round = options.seconds * MISSES_PER_SECOND
     costs: dict[str, list[list[float]]] = {"cache miss": [], "cache hit": []}
     walked = 0
     try:
         for number in range(options.rounds):
-            walk = work / f"misses-{number}"
-            walk.write_text("".join(p + "\n" for p in misses[number * per_round:(number + 1) * per_round]))
-            miss, sent = measured(url, ["walk", str(walk), exchange_body(None), "2", data.basic_auth],
-                                  options.seconds, options.connections, [gateway, issuer])
+            args = walk(work / f"misses-{number}", misses[number * per_round:(number + 1) * per_round], data)
+            miss, sent = measured(url, args, options.seconds, options.connections, [gateway, issuer])
             costs["cache miss"].append(miss)
             walked += sent
             costs["cache hit"].append(measured(url, ["fixed", str(work / "hit"), data.basic_auth],
                                                options.seconds, options.connections, [gateway, issuer])[0])
         if options.profile:
-            walk = work / "misses-profiled"
-            walk.write_text("".join(p + "\n" for p in misses[options.rounds * per_round:]))
-            sent = profiled("the issuer of a miss walk, two processes", url,
-                            ["walk", str(walk), exchange_body(None), "2", data.basic_auth], issuer, options)["walk_sent"]
-            if sent > len(misses) - options.rounds * per_round:
-                raise SystemExit("split: the profiled walk wrapped around its PATs")
-            walked += sent
+            args = walk(work / "misses-profiled", misses[options.rounds * per_round:], data)
+            walked += profiled("the issuer of a miss walk, two processes", url, args, issuer, options)["walk_sent"]
     finally:
         statistics_line = gateway.stop()
         issuer.stop()
@@ -158,7 +149,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="patgate-split-"))
     # A miss needs a PAT never sent before; the profiled walk runs 2 s longer.
     walks = options.rounds * options.seconds + (options.seconds + 2 if options.profile else 0)
-    data = DataDir(binary, work / "data", 1 + walks * PATS_PER_SECOND)
+    data = DataDir(binary, work / "data", 1 + walks * MISSES_PER_SECOND)
+    (work / "hit").write_text(exchange_body(data.pats[0]) + "\n")   # both parts' cache hit
     one_server(binary, data, work, options)
     two_servers(binary, data, work, options)
 
