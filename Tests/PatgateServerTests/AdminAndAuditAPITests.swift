@@ -88,7 +88,7 @@ import Testing
             let value = try #require(created["token"] as? String)
             #expect(try await server.exchange(value).status == 200)
             var token: [String: Any] = [:]
-            for _ in 0..<100 {
+            for _ in 0..<250 {   // the usage writer lingers 1 s before it writes
                 token = try server.json(try await server.api("GET", "/api/v1/tokens/\(id)", headers: session.cookieOnly))
                 if !(token["last_used_at"] is NSNull) { break }
                 try await Task.sleep(for: .milliseconds(20))

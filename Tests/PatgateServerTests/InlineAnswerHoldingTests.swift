@@ -211,7 +211,7 @@ import Testing
             #expect(statuses(answer.text) == ["200"])
             let store = try #require(server.components.issuer).store
             var used: String?
-            for _ in 0..<100 {
+            for _ in 0..<250 {   // the usage writer lingers 1 s before it writes
                 used = try await store.find(id: created.id)?.lastUsedAddress
                 if used != nil { break }
                 try await Task.sleep(for: .milliseconds(20))

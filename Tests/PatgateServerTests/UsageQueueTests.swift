@@ -25,7 +25,7 @@ import Testing
         }
         let audit = Lines()
         let queue = UsageQueue(recorder: UsageRecorder(store: store, audit: audit, now: { 5_000 }),
-                               logger: Logger(label: "test"), capacity: 1_100, batchLimit: 500)
+                               logger: Logger(label: "test"), capacity: 1_100, batchLimit: 500, linger: .milliseconds(50))
         for token in tokens { queue.record(token, address: "192.0.2.1") }   // 100 over the capacity
         queue.record(tokens[0], address: "192.0.2.1")                       // throttled: once a minute
 
@@ -71,5 +71,28 @@ import Testing
         #expect(times.map(\.0) == ["t0", "t1", "t2", "late"])
         #expect(Set(times.prefix(3).map(\.1)).count == 1)
         #expect(times[3].1 != times[0].1)
+    }
+
+    /// A stop does not wait out the writer's linger: a use queued just before it is written at
+    /// once, and the service ends (a linger of a minute here; the default is a second).
+    @Test func aStopEndsTheLingerAndWritesWhatIsQueued() async throws {
+        let store = SQLitePATStore(database: try SQLiteDatabase(path: TemporaryPath.path("stop") + ".sqlite"))
+        let token = PersonalAccessToken(id: "t0", owner: "alice", name: "n0", scopes: [], createdAt: 1)
+        try await store.insert(token, valueHash: Array(repeating: 7, count: 32))
+        let audit = Lines()
+        let queue = UsageQueue(recorder: UsageRecorder(store: store, audit: audit, now: { 9_000 }),
+                               logger: Logger(label: "test"), linger: .seconds(60))
+        let group = ServiceGroup(configuration: .init(services: [queue], logger: Logger(label: "test")))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            queue.record(token, address: "192.0.2.7")
+            try await Task.sleep(for: .milliseconds(200))   // the writer is woken and lingers
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(30), "the stop waited out the linger")
+        #expect(try await store.find(id: "t0")?.lastUsedAt == 9_000)
+        #expect(audit.events.withLock { $0.map(\.target) } == ["t0"])
     }
 }

@@ -7,11 +7,13 @@ import Synchronization
 /// never waits for the store: a `Service` of the composition root's group. One write runs at a
 /// time, and the uses queued while it runs go in the next one as a batch (one transaction, one
 /// `fdatasync` on SQLite), so a burst of new PATs costs a few writes, not one each. The writer
-/// lingers a moment after the first use of a batch, so that under load a batch is a few hundred
+/// lingers a second after the first use of a batch, so that under load a batch is thousands of
 /// uses, not the few that came during the last write: every commit also makes each SQLite
-/// reader drop its page cache, and a cache miss's store read then pays for its pages again
-/// (BENCHMARKS.md, "Issue 14", session 20). When the group stops, after the HTTP server, the uses
-/// still queued are written before the store closes.
+/// reader drop its page cache, and a cache miss's store read then pays for its pages again, and
+/// a larger batch writes each table page it touches once for many rows (BENCHMARKS.md, "Issue
+/// 14", sessions 20 and 30). A use is recorded at most once a minute per token anyway, so the
+/// second's delay costs `last_used_at` nothing a reader could notice. When the group stops, after
+/// the HTTP server, the uses still queued are written before the store closes.
 public final class UsageQueue: Service {
     private typealias Use = (token: PersonalAccessToken, address: String?)
 
@@ -35,8 +37,8 @@ public final class UsageQueue: Service {
     /// How long the writer waits, once signalled, for more uses to join the batch.
     private let linger: Duration
 
-    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 10_000, batchLimit: Int = 500,
-         linger: Duration = .milliseconds(100)) {
+    init(recorder: UsageRecorder, logger: Logger, capacity: Int = 20_000, batchLimit: Int = 5_000,
+         linger: Duration = .seconds(1)) {
         self.recorder = recorder
         self.logger = logger
         self.capacity = capacity
@@ -65,7 +67,8 @@ public final class UsageQueue: Service {
     public func run() async {
         await withGracefulShutdownHandler {
             for await _ in wake {
-                try? await Task.sleep(for: linger)   // at a stop, at most this much later
+                // A stop ends the linger at once: what is queued is written without waiting it out.
+                try? await cancelWhenGracefulShutdown { [linger] in try await Task.sleep(for: linger) }
                 await writeQueued()
             }
             await writeQueued()   // what came after the last signal was taken

@@ -317,7 +317,7 @@ def test_last_use_is_shown_after_an_exchange(fresh_browser, api, admin_account, 
         reload_tokens(driver)
         return row(driver, "used").find_elements(By.CSS_SELECTOR, "td.last-used time")
 
-    assert poll(shown, timeout=5, interval=0.5), "the Last used column still says Never used after an exchange"
+    assert poll(shown, timeout=10, interval=0.5), "the Last used column still says Never used after an exchange"
 
 
 def test_admin_page_lists_users_and_revokes_anyones_token(fresh_browser, api, admin_account, admin_api, screenshots):
