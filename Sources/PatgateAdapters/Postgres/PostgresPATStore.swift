@@ -86,17 +86,20 @@ public struct PostgresPATStore: PATStore {
         }
     }
 
+    /// One statement for the whole batch (up to thousands of uses, `UsageQueue`): one round
+    /// trip, where a statement per use held a connection and the rows' locks for as many. An
+    /// address travels with a flag, as PostgresNIO encodes no array with null elements.
     public func markUsed(_ uses: [PATUse]) async throws {
         guard !uses.isEmpty else { return }
-        let logger = database.logger
-        try await database.transaction { connection in
-            for use in uses {
-                try await connection.query("""
-                    UPDATE personal_access_token SET last_used_at = \(use.time), last_used_address = \(use.address)
-                    WHERE id = \(use.id)
-                    """, logger: logger)
-            }
-        }
+        let ids = uses.map(\.id), times = uses.map(\.time)
+        let addresses = uses.map { $0.address ?? "" }, hasAddress = uses.map { $0.address != nil }
+        try await database.query("""
+            UPDATE personal_access_token AS t
+            SET last_used_at = u.time, last_used_address = CASE WHEN u.has_address THEN u.address END
+            FROM unnest(\(ids)::text[], \(times)::bigint[], \(addresses)::text[], \(hasAddress)::boolean[])
+                AS u(id, time, address, has_address)
+            WHERE t.id = u.id
+            """)
     }
 
     /// Answers within five seconds or throws, so `/readyz` reports a lost database promptly.

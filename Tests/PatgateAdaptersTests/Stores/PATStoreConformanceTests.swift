@@ -136,6 +136,28 @@ import PatgateCore
         }
     }
 
+    /// A batch as large as the usage writer's under load (`UsageQueue`, up to 5,000): every
+    /// use lands with its own time and address, a missing address as none.
+    @Test(arguments: StoreBackend.available)
+    func markUsedWritesALargeBatch(_ backend: StoreBackend) async throws {
+        try await backend.withStores { stores async throws in
+            let count = 1_000
+            for index in 0..<count {
+                try await stores.pats.insert(token("use\(index)", name: "n\(index)", owner: "batch"),
+                                             valueHash: [0xB0, UInt8(index % 256), UInt8(index / 256)])
+            }
+            try await stores.pats.markUsed((0..<count).map {
+                PATUse(id: "use\($0)", time: 1_000 + Int64($0), address: $0.isMultiple(of: 2) ? "192.0.2.\($0 % 250)" : nil)
+            })
+            let used = Dictionary(uniqueKeysWithValues: try await stores.pats.list(owner: "batch").map { ($0.id, $0) })
+            #expect(used.count == count)
+            for index in 0..<count {
+                #expect(used["use\(index)"]?.lastUsedAt == 1_000 + Int64(index))
+                #expect(used["use\(index)"]?.lastUsedAddress == (index.isMultiple(of: 2) ? "192.0.2.\(index % 250)" : nil))
+            }
+        }
+    }
+
     /// Inserts `count` tokens named "deploy" at once; `true` for each that was stored (or
     /// failed for another reason than the name: that counts as a wrong winner too).
     static func insertConcurrently(_ count: Int, into store: any PATStore) async -> [Bool] {
