@@ -88,9 +88,12 @@ public struct PostgresPATStore: PATStore {
 
     /// One statement for the whole batch (up to thousands of uses, `UsageQueue`): one round
     /// trip, where a statement per use held a connection and the rows' locks for as many. An
-    /// address travels with a flag, as PostgresNIO encodes no array with null elements.
+    /// address travels with a flag, as PostgresNIO encodes no array with null elements. Sorted
+    /// by id, so that replicas recording uses of the same PATs lock their rows in one order and
+    /// do not deadlock each other.
     public func markUsed(_ uses: [PATUse]) async throws {
         guard !uses.isEmpty else { return }
+        let uses = uses.sorted { $0.id < $1.id }
         let ids = uses.map(\.id), times = uses.map(\.time)
         let addresses = uses.map { $0.address ?? "" }, hasAddress = uses.map { $0.address != nil }
         try await database.query("""

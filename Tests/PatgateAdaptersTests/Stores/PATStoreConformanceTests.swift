@@ -158,6 +158,28 @@ import PatgateCore
         }
     }
 
+    /// Two replicas' batches of the same PATs, in opposite orders, at once: both are written,
+    /// neither is chosen as a deadlock's victim (PostgreSQL locks the rows in one order).
+    @Test(arguments: StoreBackend.available)
+    func concurrentBatchesOfTheSamePATsBothLand(_ backend: StoreBackend) async throws {
+        try await backend.withStores { stores async throws in
+            let ids = (0..<200).map { "shared\($0)" }
+            for (index, id) in ids.enumerated() {
+                try await stores.pats.insert(token(id, name: id, owner: "fleet"), valueHash: [0xC0, UInt8(index % 256), UInt8(index / 256)])
+            }
+            let store = stores.pats
+            for round in 0..<10 {
+                let time = Int64(2_000 + round)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await store.markUsed(ids.map { PATUse(id: $0, time: time, address: "192.0.2.1") }) }
+                    group.addTask { try await store.markUsed(ids.reversed().map { PATUse(id: $0, time: time, address: "192.0.2.1") }) }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(try await store.list(owner: "fleet").allSatisfy { $0.lastUsedAt == 2_009 })
+        }
+    }
+
     /// Inserts `count` tokens named "deploy" at once; `true` for each that was stored (or
     /// failed for another reason than the name: that counts as a wrong winner too).
     static func insertConcurrently(_ count: Int, into store: any PATStore) async -> [Bool] {
