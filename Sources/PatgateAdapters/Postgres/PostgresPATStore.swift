@@ -86,23 +86,30 @@ public struct PostgresPATStore: PATStore {
         }
     }
 
-    /// One statement for the whole batch (up to thousands of uses, `UsageQueue`): one round
-    /// trip, where a statement per use held a connection and the rows' locks for as many. An
-    /// address travels with a flag, as PostgresNIO encodes no array with null elements. Sorted
-    /// by id, so that replicas recording uses of the same PATs lock their rows in one order and
-    /// do not deadlock each other.
+    /// The whole batch (up to thousands of uses, `UsageQueue`) in two statements, where a
+    /// statement per use held a connection and the rows' locks for as many round trips. The
+    /// rows are locked first, in id order, so that replicas recording uses of the same PATs take
+    /// their locks in one order whatever plan the update gets, and do not deadlock each other;
+    /// then one `UPDATE … FROM unnest(…)` writes them. An address travels with a flag, as
+    /// PostgresNIO encodes no array with null elements.
     public func markUsed(_ uses: [PATUse]) async throws {
         guard !uses.isEmpty else { return }
-        let uses = uses.sorted { $0.id < $1.id }
         let ids = uses.map(\.id), times = uses.map(\.time)
         let addresses = uses.map { $0.address ?? "" }, hasAddress = uses.map { $0.address != nil }
-        try await database.query("""
-            UPDATE personal_access_token AS t
-            SET last_used_at = u.time, last_used_address = CASE WHEN u.has_address THEN u.address END
-            FROM unnest(\(ids)::text[], \(times)::bigint[], \(addresses)::text[], \(hasAddress)::boolean[])
-                AS u(id, time, address, has_address)
-            WHERE t.id = u.id
-            """)
+        let logger = database.logger
+        try await database.transaction { connection in
+            let locked = try await connection.query("""
+                SELECT id FROM personal_access_token WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
+                """, logger: logger)
+            for try await _ in locked {}
+            try await connection.query("""
+                UPDATE personal_access_token AS t
+                SET last_used_at = u.time, last_used_address = CASE WHEN u.has_address THEN u.address END
+                FROM unnest(\(ids)::text[], \(times)::bigint[], \(addresses)::text[], \(hasAddress)::boolean[])
+                    AS u(id, time, address, has_address)
+                WHERE t.id = u.id
+                """, logger: logger)
+        }
     }
 
     /// Answers within five seconds or throws, so `/readyz` reports a lost database promptly.
