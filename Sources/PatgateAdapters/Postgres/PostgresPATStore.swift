@@ -86,11 +86,10 @@ public struct PostgresPATStore: PATStore {
         }
     }
 
-    /// The whole batch (up to thousands of uses, `UsageQueue`) in two statements, where a
-    /// statement per use held a connection and the rows' locks for as many round trips. The
-    /// rows are locked first, in id order, so that replicas recording uses of the same PATs take
-    /// their locks in one order whatever plan the update gets, and do not deadlock each other;
-    /// then one `UPDATE … FROM unnest(…)` writes them. An address travels with a flag, as
+    /// The whole batch (up to thousands of uses, `UsageQueue`) in two statements, whatever its
+    /// size. The rows are locked first, in id order, so that replicas recording uses of the same
+    /// PATs take their locks in one order whatever plan the update gets, and do not deadlock each
+    /// other; then one `UPDATE … FROM unnest(…)` writes them. An address travels with a flag, as
     /// PostgresNIO encodes no array with null elements.
     public func markUsed(_ uses: [PATUse]) async throws {
         guard !uses.isEmpty else { return }

@@ -142,10 +142,7 @@ import PatgateCore
     func markUsedWritesALargeBatch(_ backend: StoreBackend) async throws {
         try await backend.withStores { stores async throws in
             let count = 1_000
-            for index in 0..<count {
-                try await stores.pats.insert(token("use\(index)", name: "n\(index)", owner: "batch"),
-                                             valueHash: [0xB0, UInt8(index % 256), UInt8(index / 256)])
-            }
+            try await Self.insert((0..<count).map { "use\($0)" }, owner: "batch", tag: 0xB0, into: stores.pats)
             try await stores.pats.markUsed((0..<count).map {
                 PATUse(id: "use\($0)", time: 1_000 + Int64($0), address: $0.isMultiple(of: 2) ? "192.0.2.\($0 % 250)" : nil)
             })
@@ -164,9 +161,7 @@ import PatgateCore
     func concurrentBatchesOfTheSamePATsBothLand(_ backend: StoreBackend) async throws {
         try await backend.withStores { stores async throws in
             let ids = (0..<200).map { "shared\($0)" }
-            for (index, id) in ids.enumerated() {
-                try await stores.pats.insert(token(id, name: id, owner: "fleet"), valueHash: [0xC0, UInt8(index % 256), UInt8(index / 256)])
-            }
+            try await Self.insert(ids, owner: "fleet", tag: 0xC0, into: stores.pats)
             let store = stores.pats
             for round in 0..<10 {
                 let time = Int64(2_000 + round)
@@ -177,6 +172,14 @@ import PatgateCore
                 }
             }
             #expect(try await store.list(owner: "fleet").allSatisfy { $0.lastUsedAt == 2_009 })
+        }
+    }
+
+    /// Inserts a token per id (named after it), each with a value hash of its own: `tag`, then
+    /// its position in `ids`.
+    static func insert(_ ids: [String], owner: String, tag: UInt8, into store: any PATStore) async throws {
+        for (index, id) in ids.enumerated() {
+            try await store.insert(token(id, name: id, owner: owner), valueHash: [tag, UInt8(index % 256), UInt8(index / 256)])
         }
     }
 
