@@ -5,18 +5,22 @@ import PatgateCore
 /// deployment, each at both ends of the range. The cache lookup with 1,000 and with 1,000,000
 /// PATs cached, asking for PATs of the set in random order, so that the large cache also pays
 /// its memory misses; and client authentication with 3 and with 1,000 configured clients.
+/// With them, a cache miss into a full cache, as on a gateway that sees more distinct PATs
+/// within the cache's TTL than `cache.max_entries`.
 enum ScaleBenchmarks {
     static let cachedPATs = [1_000, 1_000_000]
     static let clientCounts = [3, 1_000]
 
     static func cacheName(_ entries: Int) -> String { "cache lookup (hit), \(entries) PATs cached, random" }
     static func clientsName(_ count: Int) -> String { "client authentication (Basic), \(count) clients" }
+    static let fullCacheName = "cache miss into a full cache (100000 entries)"
 
     static func run(seconds: Double, selects: (String) -> Bool) async throws -> [Measurement] {
         var items: [Measurement] = []
         for entries in cachedPATs where selects(cacheName(entries)) {
             items.append(try await cacheLookup(entries: entries, seconds: seconds))
         }
+        if selects(fullCacheName) { items.append(try await fullCacheMiss(seconds: seconds)) }
         for count in clientCounts where selects(clientsName(count)) {
             items.append(try clientAuthentication(clients: count, seconds: seconds))
         }
@@ -33,6 +37,24 @@ enum ScaleBenchmarks {
         let asked = (0..<65_536).map { _ in CacheMemory.token(Int.random(in: 0..<entries, using: &generator)) }
         return try await Measurement.run(cacheName(entries), seconds: seconds) { done in
             for token in asked[(done % asked.count)...].prefix(64) { _ = try await cache.validate(token) }
+        }
+    }
+
+    /// New PATs into the default cache's bound (`cache.max_entries`, 100,000), none expired
+    /// yet: after 300,000 of them every tenth of the bound's worth of misses makes room once
+    /// (BENCHMARKS.md, "Issue 14", session 31). Each operation is one miss with an upstream that
+    /// answers at once.
+    static func fullCacheMiss(seconds: Double) async throws -> Measurement {
+        let cache = try CachingTokenValidator(upstream: CacheMemory.Upstream(owners: 1_000),
+                                              settings: CacheSettings(positiveTTL: 3600))
+        var next = 0
+        func miss() async throws {
+            _ = try await cache.validate(CacheMemory.token(next))
+            next += 1
+        }
+        for _ in 0..<300_000 { try await miss() }
+        return try await Measurement.run(fullCacheName, seconds: seconds) { _ in
+            for _ in 0..<64 { try await miss() }
         }
     }
 

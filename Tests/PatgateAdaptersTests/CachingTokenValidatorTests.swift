@@ -129,6 +129,24 @@ final class CountingUpstream: SubjectTokenValidator {
         #expect(cache.count <= 100)
     }
 
+    @Test func aFullCacheMakesRoomForATenthEvenWhenOnlyAFewEntriesWentStale() async throws {
+        // 95 active answers (kept 60 s) and 5 inactive ones (5 s); 10 s later a new token comes.
+        let upstream = CountingUpstream(delay: .zero)
+        let cache = try cache(upstream, .init(maxEntries: 100))
+        for index in 0..<95 { _ = try await cache.validate("good-\(index)") }
+        for index in 0..<5 { _ = try await cache.validate("bad-\(index)") }
+        #expect(cache.count == 100)
+        clock.value.withLock { $0 += 10 }
+        _ = try await cache.validate("good-new")
+        // The 5 stale answers went, and arbitrary ones down to nine tenths, then the new one came.
+        #expect(cache.count == 91)
+        for index in 0..<9 { _ = try await cache.validate("good-next-\(index)") }
+        #expect(cache.count == 100)
+        // What was kept is still answered from memory.
+        #expect(try await cache.validate("good-new") != .inactive)
+        #expect(upstream.count("good-new") == 1)
+    }
+
     @Test func purgeForgetsTheNamedTokensAndEveryTokenOfTheNamedSubjects() async throws {
         let upstream = CountingUpstream(delay: .zero)
         let cache = try cache(upstream)

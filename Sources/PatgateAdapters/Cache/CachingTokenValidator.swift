@@ -194,21 +194,11 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         let entry = Entry(subject: subject, validUntil: validUntil)
         guard validUntil > time, settings.maxEntries > 0 else { return entry.result }
         var evicted = 0
-        if state.entries.count >= settings.maxEntries { evicted = evict(&state, at: time) }
+        if state.entries.count >= settings.maxEntries {
+            evicted = state.entries.makeRoom(limit: settings.maxEntries, droppingStale: { $0.validUntil <= time })
+        }
         state.entries[key] = entry
         Meters.cacheEvicted(evicted, entries: state.entries.count)
         return entry.result
-    }
-
-    /// Drops expired entries; if that frees too little, drops an arbitrary tenth. Returns how many went.
-    private func evict(_ state: inout State, at time: Int64) -> Int {
-        let before = state.entries.count
-        state.entries = state.entries.filter { $0.value.validUntil > time }
-        if state.entries.count >= settings.maxEntries {
-            for key in state.entries.keys.prefix(max(1, settings.maxEntries / 10)) {
-                state.entries.removeValue(forKey: key)
-            }
-        }
-        return before - state.entries.count
     }
 }

@@ -75,7 +75,9 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
                           handOutUntil: handOutUntil)
         state.withLock { state in
             guard state.purges == purges else { return }
-            if state.entries.count >= maxEntries { evict(&state, now: issuedAt) }
+            if state.entries.count >= maxEntries {
+                state.entries.makeRoom(limit: maxEntries, droppingStale: { $0.handOutUntil <= issuedAt })
+            }
             state.entries[key] = entry
         }
     }
@@ -97,14 +99,6 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
         state.withLock { state in
             state.purges &+= 1
             state.entries.removeAll()
-        }
-    }
-
-    /// Drops the entries past their hand-out time; if that frees too little, an arbitrary tenth.
-    private func evict(_ state: inout State, now: Int64) {
-        state.entries = state.entries.filter { $0.value.handOutUntil > now }
-        if state.entries.count >= maxEntries {
-            for key in state.entries.keys.prefix(max(1, maxEntries / 10)) { state.entries.removeValue(forKey: key) }
         }
     }
 }

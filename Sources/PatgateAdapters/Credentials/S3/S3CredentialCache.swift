@@ -103,10 +103,7 @@ final class S3CredentialCache: Sendable {
         let time = now()
         guard maxEntries > 0, credentials.expiration - time > reuseMargin else { return }
         if state.entries[key] == nil && state.entries.count >= maxEntries {
-            state.entries = state.entries.filter { $0.value.expiration - time > reuseMargin }
-            if state.entries.count >= maxEntries {
-                for old in state.entries.keys.prefix(max(1, maxEntries / 10)) { state.entries.removeValue(forKey: old) }
-            }
+            state.entries.makeRoom(limit: maxEntries, droppingStale: { $0.expiration - time <= reuseMargin })
         }
         state.entries[key] = credentials
     }
