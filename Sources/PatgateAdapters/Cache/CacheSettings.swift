@@ -5,7 +5,7 @@ public struct CacheSettings: Sendable, Equatable {
     /// How long an inactive answer is remembered, in seconds.
     public var negativeTTL: Int64
     /// Entries kept at most; when full, the expired ones and then every n-th other go, down to
-    /// nine tenths (`Dictionary.makeRoom`).
+    /// nine tenths (`Dictionary.makeRoom` in PatgateCore).
     public var maxEntries: Int
     /// The upstream claims worth keeping (`SubjectIdentity.claims`); `nil` keeps them all.
     /// The gateway keeps only what its claim copy reads, so that an entry stays small.

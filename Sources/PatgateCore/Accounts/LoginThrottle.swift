@@ -55,8 +55,9 @@ public final class LoginThrottle: Sendable {
         let time = now()
         records.withLock { records in
             if records.count >= Self.maxRecords {
-                records = records.filter { time - $0.value.lastFailure < settings.window || $0.value.lockedUntil > time }
-                if records.count >= Self.maxRecords { records.removeAll(keepingCapacity: true) }
+                // A flood of new keys costs every n-th record a tenth at a time, not all of them.
+                records.makeRoom(limit: Self.maxRecords,
+                                 droppingStale: { time - $0.lastFailure >= settings.window && $0.lockedUntil <= time })
             }
             for key in Self.keys(account, address) {
                 var record = records[key] ?? Record()

@@ -26,8 +26,8 @@ public final class UsageRecorder: Sendable {
         return lastRecorded.withLock { seen in
             if let last = seen[id], time - last < interval { return false }
             if seen.count >= Self.maxEntries {
-                seen = seen.filter { time - $0.value < interval }
-                if seen.count >= Self.maxEntries { seen.removeAll(keepingCapacity: true) }
+                // A token dropped while fresh is at most recorded once more.
+                seen.makeRoom(limit: Self.maxEntries, droppingStale: { time - $0 >= interval })
             }
             seen[id] = time
             return true

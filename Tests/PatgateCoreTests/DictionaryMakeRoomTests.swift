@@ -1,10 +1,10 @@
+import PatgateCore
 import Testing
-@testable import PatgateAdapters
 
-/// `Dictionary.makeRoom`, which the validation, forward-auth and S3 credential caches call when
-/// they are full: whatever went stale goes, and at least a tenth of the bound is freed, spread
-/// over the whole table.
-@Suite struct CacheRoomTests {
+/// `Dictionary.makeRoom`, which the caches and the usage and login throttles call when they are
+/// full: whatever went stale goes, and at least a tenth of the bound is freed, spread over the
+/// whole table.
+@Suite struct DictionaryMakeRoomTests {
     /// A full cache of 1,000 entries whose values are 0..<1,000.
     let full = Dictionary(uniqueKeysWithValues: (0..<1_000).map { ($0, $0) })
 

@@ -1,7 +1,8 @@
 extension Dictionary {
-    /// Makes room in a cache bounded to `limit` entries, for its next insertion: drops the
-    /// entries `isStale` names, then, if more than nine tenths of `limit` are left, every n-th
-    /// of the others in the dictionary's order, down to nine tenths. Returns how many went.
+    /// Makes room in a map bounded to `limit` entries (the caches, the usage and login
+    /// throttles) for its next insertion: drops the entries `isStale` names, then, if more than
+    /// nine tenths of `limit` are left, every n-th of the others in the dictionary's order,
+    /// down to nine tenths. Returns how many went.
     ///
     /// Why nine tenths: each call is a pass over every entry, which freeing at least a tenth
     /// pays for over the next `limit / 10` insertions; freeing just what had gone stale could
@@ -13,7 +14,7 @@ extension Dictionary {
     /// server a miss walk over a full cache fell to about half its rate, p99 400 ms
     /// (BENCHMARKS.md, "Issue 14", session 31).
     @discardableResult
-    mutating func makeRoom(limit: Int, droppingStale isStale: (Value) -> Bool) -> Int {
+    package mutating func makeRoom(limit: Int, droppingStale isStale: (Value) -> Bool) -> Int {
         var dropped: [Key] = []
         for (key, value) in self where isStale(value) { dropped.append(key) }
         var more = count - dropped.count - (limit - Swift.max(1, limit / 10))
