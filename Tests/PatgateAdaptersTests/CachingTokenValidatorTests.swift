@@ -129,22 +129,20 @@ final class CountingUpstream: SubjectTokenValidator {
         #expect(cache.count <= 100)
     }
 
-    @Test func aFullCacheMakesRoomForATenthEvenWhenOnlyAFewEntriesWentStale() async throws {
-        // 95 active answers (kept 60 s) and 5 inactive ones (5 s); 10 s later a new token comes.
+    @Test func aFullCacheDropsOneAnswerForEachNewOneAnExpiredOneFirst() async throws {
         let upstream = CountingUpstream(delay: .zero)
-        let cache = try cache(upstream, .init(maxEntries: 100))
-        for index in 0..<95 { _ = try await cache.validate("good-\(index)") }
-        for index in 0..<5 { _ = try await cache.validate("bad-\(index)") }
-        #expect(cache.count == 100)
+        let cache = try cache(upstream, .init(maxEntries: 3))
+        _ = try await cache.validate("good-0")
+        _ = try await cache.validate("bad-0")      // inactive: kept 5 s
+        _ = try await cache.validate("good-1")
         clock.value.withLock { $0 += 10 }
         _ = try await cache.validate("good-new")
-        // The 5 stale answers went, and arbitrary ones down to nine tenths, then the new one came.
-        #expect(cache.count == 91)
-        for index in 0..<9 { _ = try await cache.validate("good-next-\(index)") }
-        #expect(cache.count == 100)
-        // What was kept is still answered from memory.
-        #expect(try await cache.validate("good-new") != .inactive)
-        #expect(upstream.count("good-new") == 1)
+        #expect(cache.count == 3)
+        // The expired answer made room; the active ones are still answered from memory.
+        for token in ["good-0", "good-1", "good-new"] { _ = try await cache.validate(token) }
+        #expect(["good-0", "good-1", "good-new"].allSatisfy { upstream.count($0) == 1 })
+        _ = try await cache.validate("good-next")
+        #expect(cache.count == 3)
     }
 
     @Test func purgeForgetsTheNamedTokensAndEveryTokenOfTheNamedSubjects() async throws {

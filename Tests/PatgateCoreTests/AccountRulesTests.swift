@@ -63,6 +63,29 @@ import Testing
         #expect(throttle.retryAfter(account: "carol", address: "10.0.0.1") == nil)
     }
 
+    @Test func aNameUnderAttackOutlastsAFloodOfNewNames() {
+        // 200,000 failed logins under new names, twice the records kept, while one name keeps
+        // being tried: each of its failures refreshes its record, so the flood drops others.
+        let clock = TestClock(1_000)
+        let throttle = LoginThrottle(settings: .init(accountLimit: 2, addressLimit: 1_000_000, window: 900, lockout: 10),
+                                     now: clock.now)
+        for index in 0..<200_000 {
+            if index % 1_000 == 0 {
+                clock.value.withLock { $0 += 1 }
+                throttle.recordFailure(account: "victim", address: nil)
+            }
+            throttle.recordFailure(account: "flood-\(index)", address: nil)
+        }
+        #expect(throttle.retryAfter(account: "victim", address: nil) != nil)
+        // The first names of the flood, never tried again, went first: a second failure locks a
+        // name only if its first was kept (a random choice would have kept about 37 %).
+        let kept = (0..<1_000).filter { index in
+            throttle.recordFailure(account: "flood-\(index)", address: nil)
+            return throttle.retryAfter(account: "flood-\(index)", address: nil) != nil
+        }
+        #expect(kept.count < 300)
+    }
+
     @Test func usageIsClaimedOncePerInterval() {
         let clock = TestClock(1_000)
         let recorder = UsageRecorder(store: NoStore(), audit: NoAuditLog(), interval: 60, now: clock.now)

@@ -4,8 +4,8 @@ public struct CacheSettings: Sendable, Equatable {
     public var positiveTTL: Int64
     /// How long an inactive answer is remembered, in seconds.
     public var negativeTTL: Int64
-    /// Entries kept at most; when full, the expired ones and then every n-th other go, down to
-    /// nine tenths (`Dictionary.makeRoom` in PatgateCore).
+    /// Entries kept at most; when full, each new answer drops one, the soonest to expire of a
+    /// few (`ExpiringTable`).
     public var maxEntries: Int
     /// The upstream claims worth keeping (`SubjectIdentity.claims`); `nil` keeps them all.
     /// The gateway keeps only what its claim copy reads, so that an entry stays small.

@@ -5,10 +5,10 @@ import Synchronization
 /// Remembers validation answers and merges concurrent misses for one token into one
 /// upstream call (single-flight). Errors are never cached: the next request asks again.
 public final class CachingTokenValidator: SubjectTokenValidator {
-    /// 48 bytes in the table: the digest, the subject (`nil`: inactive) and the deadline.
-    private struct Entry {
+    /// An answer kept: 48 bytes in the table with its digest and deadline, 40 in its order.
+    private struct Answer {
+        /// `nil`: inactive.
         let subject: CachedSubject?
-        let validUntil: Int64
 
         var result: ValidationResult { subject.map { ValidationResult.active($0.identity) } ?? .inactive }
     }
@@ -22,7 +22,7 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     }
 
     private struct State {
-        var entries: [TokenDigest: Entry] = [:]
+        var entries: ExpiringTable<TokenDigest, Answer>
         var inFlight: [TokenDigest: Flight] = [:]
         var purges: UInt64 = 0
         var statistics = Statistics()
@@ -48,7 +48,8 @@ public final class CachingTokenValidator: SubjectTokenValidator {
         self.settings = settings
         self.digests = try TokenDigest.Maker()
         self.now = now
-        self.state = Mutex(State(compactor: SubjectCompactor(keptClaims: settings.keptClaims)))
+        self.state = Mutex(State(entries: ExpiringTable(limit: settings.maxEntries),
+                                 compactor: SubjectCompactor(keptClaims: settings.keptClaims)))
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -130,18 +131,13 @@ public final class CachingTokenValidator: SubjectTokenValidator {
     public func purge(tokenIDs: Set<String>, subjects: Set<String>) -> Int {
         state.withLock { state in
             state.purges &+= 1
-            var dropped: [TokenDigest] = []
-            for (key, entry) in state.entries {
-                guard let identity = entry.subject?.identity else { continue }
-                if let id = identity.tokenID, tokenIDs.contains(id) {
-                    dropped.append(key)
-                } else if subjects.contains(identity.subject) || identity.username.map(subjects.contains) == true {
-                    dropped.append(key)
-                }
+            let dropped = state.entries.removeAll { _, answer in
+                guard let identity = answer.subject?.identity else { return false }
+                if let id = identity.tokenID, tokenIDs.contains(id) { return true }
+                return subjects.contains(identity.subject) || identity.username.map(subjects.contains) == true
             }
-            for key in dropped { state.entries.removeValue(forKey: key) }
             Meters.cacheEntries(state.entries.count)
-            return dropped.count
+            return dropped
         }
     }
 
@@ -172,9 +168,9 @@ public final class CachingTokenValidator: SubjectTokenValidator {
 
     /// The remembered answer about `key`, counted as a hit, unless it expired.
     private func hit(_ key: TokenDigest, at time: Int64, in state: inout State) -> ValidationResult? {
-        guard let entry = state.entries[key], entry.validUntil > time else { return nil }
+        guard let answer = state.entries.value(for: key, at: time) else { return nil }
         state.statistics.hits += 1
-        return entry.result
+        return answer.result
     }
 
     /// What a hit would answer: callers see the same identity whether it was cached or not.
@@ -191,14 +187,9 @@ public final class CachingTokenValidator: SubjectTokenValidator {
             validUntil = time + settings.positiveTTL
             if let expiresAt = identity.expiresAt { validUntil = min(validUntil, expiresAt) }
         }
-        let entry = Entry(subject: subject, validUntil: validUntil)
-        guard validUntil > time, settings.maxEntries > 0 else { return entry.result }
-        var evicted = 0
-        if state.entries.count >= settings.maxEntries {
-            evicted = state.entries.makeRoom(limit: settings.maxEntries, droppingStale: { $0.validUntil <= time })
-        }
-        state.entries[key] = entry
-        Meters.cacheEvicted(evicted, entries: state.entries.count)
-        return entry.result
+        let answer = Answer(subject: subject)
+        let evicted = state.entries.insert(answer, for: key, until: validUntil, at: time)
+        Meters.cacheEvicted(evicted ? 1 : 0, entries: state.entries.count)
+        return answer.result
     }
 }

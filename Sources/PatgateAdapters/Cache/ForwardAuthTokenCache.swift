@@ -16,7 +16,6 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
         public let subject: String
         public let username: String?
         public let patID: String?
-        let handOutUntil: Int64
     }
 
     /// A looked-up key, to store the answer under after a miss without hashing the PAT again.
@@ -26,21 +25,21 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
     }
 
     private struct State {
-        var entries: [Key: Entry] = [:]
+        /// Entries are kept while they may be handed out.
+        var entries: ExpiringTable<Key, Entry>
         var purges: UInt64 = 0
     }
 
     private let margin: Int64
     private let ttl: Int64
-    private let maxEntries: Int
     private let digests: TokenDigest.Maker
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(margin: Int64, ttl: Int64, maxEntries: Int) throws {
         self.margin = margin
         self.ttl = ttl
-        self.maxEntries = maxEntries
         digests = try TokenDigest.Maker()
+        state = Mutex(State(entries: ExpiringTable(limit: maxEntries)))
     }
 
     public var count: Int { state.withLock { $0.entries.count } }
@@ -55,13 +54,8 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
 
     public func lookup(pat: String, route: String, now: Int64) -> Lookup {
         let key = Key(digest: digests.digest(pat), route: route)
-        return state.withLock { state -> Lookup in
-            guard let entry = state.entries[key] else { return Lookup(key: key, entry: nil, purges: state.purges) }
-            guard entry.handOutUntil > now else {
-                state.entries[key] = nil
-                return Lookup(key: key, entry: nil, purges: state.purges)
-            }
-            return Lookup(key: key, entry: entry, purges: state.purges)
+        return state.withLock { state in
+            Lookup(key: key, entry: state.entries.value(for: key, at: now), purges: state.purges)
         }
     }
 
@@ -70,15 +64,10 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
     public func store(_ token: String, answer: Answer, identity: SubjectIdentity, under key: Key, issuedAt: Int64,
                       expiresAt: Int64, purges: UInt64) {
         let handOutUntil = min(expiresAt - margin, issuedAt + ttl)
-        guard maxEntries > 0, handOutUntil > issuedAt else { return }
-        let entry = Entry(token: token, answer: answer, subject: identity.subject, username: identity.username, patID: identity.tokenID,
-                          handOutUntil: handOutUntil)
+        let entry = Entry(token: token, answer: answer, subject: identity.subject, username: identity.username, patID: identity.tokenID)
         state.withLock { state in
             guard state.purges == purges else { return }
-            if state.entries.count >= maxEntries {
-                state.entries.makeRoom(limit: maxEntries, droppingStale: { $0.handOutUntil <= issuedAt })
-            }
-            state.entries[key] = entry
+            state.entries.insert(entry, for: key, until: handOutUntil, at: issuedAt)
         }
     }
 
@@ -86,12 +75,10 @@ public final class ForwardAuthTokenCache<Answer: Sendable>: RevocationPurgeable 
     public func purge(tokenIDs: Set<String>, subjects: Set<String>) -> Int {
         state.withLock { state in
             state.purges &+= 1
-            let before = state.entries.count
-            state.entries = state.entries.filter { _, entry in
-                !(entry.patID.map(tokenIDs.contains) == true || subjects.contains(entry.subject)
-                  || entry.username.map(subjects.contains) == true)
+            return state.entries.removeAll { _, entry in
+                entry.patID.map(tokenIDs.contains) == true || subjects.contains(entry.subject)
+                    || entry.username.map(subjects.contains) == true
             }
-            return before - state.entries.count
         }
     }
 

@@ -24,7 +24,6 @@ public final class LoginThrottle: Sendable {
 
     private struct Record {
         var failures = 0
-        var lastFailure: Int64 = 0
         var lockedUntil: Int64 = 0
     }
 
@@ -35,8 +34,8 @@ public final class LoginThrottle: Sendable {
 
     public let settings: Settings
     private let now: @Sendable () -> Int64
-    private let records = Mutex<[Key: Record]>([:])
-    private static let maxRecords = 100_000
+    /// A record lives until its failures are forgotten and its lock is over.
+    private let records = Mutex(ExpiringTable<Key, Record>(limit: 100_000))
 
     public init(settings: Settings = .init(), now: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.settings = settings
@@ -47,36 +46,30 @@ public final class LoginThrottle: Sendable {
     public func retryAfter(account: String, address: String?) -> Int64? {
         let time = now()
         let keys = Self.keys(account, address)
-        let until = records.withLock { records in keys.compactMap { records[$0]?.lockedUntil }.max() ?? 0 }
+        let until = records.withLock { records in keys.compactMap { records.value(for: $0, at: time)?.lockedUntil }.max() ?? 0 }
         return until > time ? until - time : nil
     }
 
     public func recordFailure(account: String, address: String?) {
         let time = now()
         records.withLock { records in
-            if records.count >= Self.maxRecords {
-                // A flood of new keys costs every n-th record a tenth at a time, not all of them.
-                records.makeRoom(limit: Self.maxRecords,
-                                 droppingStale: { time - $0.lastFailure >= settings.window && $0.lockedUntil <= time })
-            }
             for key in Self.keys(account, address) {
-                var record = records[key] ?? Record()
-                if time - record.lastFailure >= settings.window, record.lockedUntil <= time { record = Record() }
+                // A flood of new keys, once the table is full, costs one record per new key.
+                var record = records.value(for: key, at: time) ?? Record()
                 record.failures += 1
-                record.lastFailure = time
                 let limit = if case .account = key { settings.accountLimit } else { settings.addressLimit }
                 if record.failures >= limit {
                     let doublings = min(record.failures - limit, 20)
                     record.lockedUntil = time + min(settings.lockout << Int64(doublings), max(settings.window, settings.lockout))
                 }
-                records[key] = record
+                records.insert(record, for: key, until: max(time + settings.window, record.lockedUntil), at: time)
             }
         }
     }
 
     /// A successful login clears the account's failures (not the address's).
     public func recordSuccess(account: String) {
-        _ = records.withLock { $0.removeValue(forKey: .account(account.lowercased())) }
+        records.withLock { $0.removeValue(forKey: .account(account.lowercased())) }
     }
 
     private static func keys(_ account: String, _ address: String?) -> [Key] {

@@ -9,8 +9,8 @@ public final class UsageRecorder: Sendable {
     private let audit: any AuditLog
     private let interval: Int64
     private let now: @Sendable () -> Int64
-    private let lastRecorded = Mutex<[String: Int64]>([:])
-    private static let maxEntries = 100_000
+    /// The tokens recorded within the last interval.
+    private let recent = Mutex(ExpiringTable<String, Void>(limit: 100_000))
 
     public init(store: any PATStore, audit: any AuditLog, interval: Int64 = 60,
                 now: @escaping @Sendable () -> Int64 = UnixTime.now) {
@@ -23,13 +23,10 @@ public final class UsageRecorder: Sendable {
     /// Claims the right to record a use of `id` now: `true` at most once per interval per token.
     public func claim(_ id: String) -> Bool {
         let time = now()
-        return lastRecorded.withLock { seen in
-            if let last = seen[id], time - last < interval { return false }
-            if seen.count >= Self.maxEntries {
-                // A token dropped while fresh is at most recorded once more.
-                seen.makeRoom(limit: Self.maxEntries, droppingStale: { time - $0 >= interval })
-            }
-            seen[id] = time
+        return recent.withLock { recent in
+            if recent.value(for: id, at: time) != nil { return false }
+            // When full, a token dropped while fresh is at most recorded once more.
+            recent.insert((), for: id, until: time + interval, at: time)
             return true
         }
     }

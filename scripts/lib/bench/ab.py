@@ -6,7 +6,8 @@ scenarios in alternating rounds, medians of req/s and of the server's CPU per an
 
 BEFORE_DIR and AFTER_DIR hold a release `patgate` each (e.g. a worktree's `.build/release`).
 Alternating which build runs first spreads a change in the machine's load over both; CPU per
-answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine. With `healthz` among the
+answer (`/proc/<pid>/stat`) is steadier than req/s on a shared machine; the p99 column is the
+median of the rounds' p99 latencies. With `healthz` among the
 scenarios, each build's ratio of every other scenario to its own healthz is reported too, round by
 round with a 95 % interval (`paired.py`, as `run.py --ratios`): two processes of one binary differ
 by up to 10 % in absolute figures here, their ratios much less. Each thread kind's context
@@ -95,14 +96,16 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"| scenario | req/s before | req/s after | after/before | CPU µs before | CPU µs after |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| scenario | req/s before | req/s after | after/before | CPU µs before | CPU µs after "
+          f"| p99 ms before | p99 ms after |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for scenario in scenarios:
         rps = {name: statistics.median(r["rps"] for r in results[(scenario, name)]) for name in builds}
         cpu = {name: statistics.median(r["cpu_seconds"] / (r["rps"] * r["duration_us"] / 1e6) * 1e6
                                        for r in results[(scenario, name)]) for name in builds}
+        p99 = {name: statistics.median(r["latency_us"]["p99"] / 1000 for r in results[(scenario, name)]) for name in builds}
         print(f"| {scenario} | {rps['before']:,.0f} | {rps['after']:,.0f} | {rps['after'] / rps['before']:.3f} "
-              f"| {cpu['before']:.1f} | {cpu['after']:.1f} |")
+              f"| {cpu['before']:.1f} | {cpu['after']:.1f} | {p99['before']:.2f} | {p99['after']:.2f} |")
     print_context_switches(scenarios, builds, results)
     if "healthz" in scenarios and len(scenarios) > 1:
         # Each build's own ratio to healthz, round by round (paired.py): what issues 12 and 14

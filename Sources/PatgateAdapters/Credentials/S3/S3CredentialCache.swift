@@ -15,22 +15,22 @@ final class S3CredentialCache: Sendable {
     }
 
     private struct State {
-        var entries: [TokenDigest: STSCredentials] = [:]
+        /// Credentials are kept until `reuseMargin` seconds before they expire.
+        var entries: ExpiringTable<TokenDigest, STSCredentials>
         var inFlight: [TokenDigest: Task<STSCredentials, any Error>] = [:]
         var statistics = Statistics()
     }
 
     private let reuseMargin: Int64
-    private let maxEntries: Int
     private let digests: TokenDigest.Maker
     private let now: @Sendable () -> Int64
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(reuseMargin: Int64, maxEntries: Int, now: @escaping @Sendable () -> Int64 = UnixTime.now) throws {
         self.reuseMargin = reuseMargin
-        self.maxEntries = maxEntries
         self.digests = try TokenDigest.Maker()
         self.now = now
+        self.state = Mutex(State(entries: ExpiringTable(limit: maxEntries)))
     }
 
     var statistics: Statistics { state.withLock { $0.statistics } }
@@ -52,8 +52,7 @@ final class S3CredentialCache: Sendable {
                      fetch: @escaping @Sendable () async throws(CredentialError) -> STSCredentials) async throws(CredentialError) -> STSCredentials {
         let time = now()
         let lookup: Lookup = state.withLock { state in
-            if let cached = state.entries[key], cached.expiration - time > reuseMargin, cached.expiration >= neededUntil,
-               fits(cached, notAfter) {
+            if let cached = state.entries.value(for: key, at: time), cached.expiration >= neededUntil, fits(cached, notAfter) {
                 state.statistics.hits += 1
                 return .hit(cached)
             }
@@ -100,11 +99,6 @@ final class S3CredentialCache: Sendable {
     }
 
     private func store(_ credentials: STSCredentials, for key: TokenDigest, in state: inout State) {
-        let time = now()
-        guard maxEntries > 0, credentials.expiration - time > reuseMargin else { return }
-        if state.entries[key] == nil && state.entries.count >= maxEntries {
-            state.entries.makeRoom(limit: maxEntries, droppingStale: { $0.expiration - time <= reuseMargin })
-        }
-        state.entries[key] = credentials
+        state.entries.insert(credentials, for: key, until: credentials.expiration - reuseMargin, at: now())
     }
 }
