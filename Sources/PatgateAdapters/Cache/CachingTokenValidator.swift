@@ -5,7 +5,7 @@ import Synchronization
 /// Remembers validation answers and merges concurrent misses for one token into one
 /// upstream call (single-flight). Errors are never cached: the next request asks again.
 public final class CachingTokenValidator: SubjectTokenValidator {
-    /// An answer kept: 48 bytes in the table with its digest and deadline, 40 in its order.
+    /// An answer kept: 48 bytes in the table with its digest and deadline.
     private struct Answer {
         /// `nil`: inactive.
         let subject: CachedSubject?

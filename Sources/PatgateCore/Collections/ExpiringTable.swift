@@ -13,7 +13,7 @@
 /// the entries with the most life left, and the table needs nothing beside its entries (a
 /// queue of keys in insertion order would cost 40 bytes more per entry).
 ///
-/// Not thread-safe: the caches hold it in their `Mutex`. Public and `@inlinable`, so that each
+/// Not thread-safe: its owners hold it in their `Mutex`. Public and `@inlinable`, so that each
 /// cache, in whichever module, gets a copy specialized to its key: the generic one hashes and
 /// compares keys through witness tables, and made a cache lookup about a quarter slower
 /// (`patgate-bench`, "cache lookup (hit), 1000 PATs cached": 1,248 against 979 ns, medians of
@@ -36,7 +36,7 @@ public struct ExpiringTable<Key: Hashable, Value> {
     public let limit: Int
     /// How many entries a full table compares to choose the one it drops.
     @inlinable
-    public static var candidates: Int { 3 }
+    static var candidates: Int { 3 }
     @usableFromInline
     var entries: [Key: Entry] = [:]
 
