@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import burst  # noqa: E402
 import gateway  # noqa: E402
 import metrics_cost  # noqa: E402
+import miss_rounds  # noqa: E402
 import ratios  # noqa: E402
 import microbench  # noqa: E402
 import peer  # noqa: E402
@@ -84,13 +85,15 @@ def main() -> None:
     parser.add_argument("--ratio-connections", type=int, default=64, help="connections of --ratios (default 64)")
     parser.add_argument("--rounds", type=int, default=30, help="rounds of --metrics-cost and --ratios (default 30)")
     parser.add_argument("--round-seconds", type=int, default=3,
-                        help="seconds per run of --metrics-cost and --ratios (default 3)")
+                        help="seconds per run of --metrics-cost, --ratios and --miss-rounds (default 3)")
+    parser.add_argument("--miss-rounds", type=int, default=6,
+                        help="rounds of the cache miss against the cache hit on one warm server (default 6; 0: none)")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
     if options.quick:
         options.duration, options.connections, options.miss_pats = 2, "64", 10_000
-        options.rounds, options.round_seconds = 2, 2
+        options.rounds, options.round_seconds, options.miss_rounds = 2, 2, 2
     sweep = [int(c) for c in options.connections.split(",")]
     binary = Path(options.bin) / "patgate"
     out = Path(options.out)
@@ -101,9 +104,12 @@ def main() -> None:
 
     try:
         hit_count = 16
-        data = DataDir(binary, work / "data", hit_count + options.miss_pats + 1)
+        round_count = miss_rounds.pats_needed(options.miss_rounds, options.round_seconds) if options.miss_rounds else 0
+        data = DataDir(binary, work / "data", hit_count + 1 + options.miss_pats + round_count)
         gateway.enable_authz(data.root)
-        hit_pats, burst_pat, miss_pats = data.pats[:hit_count], data.pats[hit_count], data.pats[hit_count + 1:]
+        hit_pats, burst_pat = data.pats[:hit_count], data.pats[hit_count]
+        miss_pats = data.pats[hit_count + 1:hit_count + 1 + options.miss_pats]
+        round_pats = data.pats[hit_count + 1 + options.miss_pats:]
         (work / "hit-bodies").write_text("".join(exchange_body(p) + "\n" for p in hit_pats))
         (work / "miss-pats").write_text("".join(p + "\n" for p in miss_pats))
         auth = data.basic_auth
@@ -157,8 +163,9 @@ def main() -> None:
         before = audit_events(data, "pat.used")
         server = Server(binary, data, free_port(), work / "server-b.log")
         results["ready_seconds"].append(server.ready_seconds)
+        walk_args = [exchange_body(None), "2", auth]
         miss = measure(server.pid, f"http://127.0.0.1:{server.port}/token", 64, options.duration,
-                       ["walk", str(work / "miss-pats"), exchange_body(None), "2", auth], "cache-miss")
+                       ["walk", str(work / "miss-pats"), *walk_args], "cache-miss")
         time.sleep(1)   # introspections still running when wrk stopped finish and are cached
         stats = server.stop()
         miss["cache"] = stats
@@ -174,11 +181,21 @@ def main() -> None:
         results["burst"] = {"requests": 256, **answers, "cache": server.stop()}
         print(f"  burst          256 same new PAT: {answers}, cache {results['burst']['cache']}", file=sys.stderr)
 
+        # Server D: the miss against the hit in alternating rounds, warm (issue 14's ≥ 0.4×).
+        if options.miss_rounds:
+            server = Server(binary, data, free_port(), work / "server-d.log")
+            results["ready_seconds"].append(server.ready_seconds)
+            found = miss_rounds.run(server, measure, hit_args, round_pats, walk_args, work, options.miss_rounds,
+                                    options.round_seconds)
+            time.sleep(1)   # as for server B
+            found["cache"] = server.stop()
+            results["miss_rounds"] = found
+
         if not options.no_peer:
             results["runs"].append(peer.run(work, options.duration, 64, measure))
 
         if options.soak:
-            server = Server(binary, data, free_port(), work / "server-d.log")
+            server = Server(binary, data, free_port(), work / "server-e.log")
             results["ready_seconds"].append(server.ready_seconds)
             results["soak"] = soak(server, options.soak, hit_args)
             server.stop()
