@@ -88,7 +88,8 @@ http {{
         deadline = time.monotonic() + 10
         while not answers_200(self.plain_port, "/orders"):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"bench: nginx did not start; see {work}/nginx.stderr")
+                self.stop()
+                raise SystemExit(f"bench: nginx did not answer on {self.plain_port}; see {work}/nginx.stderr")
             time.sleep(0.05)
 
     def stop(self) -> None:
