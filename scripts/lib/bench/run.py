@@ -114,7 +114,8 @@ def main() -> None:
 
     try:
         hit_count = 16
-        round_count = miss_rounds.pats_needed(options.miss_rounds, options.round_seconds) if options.miss_rounds else 0
+        rounds_run = options.miss_rounds and not (options.ratios or options.metrics_cost)
+        round_count = miss_rounds.pats_needed(options.miss_rounds, options.round_seconds) if rounds_run else 0
         data = DataDir(binary, work / "data", hit_count + 1 + options.miss_pats + round_count)
         gateway.enable_authz(data.root)
         hit_pats, burst_pat = data.pats[:hit_count], data.pats[hit_count]
@@ -192,7 +193,7 @@ def main() -> None:
         print(f"  burst          256 same new PAT: {answers}, cache {results['burst']['cache']}", file=sys.stderr)
 
         # Server D: the miss against the hit in alternating rounds, warm (issue 14's ≥ 0.4×).
-        if options.miss_rounds:
+        if rounds_run:
             server = Server(binary, data, free_port(), work / "server-d.log")
             results["ready_seconds"].append(server.ready_seconds)
             found = miss_rounds.run(server, measure, hit_args, round_pats, walk_args, work, options.miss_rounds,
