@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import burst  # noqa: E402
 import gateway  # noqa: E402
 import metrics_cost  # noqa: E402
-import miss_rounds  # noqa: E402
 import ratios  # noqa: E402
+import target_rounds  # noqa: E402
 import microbench  # noqa: E402
 import peer  # noqa: E402
 import report  # noqa: E402
@@ -95,15 +95,16 @@ def main() -> None:
     parser.add_argument("--ratio-connections", type=int, default=64, help="connections of --ratios (default 64)")
     parser.add_argument("--rounds", type=int, default=30, help="rounds of --metrics-cost and --ratios (default 30)")
     parser.add_argument("--round-seconds", type=int, default=3,
-                        help="seconds per run of --metrics-cost, --ratios and --miss-rounds (default 3)")
-    parser.add_argument("--miss-rounds", type=int, default=6,
-                        help="rounds of the cache miss against the cache hit on one warm server (default 6; 0: none)")
+                        help="seconds per run of --metrics-cost, --ratios and --target-rounds (default 3)")
+    parser.add_argument("--target-rounds", type=int, default=6,
+                        help="rounds of healthz, the cache hit, the cache miss and the peer on one warm server, "
+                             "for issue 14's ratios (default 6; 0: none)")
     parser.add_argument("--out", default=str(REPO / "docs" / "bench"), help="where results.json, table.md, bench.png go")
     parser.add_argument("--bin", default=str(REPO / ".build" / "release"), help="folder of patgate and patgate-bench")
     options = parser.parse_args()
     if options.quick:
         options.duration, options.connections, options.miss_pats = 2, "64", 10_000
-        options.rounds, options.round_seconds, options.miss_rounds = 2, 2, 2
+        options.rounds, options.round_seconds, options.target_rounds = 2, 2, 2
     sweep = [int(c) for c in options.connections.split(",")]
     binary = Path(options.bin) / "patgate"
     out = Path(options.out)
@@ -114,8 +115,8 @@ def main() -> None:
 
     try:
         hit_count = 16
-        rounds_run = options.miss_rounds and not (options.ratios or options.metrics_cost)
-        round_count = miss_rounds.pats_needed(options.miss_rounds, options.round_seconds) if rounds_run else 0
+        rounds_run = options.target_rounds and not (options.ratios or options.metrics_cost)
+        round_count = target_rounds.pats_needed(options.target_rounds, options.round_seconds) if rounds_run else 0
         data = DataDir(binary, work / "data", hit_count + 1 + options.miss_pats + round_count)
         gateway.enable_authz(data.root)
         hit_pats, burst_pat = data.pats[:hit_count], data.pats[hit_count]
@@ -192,15 +193,20 @@ def main() -> None:
         results["burst"] = {"requests": 256, **answers, "cache": server.stop()}
         print(f"  burst          256 same new PAT: {answers}, cache {results['burst']['cache']}", file=sys.stderr)
 
-        # Server D: the miss against the hit in alternating rounds, warm (issue 14's ≥ 0.4×).
+        # Server D: issue 14's ratios in rotating rounds, warm, the peer beside it.
         if rounds_run:
             server = Server(binary, data, free_port(), work / "server-d.log")
             results["ready_seconds"].append(server.ready_seconds)
-            found = miss_rounds.run(server, measure, hit_args, round_pats, walk_args, work, options.miss_rounds,
-                                    options.round_seconds)
+            rival = None if options.no_peer else peer.Peer(work)
+            try:
+                found = target_rounds.run(server, rival, measure, hit_args, round_pats, walk_args, work,
+                                          options.target_rounds, options.round_seconds)
+            finally:
+                if rival is not None:
+                    rival.stop()
             time.sleep(1)   # as for server B
             found["cache"] = server.stop()
-            results["miss_rounds"] = found
+            results["target_rounds"] = found
 
         if not options.no_peer:
             results["runs"].append(peer.run(work, options.duration, 64, measure))
