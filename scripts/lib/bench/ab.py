@@ -30,7 +30,8 @@ import gateway  # noqa: E402
 import wrk  # noqa: E402
 from patgate_server import MISSES_PER_SECOND, DataDir, Server, exchange_body  # noqa: E402
 import paired  # noqa: E402
-from run import free_port, measure  # noqa: E402
+from patgate_server import free_port  # noqa: E402
+from run import measure  # noqa: E402
 
 
 def main() -> None:

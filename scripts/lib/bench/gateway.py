@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from patgate_server import answers_200
+from patgate_server import answers_200, stop_process
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "deploy" / "gateways" / "nginx" / "patgate-auth-request.conf.template"
@@ -93,9 +93,4 @@ http {{
             time.sleep(0.05)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)

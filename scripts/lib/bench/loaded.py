@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 import wrk
 from patgate_server import MISSES_PER_SECOND, DataDir, Server, exchange_body
-from run import free_port
+from patgate_server import free_port
 
 SCENARIOS = ("healthz", "cache-hit", "cache-miss")
 

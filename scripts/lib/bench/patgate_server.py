@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import sqlite3
+import socket
 import subprocess
 import time
 import zlib
@@ -128,19 +129,40 @@ class Server:
 
     def stop(self) -> dict[str, int]:
         """SIGTERM, wait, and return the cache statistics line the server logs at shutdown."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=15)
         self._log.close()
         text = self.log_path.read_text(errors="replace")
         lines = [line for line in text.splitlines() if "cache statistics" in line]
         if not lines:
             return {}
         return {k: int(v) for k, v in re.findall(r"\b(hits|misses|upstream_calls|entries)=(\d+)", lines[-1])}
+
+
+_handed_out: set[int] = set()
+
+
+def free_port() -> int:
+    """A free loopback port, never one handed out before in this process: the kernel may give a
+    closed probe's port again at once, and nginx then takes two of its three listens as one
+    (both server blocks on one port, no error) and never answers on the one it lost."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if `process` has not exited within `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def answers_200(port: int, path: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from urllib.parse import quote
 
 import idpy_peer_settings as settings
 import procstat
+from patgate_server import free_port, stop_process
 
 HERE = Path(__file__).parent
 WORKERS = 2
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Peer:
@@ -29,7 +23,7 @@ class Peer:
     answered 200; `url` and `args` (bench.lua's) make the exchange under load."""
 
     def __init__(self, work: Path):
-        port = _port()
+        port = free_port()
         token_file = work / "idpy-token"
         token_file.unlink(missing_ok=True)   # an earlier peer's: its keys are gone with it
         self._log = open(work / "idpy.log", "w")
@@ -65,11 +59,7 @@ class Peer:
             raise
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self._log.close()
 
 

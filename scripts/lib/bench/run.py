@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,26 +27,10 @@ import microbench  # noqa: E402
 import peer  # noqa: E402
 import report  # noqa: E402
 import wrk  # noqa: E402
-from patgate_server import DataDir, Server, exchange_body  # noqa: E402
+from patgate_server import DataDir, Server, exchange_body, free_port  # noqa: E402
 from procstat import Sampler, memory_kib  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-_handed_out: set[int] = set()
-
-
-def free_port() -> int:
-    """A free loopback port, never one handed out before in this process: the kernel may give a
-    closed probe's port again at once, and nginx then takes two of its three listens as one
-    (both server blocks on one port, no error) and never answers on the one it lost."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
 
 
 def load() -> str:

@@ -37,7 +37,7 @@ import procstat  # noqa: E402
 import cpu_profile  # noqa: E402
 import wrk  # noqa: E402
 from patgate_server import MISSES_PER_SECOND, DataDir, Server, exchange_body  # noqa: E402
-from run import free_port  # noqa: E402
+from patgate_server import free_port  # noqa: E402
 
 
 def walk(path: Path, pats: list[str], data: DataDir) -> list[str]:
