@@ -46,7 +46,8 @@ enum ScaleBenchmarks {
 
     /// New PATs after 300,000 others, none expired yet: into the default cache's bound
     /// (`cache.max_entries`, 100,000), where each miss drops one entry to make room, and into
-    /// a cache whose bound is not reached (BENCHMARKS.md, "Issue 14", sessions 31 and 32). Each operation is one miss with an upstream that answers at once.
+    /// a cache whose bound is not reached (BENCHMARKS.md, "Issue 14", sessions 31 and 32).
+    /// Each operation is one miss with an upstream that answers at once.
     static func cacheMiss(full: Bool, seconds: Double) async throws -> Measurement {
         let cache = try CachingTokenValidator(upstream: CacheMemory.Upstream(owners: 1_000),
                                               settings: CacheSettings(positiveTTL: 3600, maxEntries: full ? 100_000 : 10_000_000))

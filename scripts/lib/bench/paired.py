@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import Callable
 
 
 def ratio(numerators: list[dict], denominators: list[dict], key: str = "rps") -> dict:
@@ -16,3 +17,20 @@ def ratio(numerators: list[dict], denominators: list[dict], key: str = "rps") ->
     mean = statistics.fmean(logs)
     half = 1.96 * statistics.stdev(logs) / math.sqrt(len(logs)) if len(logs) > 1 else float("inf")
     return {"ratio": math.exp(mean), "low": math.exp(mean - half), "high": math.exp(mean + half), "rounds": len(logs)}
+
+
+def both(numerators: list[dict], denominators: list[dict]) -> dict:
+    """`{"rps", "cpu"}`: the rounds' req/s ratio, and the same ratio per CPU (the denominators'
+    server CPU per answer over the numerators')."""
+    return {"rps": ratio(numerators, denominators), "cpu": ratio(denominators, numerators, key="cpu_us_per_request")}
+
+
+def rotating(names: list[str], rounds: int, run: Callable[[str, int], dict]) -> dict[str, list[dict]]:
+    """`run(name, round)` for every name in every round, the order rotating from round to round
+    so that none always runs first: name → its runs, in round order."""
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for index in range(rounds):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            runs[name].append(run(name, index))
+    return runs

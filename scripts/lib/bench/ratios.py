@@ -15,18 +15,16 @@ def run(server, scenarios: dict[str, tuple[str, list[str]]], measure, connection
         seconds: int) -> dict:
     """`scenarios`: name → (path, bench.lua arguments); one of them is `healthz`."""
     base = f"http://127.0.0.1:{server.port}"
-    runs: dict[str, list[dict]] = {name: [] for name in scenarios}
-    names = list(scenarios)
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            path, args = scenarios[name]
-            runs[name].append(measure(server.pid, base + path, connections, seconds, args, f"{name} (ratios)"))
+
+    def run_one(name: str, _: int) -> dict:
+        path, args = scenarios[name]
+        return measure(server.pid, base + path, connections, seconds, args, f"{name} (ratios)")
+
+    runs = paired.rotating(list(scenarios), rounds, run_one)
     result = {"connections": connections, "rounds": rounds, "duration": seconds, "runs": runs, "ratios": {}}
-    for name in names:
+    for name in scenarios:
         if name != "healthz":
-            result["ratios"][name] = {"rps": paired.ratio(runs[name], runs["healthz"]),
-                                      "cpu": paired.ratio(runs["healthz"], runs[name], key="cpu_us_per_request")}
+            result["ratios"][name] = paired.both(runs[name], runs["healthz"])
             r = result["ratios"][name]["rps"]
             print(f"  ratio          {name} / healthz c={connections}: {r['ratio']:.3f} "
                   f"(95 % {r['low']:.3f}-{r['high']:.3f}, {rounds} rounds × {seconds} s)", file=sys.stderr, flush=True)

@@ -54,27 +54,24 @@ def run(server, peer, measure, hit_args: list[str], miss_pats: list[str], walk_a
     warm = {}
     for name, (_, url, args) in scenarios.items():
         warm[name] = wrk.run(url, connections, seconds if name == "cache-miss" else 2, args(-1))
-    runs: dict[str, list[dict]] = {name: [] for name in scenarios}
-    names = list(scenarios)
-    for index in range(rounds):
-        shift = index % len(names)
-        for name in names[shift:] + names[:shift]:
-            pid, url, args = scenarios[name]
-            runs[name].append(measure(pid, url, connections, seconds, args(index), f"{name} (rounds)"))
+
+    def run_one(name: str, index: int) -> dict:
+        pid, url, args = scenarios[name]
+        return measure(pid, url, connections, seconds, args(index), f"{name} (rounds)")
+
+    runs = paired.rotating(list(scenarios), rounds, run_one)
     hits, misses = runs["cache-hit"], runs["cache-miss"]
     result = {
         "connections": connections, "rounds": rounds, "duration": seconds, "runs": runs,
-        "miss_hit": {"rps": paired.ratio(misses, hits), "cpu": paired.ratio(hits, misses, key="cpu_us_per_request")},
-        "hit_healthz": {"rps": paired.ratio(hits, runs["healthz"]),
-                        "cpu": paired.ratio(runs["healthz"], hits, key="cpu_us_per_request")},
+        "miss_hit": paired.both(misses, hits),
+        "hit_healthz": paired.both(hits, runs["healthz"]),
         "hit_above_healthz_us": statistics.median(h["cpu_us_per_request"] - z["cpu_us_per_request"]
                                                   for h, z in zip(hits, runs["healthz"])),
         "distinct_pats_sent": sum(min(r["walk_sent"], per_list) for r in [warm["cache-miss"], *misses]),
         "wrapped": any(r["walk_sent"] > per_list for r in [warm["cache-miss"], *misses]),
     }
     if peer is not None:
-        peers = runs["idpyoidc-peer"]
-        result["hit_peer"] = {"rps": paired.ratio(hits, peers), "cpu": paired.ratio(peers, hits, key="cpu_us_per_request")}
+        result["hit_peer"] = paired.both(hits, runs["idpyoidc-peer"])
     for key in ("miss_hit", "hit_healthz", "hit_peer"):
         if key in result:
             r = result[key]["rps"]
