@@ -165,6 +165,7 @@ let package = Package(
             name: "PatgateAdaptersTests",
             dependencies: [
                 "PatgateAdapters", "PatgateCore", "OpenSSL", "PatgateTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -30,27 +30,30 @@ public final class SQLitePATStore: PATStore {
 
     public func find(valueHash: [UInt8]) async throws -> PersonalAccessToken? {
         try await database.lookup { db in
-            try Self.firstRow(db, Self.findByHash, valueHash, Self.token)
+            try Self.first(db.cachedStatement(sql: Self.findByHash), [Data(valueHash)], Self.token)
         }
     }
 
     public func findWithOwner(valueHash: [UInt8]) async throws -> (token: PersonalAccessToken, ownerDisabled: Bool)? {
         // Every introspection runs this.
         try await database.lookup { db in
-            try Self.firstRow(db, Self.findWithOwnerByHash, valueHash) { row in (Self.token(row), row[Self.columnCount]) }
+            try Self.first(db.cachedStatement(sql: Self.findWithOwnerByHash), [Data(valueHash)]) { columns in
+                (try Self.token(columns), try columns.required(Self.columnCount) as Bool)
+            }
         }
     }
 
     public func find(id: String) async throws -> PersonalAccessToken? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM personal_access_token WHERE id = ?", arguments: [id]).map(Self.token)
+            try Self.first(db.cachedStatement(sql: "SELECT \(Self.columns) FROM personal_access_token WHERE id = ?"), [id], Self.token)
         }
     }
 
     public func list(owner: String) async throws -> [PersonalAccessToken] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM personal_access_token WHERE owner = ? ORDER BY created_at, id",
-                             arguments: [owner]).map(Self.token)
+            try StatementColumns.rows(
+                db.cachedStatement(sql: "SELECT \(Self.columns) FROM personal_access_token WHERE owner = ? ORDER BY created_at, id"),
+                [owner], Self.token)
         }
     }
 
@@ -90,7 +93,7 @@ public final class SQLitePATStore: PATStore {
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let bound = arguments
-        let rows = try await database.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.token) }
+        let rows = try await database.read { db in try StatementColumns.rows(db.makeStatement(sql: sql), bound, Self.token) }
         return PATPage(lookahead: rows, limit: limit)
     }
 
@@ -123,8 +126,8 @@ public final class SQLitePATStore: PATStore {
         _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    /// The columns `token(_:)` reads, in its order: it reads them by position, since GRDB's
-    /// lookup by name lowercases every name asked for (every introspection reads one token).
+    /// The columns `token(_:)` reads, in its order, by position (`StatementColumns`; every
+    /// introspection reads one token). `id` comes first, as `StatementColumns` needs.
     private static let columnNames = ["id", "owner", "name", "scopes", "created_at", "expires_at", "revoked_at",
                                       "last_used_at", "last_used_address"]
     private static let columns = columnNames.joined(separator: ", ")
@@ -137,17 +140,16 @@ public final class SQLitePATStore: PATStore {
         FROM personal_access_token t LEFT JOIN app_user u ON u.username = t.owner WHERE t.value_hash = ?
         """
 
-    /// The first row `sql` (a statement prepared once per connection) finds for a value hash,
-    /// decoded straight from the statement rather than from a copy of the row.
-    private static func firstRow<T>(_ db: Database, _ sql: String, _ valueHash: [UInt8],
-                                    _ decode: (Row) -> T) throws -> T? {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [Data(valueHash)])
-        return try rows.next().map(decode)
+    /// The first row `statement` finds for `arguments`, decoded straight from the statement.
+    private static func first<T>(_ statement: Statement, _ arguments: StatementArguments,
+                                 _ decode: (StatementColumns) throws -> T) throws -> T? {
+        try StatementColumns.rows(statement, arguments, limit: 1, decode).first
     }
 
-    private static func token(_ row: Row) -> PersonalAccessToken {
+    private static func token(_ columns: StatementColumns) throws -> PersonalAccessToken {
         PersonalAccessToken(
-            id: row[0], owner: row[1], name: row[2], scopes: ScopeList.lenientSplit(row[3]), createdAt: row[4],
-            expiresAt: row[5], revokedAt: row[6], lastUsedAt: row[7], lastUsedAddress: row[8])
+            id: try columns.required(0), owner: try columns.required(1), name: try columns.required(2),
+            scopes: ScopeList.lenientSplit(try columns.required(3)), createdAt: try columns.required(4),
+            expiresAt: columns[5], revokedAt: columns[6], lastUsedAt: columns[7], lastUsedAddress: columns[8])
     }
 }
