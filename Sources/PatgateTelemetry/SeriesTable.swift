@@ -26,17 +26,27 @@ final class SeriesTable: Sendable {
         }
     }
 
-    /// Adds observations taken from tallies to their series.
+    /// Adds observations taken from tallies to their series. A counter's observations are
+    /// summed first and added once: a counter shared by both event loops is written once a
+    /// flush, not once an observation (BENCHMARKS.md, "Issue 14", session 34).
     func apply(_ observations: [ThreadTally.Observation]) {
         guard !observations.isEmpty else { return }
         let sinks = sinks.withLock { $0 }
+        var counts = [Int64](repeating: 0, count: sinks.count)
         for observation in observations {
-            switch sinks[Int(observation.series)] {
-            case .counter(let counter): counter.increment(by: observation.value)
+            let series = Int(observation.series)
+            switch sinks[series] {
+            case .counter: counts[series] += observation.value
             case .timer(let timer): timer.recordNanoseconds(observation.value)
-            case .countedTimer(let counter, let timer):
-                counter.increment()
+            case .countedTimer(_, let timer):
+                counts[series] += 1
                 timer.recordNanoseconds(observation.value)
+            }
+        }
+        for (series, count) in counts.enumerated() where count > 0 {
+            switch sinks[series] {
+            case .counter(let counter), .countedTimer(let counter, _): counter.increment(by: count)
+            case .timer: break
             }
         }
     }

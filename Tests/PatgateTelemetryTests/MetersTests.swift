@@ -66,6 +66,24 @@ func scraped(_ series: String, from registry: MetricsRegistry) -> Double {
         #expect(value(series) == before + 4_001)
     }
 
+    @Test func aFlushSumsCountsAndKeepsEveryDuration() {
+        // Counters, counted timers and timers mixed in more than one tally's worth on one thread:
+        // a flush adds each counter's sum once and records every duration.
+        let requests = #"patgate_http_requests_total{route="/mixed",method="POST",status="200"}"#
+        let durations = #"patgate_http_request_duration_seconds_count{route="/mixed",method="POST"}"#
+        let slow = #"patgate_http_request_duration_seconds_bucket{route="/mixed",method="POST",le="0.0001"}"#
+        let exchanges = #"patgate_token_exchanges_total{client_id="mixed",result="success"}"#
+        let before = (value(requests), value(durations), value(slow), value(exchanges))
+        for index in 0..<300 {
+            Meters.httpRequest(route: "/mixed", method: "POST", status: 200, nanoseconds: index.isMultiple(of: 3) ? 50_000 : 5_000_000)
+            Meters.exchange(clientID: "mixed", result: "success")
+        }
+        #expect(value(requests) == before.0 + 300)
+        #expect(value(durations) == before.1 + 300)
+        #expect(value(slow) == before.2 + 100)   // the 50 µs ones, under the 100 µs bucket's bound
+        #expect(value(exchanges) == before.3 + 300)
+    }
+
     @Test func aThreadThatEndsLeavesItsCountsBehind() async throws {
         let series = #"patgate_http_requests_total{route="/ended",method="GET",status="200"}"#
         let duration = #"patgate_http_request_duration_seconds_count{route="/ended",method="GET"}"#
