@@ -7,6 +7,7 @@ import platform
 from pathlib import Path
 
 import floor
+from microbench import ALL_CLAIMS_SHAPE
 
 
 def machine() -> dict:
@@ -160,10 +161,8 @@ def table(results: dict) -> str:
         if micro.get("es256_ratio"):
             lines.append(f"\nES256 JWS sign / openssl speed ecdsap256 sign: {micro['es256_ratio']:.2f}× (target ≥ 0.8×).")
         for memory in micro.get("cache_memory", []):
-            # The target holds for the claims the server keeps (what `policy.copy_claims` reads);
-            # the all-claims shape shows what keeping every upstream claim would cost.
             target = ("reported: the 256 B target is for the claims the server keeps"
-                      if "all claims kept" in memory["shape"] else "target ≤ 256 B")
+                      if memory["shape"] == ALL_CLAIMS_SHAPE else "target ≤ 256 B")
             lines.append(f"Cache memory: {memory['entries']:,} entries ({memory['shape']}): "
                          f"{memory['bytes_per_entry']:.0f} B per entry of RSS growth ({target}).")
     return "\n".join(lines) + "\n"
