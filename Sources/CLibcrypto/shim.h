@@ -100,4 +100,40 @@ static inline int patgate_X509_add_uri_san(X509 *cert, const unsigned char *uri,
     return ok == 1 ? 1 : 0;
 }
 
+/* ECDSA signature set-ups computed ahead of the message (Sources/OpenSSL/ECDSASetupPool.swift).
+ * OpenSSL 3 deprecates these EC_KEY functions and has no EVP equivalent of ECDSA_sign_setup;
+ * they are kept in 3.x, so they are wrapped here, their warnings silenced in one place. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+/* The key's EC_KEY (a reference the caller frees with patgate_EC_KEY_free), or NULL. */
+static inline EC_KEY *patgate_EVP_PKEY_get1_EC_KEY(EVP_PKEY *pkey) {
+    return EVP_PKEY_get1_EC_KEY(pkey);
+}
+
+static inline void patgate_EC_KEY_free(EC_KEY *key) {
+    EC_KEY_free(key);
+}
+
+/* A fresh random nonce k of `key`'s group: writes k^-1 mod n and r = (k*G).x mod n, both
+ * the caller's (BN_clear_free). Returns 1 on success. */
+static inline int patgate_ECDSA_sign_setup(EC_KEY *key, BIGNUM **kinv, BIGNUM **r) {
+    *kinv = NULL;
+    *r = NULL;
+    return ECDSA_sign_setup(key, NULL, kinv, r);
+}
+
+/* Signs `digest` with a set-up from patgate_ECDSA_sign_setup, which stays the caller's, and
+ * writes R||S (each `size` bytes, big-endian) to `out`. Returns 1 on success. */
+static inline int patgate_ECDSA_sign_with_setup(EC_KEY *key, const unsigned char *digest, int digestLength,
+                                                const BIGNUM *kinv, const BIGNUM *r, unsigned char *out, int size) {
+    ECDSA_SIG *signature = ECDSA_do_sign_ex(digest, digestLength, kinv, r, key);
+    if (signature == NULL) return 0;
+    const BIGNUM *sr = NULL, *ss = NULL;
+    ECDSA_SIG_get0(signature, &sr, &ss);
+    int ok = BN_bn2binpad(sr, out, size) == size && BN_bn2binpad(ss, out + size, size) == size;
+    ECDSA_SIG_free(signature);
+    return ok ? 1 : 0;
+}
+#pragma GCC diagnostic pop
+
 #endif /* PATGATE_CLIBCRYPTO_SHIM_H */

@@ -49,6 +49,13 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
         context.verify(signature: signature, message: message)
     }
 
+    /// Whether ECDSA keys sign with nonce set-ups made ahead on an idle core (`ECDSASetupPool`),
+    /// for the whole process; on by default. `patgate-bench` turns it off to time whole signatures.
+    package static var signsWithSetupsMadeAhead: Bool {
+        get { ECDSASetupPool.isEnabled }
+        set { ECDSASetupPool.isEnabled = newValue }
+    }
+
     /// Writes the signature into `output` (at least `signatureSize` bytes); returns its length.
     /// For `JWTSigner`, which signs straight into the token buffer.
     package func sign(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {

@@ -15,6 +15,8 @@ final class SigningContext: @unchecked Sendable {
     private let derCapacity: Int
     private let signTemplate: OpaquePointer
     private let verifyTemplate: OpaquePointer
+    /// ECDSA set-ups made ahead (`ECDSASetupPool`); `nil` for RSA and EdDSA.
+    private let setups: ECDSASetupPool?
 
     /// Prepares both templates; throws `.signingFailed` if OpenSSL refuses the key or algorithm.
     static func make(key: EVPKey, algorithm: SignatureAlgorithm) throws -> SigningContext {
@@ -34,10 +36,12 @@ final class SigningContext: @unchecked Sendable {
         self.signTemplate = signTemplate
         self.verifyTemplate = verifyTemplate
         self.derCapacity = key.maxSignatureSize
-        if let coordinate = algorithm.ecCoordinateSize {
+        if let coordinate = algorithm.ecCoordinateSize, let digestName = algorithm.digestName {
             self.signatureSize = 2 * coordinate
+            self.setups = ECDSASetupPool(key: key, digestName: digestName, coordinateSize: coordinate)
         } else {
             self.signatureSize = key.maxSignatureSize
+            self.setups = nil
         }
     }
 
@@ -84,6 +88,7 @@ final class SigningContext: @unchecked Sendable {
         guard output.count >= signatureSize else {
             throw CryptoError(.signingFailed, "signature buffer too small")
         }
+        if let setups, let length = setups.sign(message, into: output) { return length }
         guard let ctx = EVP_MD_CTX_new() else {
             throw OpenSSLError.error(.signingFailed, "cannot allocate a signing context")
         }
