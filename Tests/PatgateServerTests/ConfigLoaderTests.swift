@@ -53,6 +53,19 @@ import Testing
         #expect(mode == 0o600)
     }
 
+    @Test func ecdsaSetupsAheadAreOnUnlessTurnedOff() async throws {
+        let summary = try FirstStart(dataDirectory: TemporaryPath.path("patgate-setups")).run()
+        #expect(try await ConfigLoader.load(file: summary.configPath, environment: [:]).keys.ecdsaSetupsAhead)
+        let off = try await ConfigLoader.load(file: summary.configPath, environment: ["PATGATE_KEYS_ECDSA_SETUPS_AHEAD": "false"])
+        #expect(!off.keys.ecdsaSetupsAhead)
+        do {
+            _ = try await ConfigLoader.load(file: summary.configPath, environment: ["PATGATE_KEYS_ECDSA_SETUPS_AHEAD": "sometimes"])
+            Issue.record("expected a ConfigError")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("keys.ecdsa_setups_ahead"))
+        }
+    }
+
     @Test func anUnreadableKeyIsAClearStartupError() async throws {
         let dir = TemporaryPath.path("patgate-key")
         let summary = try FirstStart(dataDirectory: dir).run()

@@ -3,8 +3,11 @@ verified by PyJWT and joserfc through the JWKS; key rotation with retired keys."
 
 from __future__ import annotations
 
+import base64
 import re
 import stat
+import subprocess
+import time
 from pathlib import Path
 
 import jwt
@@ -190,3 +193,46 @@ def test_retiring_the_active_key_lists_it_once(patgate_factory):
     server.start(env={"PATGATE_KEYS_RETIRED": str(key_a)})
     assert len(server.jwks()["keys"]) == 1
     assert verify_with_joserfc(server.mint()["access_token"], server)
+
+
+def thread_policies(pid: int) -> dict[str, str]:
+    """Each thread's name and scheduling policy (`chrt -p`'s word, e.g. SCHED_IDLE) of a process."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        name = (task / "comm").read_text().strip()
+        policy = subprocess.run(["chrt", "-p", task.name], capture_output=True, text=True).stdout
+        found[name] = (re.search(r"policy: (\S+)", policy) or re.search(r"(SCHED_\w+)", policy)).group(1)
+    return found
+
+
+@pytest.mark.parametrize("name, ahead", [("ES256", True), ("ES384", True), ("ES256", False)])
+def test_ecdsa_set_ups_made_ahead_sign_verifiable_tokens_each_with_its_own_nonce(patgate_factory, tmp_path, name, ahead):
+    """`keys.ecdsa_setups_ahead` (default on): the first ECDSA signature wakes one thread,
+    `patgate-ecdsa`, that makes nonce set-ups at SCHED_IDLE; the tokens signed with them verify
+    with PyJWT and joserfc and no two share r (a nonce used twice would give the key away).
+    Off, no such thread runs and the tokens are signed whole, as valid."""
+    arguments, _, alg, _ = OPENSSL_KEYS[name]
+    env = {"PATGATE_KEYS_ACTIVE": str(openssl_key(tmp_path / "key.pem", arguments))}
+    if not ahead:
+        env["PATGATE_KEYS_ECDSA_SETUPS_AHEAD"] = "false"
+    server = patgate_factory().start(env=env)
+    pat = server.create_pat()["token"]
+    tokens = [server.mint(pat)["access_token"]]
+    deadline = time.monotonic() + 10
+    while ahead and "patgate-ecdsa" not in thread_policies(server.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # an idle machine fills the pool (1,024 set-ups) in tens of milliseconds
+    tokens += [server.mint(pat)["access_token"] for _ in range(200)]
+
+    threads = thread_policies(server.proc.pid)
+    if ahead:
+        assert threads.get("patgate-ecdsa") == "SCHED_IDLE", threads
+    else:
+        assert "patgate-ecdsa" not in threads, threads
+    key = jwt.PyJWKClient(server.url("/.well-known/jwks.json")).get_signing_key_from_jwt(tokens[0]).key
+    for token in tokens:
+        jwt.decode(token, key, algorithms=[alg], audience="patgate", issuer=server.issuer_url)
+    assert verify_with_pyjwt(tokens[-1], server, alg=alg) == verify_with_joserfc(tokens[-1], server, alg=alg)
+    size = 32 if alg == "ES256" else 48
+    nonces = {base64.urlsafe_b64decode(token.rsplit(".", 1)[1] + "==")[:size] for token in tokens}
+    assert len(nonces) == len(tokens)

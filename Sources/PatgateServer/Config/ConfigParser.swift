@@ -98,12 +98,13 @@ struct ConfigParser {
         let retired = (reader.list("keys.retired") ?? []).map(path)
         let next = (reader.list("keys.next") ?? []).map(path)
         let maxAge = reader.int("keys.jwks_max_age_seconds", default: 300, in: 0...86_400)
+        let setupsAhead = reader.bool("keys.ecdsa_setups_ahead", default: true)
         guard let active = reader.string("keys.active") else {
             reader.problem("keys.active", "the path of the PEM signing key is required")
             return .init(activePath: "", algorithm: algorithm, retiredPaths: [])
         }
         let keys = PatgateConfig.Keys(activePath: path(active), algorithm: algorithm, retiredPaths: retired,
-                                      nextPaths: next, jwksMaxAge: maxAge)
+                                      nextPaths: next, jwksMaxAge: maxAge, ecdsaSetupsAhead: setupsAhead)
         checkKey("keys.active", keys.activePath, algorithm)
         for retired in keys.retiredPaths { checkKey("keys.retired", retired, nil) }
         for staged in keys.nextPaths { checkKey("keys.next", staged, nil) }

@@ -35,6 +35,9 @@ public struct PatgateConfig: Sendable {
         /// `keys.jwks_max_age_seconds`: how long verifiers may cache the JWKS; the wait between
         /// staging a key and promoting it.
         public var jwksMaxAge: Int = 300
+        /// `keys.ecdsa_setups_ahead`: ECDSA keys sign with nonce set-ups made ahead on an idle
+        /// core (docs/ARCHITECTURE.md, "Threads"); `false` makes every signature whole.
+        public var ecdsaSetupsAhead: Bool = true
     }
 
     public struct Issuer: Sendable {

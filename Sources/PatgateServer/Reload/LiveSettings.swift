@@ -1,3 +1,4 @@
+import OpenSSL
 import Synchronization
 
 /// The `ReloadableSettings` in force: read once per request, replaced whole by
@@ -7,11 +8,19 @@ public final class LiveSettings: Sendable {
 
     init(_ settings: ReloadableSettings) {
         state = Mutex(settings)
+        Self.applyToProcess(settings)
     }
 
     public var current: ReloadableSettings { state.withLock { $0 } }
 
     func replace(with settings: ReloadableSettings) {
         state.withLock { $0 = settings }
+        Self.applyToProcess(settings)
+    }
+
+    /// What the settings decide for the whole process rather than per request: whether ECDSA
+    /// keys sign with nonce set-ups made ahead (`keys.ecdsa_setups_ahead`).
+    private static func applyToProcess(_ settings: ReloadableSettings) {
+        PrivateKey.signsWithSetupsMadeAhead = settings.ecdsaSetupsAhead
     }
 }

@@ -21,6 +21,8 @@ public final class ReloadableSettings: Sendable {
     /// The RFC 8414 / OpenID discovery document: it names the keys' algorithms.
     let discoveryMetadata: [UInt8]
     let jwksMaxAge: Int
+    /// `keys.ecdsa_setups_ahead`, which `LiveSettings` applies to the process.
+    let ecdsaSetupsAhead: Bool
 
     /// The parts of the server that a reload keeps: the validation path and the credential
     /// providers (`Components`).
@@ -48,5 +50,6 @@ public final class ReloadableSettings: Sendable {
         discoveryMetadata = DiscoveryRoutes.metadata(config, algorithms: keys.algorithms,
                                                      introspectionAlgorithm: keys.signingAlgorithm)
         jwksMaxAge = config.keys.jwksMaxAge
+        ecdsaSetupsAhead = config.keys.ecdsaSetupsAhead
     }
 }
