@@ -13,7 +13,10 @@ import Synchronization
 /// a request wait.
 ///
 /// A nonce is as secret as the private key: a known or reused k gives the key away. Each set-up
-/// leaves the pool once and is cleared (`BN_clear_free`) after its one signature.
+/// leaves the pool once and is cleared (`BN_clear_free`) after its one signature; after a
+/// `fork` the child drops the set-ups it inherited, which its parent may use too. A copy of the
+/// whole process (a VM snapshot restored twice, CRIU) cannot be told apart: where that happens,
+/// `keys.ecdsa_setups_ahead: false` (README) keeps every nonce bound to its message.
 final class ECDSASetupPool: @unchecked Sendable {
     static let capacity = 1024
     /// Whether signatures use set-ups from their pool: on, except in `patgate-bench`, which
@@ -31,6 +34,8 @@ final class ECDSASetupPool: @unchecked Sendable {
     private struct Setup: @unchecked Sendable {
         let kinv: OpaquePointer
         let r: OpaquePointer
+        /// `SetupRefiller.generation` when it was made.
+        let generation: UInt32
 
         func clear() {
             BN_clear_free(kinv)
@@ -46,10 +51,14 @@ final class ECDSASetupPool: @unchecked Sendable {
     private let setups = Mutex<[Setup]>([])
     private let refillAsked = Atomic<Bool>(false)
 
-    /// A pool for an EC `key` that hashes with `digestName`; `nil` if OpenSSL cannot give the
-    /// key's `EC_KEY` or the digest (the key then signs the usual way).
+    /// A pool for an EC `key` that hashes with `digestName`; `nil` (the key then signs the usual
+    /// way) if OpenSSL runs in FIPS mode or the key lives in a provider other than OpenSSL's
+    /// default one (the set-ups use libcrypto's own EC code, outside any provider), or if
+    /// OpenSSL cannot give the key's `EC_KEY` or the digest.
     init?(key: EVPKey, digestName: String, coordinateSize: Int) {
-        guard let ecKey = patgate_EVP_PKEY_get1_EC_KEY(key.pointer) else {
+        guard EVP_default_properties_is_fips_enabled(nil) == 0, Self.inDefaultProvider(key),
+              let ecKey = patgate_EVP_PKEY_get1_EC_KEY(key.pointer)
+        else {
             OpenSSLError.clear()
             return nil
         }
@@ -62,15 +71,27 @@ final class ECDSASetupPool: @unchecked Sendable {
         self.digest = digest
         self.digestSize = Int(EVP_MD_get_size(digest))
         self.coordinateSize = coordinateSize
+        _ = SetupRefiller.shared  // its exit handler must be in place before any set-up is made
+    }
+
+    private static func inDefaultProvider(_ key: EVPKey) -> Bool {
+        guard let provider = EVP_PKEY_get0_provider(key.pointer) else { return true }  // a legacy key
+        return OSSL_PROVIDER_get0_name(provider).map { String(cString: $0) == "default" } ?? false
     }
 
     deinit {
+        // At exit OpenSSL may already have freed what these would free into: leave them.
+        guard !SetupRefiller.isExiting else { return }
+        clearAll()
+        patgate_EC_KEY_free(key)
+        EVP_MD_free(digest)
+    }
+
+    private func clearAll() {
         setups.withLock { setups in
             for setup in setups { setup.clear() }
             setups.removeAll()
         }
-        patgate_EC_KEY_free(key)
-        EVP_MD_free(digest)
     }
 
     /// Signs `message` with a set-up from the pool, writing R||S into `output` (at least
@@ -100,10 +121,16 @@ final class ECDSASetupPool: @unchecked Sendable {
 
     private func take() -> Setup? {
         let taken = setups.withLockIfAvailable { setups in (setups.popLast(), setups.count) }
-        let (setup, left) = taken ?? (nil, Self.capacity)
+        var (setup, left) = taken ?? (nil, Self.capacity)
+        if let inherited = setup, inherited.generation != SetupRefiller.generation {
+            inherited.clear()  // made before a fork: the parent holds the same nonces
+            clearAll()
+            (setup, left) = (nil, 0)
+        }
         // Loaded first: while the pool stays low, both event loops would otherwise write the flag's line.
-        if left < Self.refillBelow, !refillAsked.load(ordering: .relaxed), !refillAsked.exchange(true, ordering: .relaxed) {
-            SetupRefiller.shared.refill(self)
+        if left < Self.refillBelow, !refillAsked.load(ordering: .relaxed), !refillAsked.exchange(true, ordering: .relaxed),
+           !SetupRefiller.shared.refill(self) {
+            refillAsked.store(false, ordering: .relaxed)  // the queue was busy: a later signature asks again
         }
         return setup
     }
@@ -113,6 +140,7 @@ final class ECDSASetupPool: @unchecked Sendable {
     func fill() {
         refillAsked.store(false, ordering: .relaxed)
         var made = true
+        let generation = SetupRefiller.generation
         while made, count < Self.capacity {
             let running = SetupRefiller.shared.unlessExiting {
                 var kinv: OpaquePointer?
@@ -124,7 +152,7 @@ final class ECDSASetupPool: @unchecked Sendable {
                     made = false
                     return
                 }
-                setups.withLock { $0.append(Setup(kinv: kinv, r: r)) }
+                setups.withLock { $0.append(Setup(kinv: kinv, r: r, generation: generation)) }
             }
             made = made && running
         }

@@ -10,26 +10,44 @@ import Glibc
 /// "Threads"). On a machine that is never idle the pools stay empty and signatures are made
 /// the usual way.
 final class SetupRefiller: @unchecked Sendable {
+    /// Made by the first pool, which registers the exit handler before any set-up exists.
     static let shared = SetupRefiller()
 
-    private let waiting = Mutex<[ECDSASetupPool]>([])
+    /// A pool waiting to be filled; one its key no longer needs is skipped.
+    private struct Waiting {
+        weak var pool: ECDSASetupPool?
+    }
+
+    private let waiting = Mutex<[Waiting]>([])
     private let signal = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private let started = Atomic<Bool>(false)
     /// Set when the process exits; held while a set-up is made.
     private let exiting = Mutex<Bool>(false)
+    private static let exited = Atomic<Bool>(false)
+    /// Counts `fork`s: a child must never use a set-up its parent also holds.
+    private static let forks = Atomic<UInt32>(0)
 
     private init() {
         sem_init(signal, 0, 0)
         // OpenSSL frees its global state (random generators, locks) in an exit handler; one
         // registered later runs before it and waits for the set-up in progress, after which
         // this thread makes no more. Without it the thread crashed the exit it outlived.
-        atexit { SetupRefiller.shared.exiting.withLock { $0 = true } }
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { _ in
-            SetupRefiller.shared.run()
-            return nil
-        }, nil)
-        if started == 0 { pthread_detach(thread) }
+        atexit {
+            SetupRefiller.exited.store(true, ordering: .sequentiallyConsistent)
+            SetupRefiller.shared.exiting.withLock { $0 = true }
+        }
+        pthread_atfork(nil, nil) {
+            // The child has no refiller thread; it starts its own when a pool asks.
+            SetupRefiller.forks.add(1, ordering: .sequentiallyConsistent)
+            SetupRefiller.shared.started.store(false, ordering: .sequentiallyConsistent)
+        }
     }
+
+    /// Whether the process is exiting: OpenSSL's state may be gone, so nothing may free into it.
+    static var isExiting: Bool { exited.load(ordering: .relaxed) }
+
+    /// The process's generation: it changes in a child after `fork`.
+    static var generation: UInt32 { forks.load(ordering: .relaxed) }
 
     /// Runs `body`, which calls OpenSSL, unless the process is exiting; `false` once it is.
     func unlessExiting(_ body: () -> Void) -> Bool {
@@ -40,10 +58,22 @@ final class SetupRefiller: @unchecked Sendable {
         }
     }
 
-    /// Queues `pool` to be filled.
-    func refill(_ pool: ECDSASetupPool) {
-        waiting.withLock { $0.append(pool) }
+    /// Queues `pool` to be filled; `false` if the queue was busy this instant (the idle thread
+    /// may hold its lock, and an event loop must not wait for it), to be asked again later.
+    func refill(_ pool: ECDSASetupPool) -> Bool {
+        guard waiting.withLockIfAvailable({ $0.append(Waiting(pool: pool)) }) != nil else { return false }
+        if !started.exchange(true, ordering: .relaxed) { startThread() }
         sem_post(signal)
+        return true
+    }
+
+    private func startThread() {
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { _ in
+            SetupRefiller.shared.run()
+            return nil
+        }, nil)
+        if created == 0 { pthread_detach(thread) }
     }
 
     private func run() -> Never {
@@ -55,8 +85,8 @@ final class SetupRefiller: @unchecked Sendable {
         Self.runOnlyWhenIdle()
         while true {
             while sem_wait(signal) != 0 {}  // EINTR
-            while let pool = waiting.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-                pool.fill()
+            while let next = waiting.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                next.pool?.fill()
             }
         }
     }

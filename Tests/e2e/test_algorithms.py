@@ -195,13 +195,15 @@ def test_retiring_the_active_key_lists_it_once(patgate_factory):
     assert verify_with_joserfc(server.mint()["access_token"], server)
 
 
-def thread_policies(pid: int) -> dict[str, str]:
-    """Each thread's name and scheduling policy (`chrt -p`'s word, e.g. SCHED_IDLE) of a process."""
+def thread_policies(pid: int) -> dict[str, tuple[str, int]]:
+    """Each thread's name, scheduling policy (`chrt -p`'s word, e.g. SCHED_IDLE) and CPU time
+    in nanoseconds (`schedstat`) of a process."""
     found = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         name = (task / "comm").read_text().strip()
         policy = subprocess.run(["chrt", "-p", task.name], capture_output=True, text=True).stdout
-        found[name] = (re.search(r"policy: (\S+)", policy) or re.search(r"(SCHED_\w+)", policy)).group(1)
+        cpu = int((task / "schedstat").read_text().split()[0])
+        found[name] = ((re.search(r"policy: (\S+)", policy) or re.search(r"(SCHED_\w+)", policy)).group(1), cpu)
     return found
 
 
@@ -226,7 +228,9 @@ def test_ecdsa_set_ups_made_ahead_sign_verifiable_tokens_each_with_its_own_nonce
 
     threads = thread_policies(server.proc.pid)
     if ahead:
-        assert threads.get("patgate-ecdsa") == "SCHED_IDLE", threads
+        policy, cpu = threads["patgate-ecdsa"]
+        assert policy == "SCHED_IDLE", threads
+        assert cpu > 1_000_000, f"the set-up thread ran {cpu} ns: it made no set-ups"  # one is about 18 µs
     else:
         assert "patgate-ecdsa" not in threads, threads
     key = jwt.PyJWKClient(server.url("/.well-known/jwks.json")).get_signing_key_from_jwt(tokens[0]).key
