@@ -115,24 +115,34 @@ static inline void patgate_EC_KEY_free(EC_KEY *key) {
     EC_KEY_free(key);
 }
 
-/* A fresh random nonce k of `key`'s group: writes k^-1 mod n and r = (k*G).x mod n, both
- * the caller's (BN_clear_free). Returns 1 on success. */
-static inline int patgate_ECDSA_sign_setup(EC_KEY *key, BIGNUM **kinv, BIGNUM **r) {
-    *kinv = NULL;
-    *r = NULL;
-    return ECDSA_sign_setup(key, NULL, kinv, r);
+/* A fresh random nonce k of `key`'s group, as `out` = k^-1 mod n || r = (k*G).x mod n, each
+ * `size` bytes big-endian. The BIGNUMs are made and freed here, on the caller's thread: another
+ * thread that frees memory a thread allocated takes that thread's malloc arena lock. Returns 1
+ * on success. */
+static inline int patgate_ECDSA_sign_setup_bytes(EC_KEY *key, unsigned char *out, int size) {
+    BIGNUM *kinv = NULL, *r = NULL;
+    int ok = ECDSA_sign_setup(key, NULL, &kinv, &r) == 1
+        && BN_bn2binpad(kinv, out, size) == size && BN_bn2binpad(r, out + size, size) == size;
+    BN_clear_free(kinv);
+    BN_clear_free(r);
+    return ok ? 1 : 0;
 }
 
-/* Signs `digest` with a set-up from patgate_ECDSA_sign_setup, which stays the caller's, and
+/* Signs `digest` with a set-up from patgate_ECDSA_sign_setup_bytes (2 * `size` bytes) and
  * writes R||S (each `size` bytes, big-endian) to `out`. Returns 1 on success. */
-static inline int patgate_ECDSA_sign_with_setup(EC_KEY *key, const unsigned char *digest, int digestLength,
-                                                const BIGNUM *kinv, const BIGNUM *r, unsigned char *out, int size) {
-    ECDSA_SIG *signature = ECDSA_do_sign_ex(digest, digestLength, kinv, r, key);
-    if (signature == NULL) return 0;
-    const BIGNUM *sr = NULL, *ss = NULL;
-    ECDSA_SIG_get0(signature, &sr, &ss);
-    int ok = BN_bn2binpad(sr, out, size) == size && BN_bn2binpad(ss, out + size, size) == size;
-    ECDSA_SIG_free(signature);
+static inline int patgate_ECDSA_sign_with_setup_bytes(EC_KEY *key, const unsigned char *digest, int digestLength,
+                                                      const unsigned char *setup, int size, unsigned char *out) {
+    BIGNUM *kinv = BN_bin2bn(setup, size, NULL), *r = BN_bin2bn(setup + size, size, NULL);
+    ECDSA_SIG *signature = kinv != NULL && r != NULL ? ECDSA_do_sign_ex(digest, digestLength, kinv, r, key) : NULL;
+    int ok = 0;
+    if (signature != NULL) {
+        const BIGNUM *sr = NULL, *ss = NULL;
+        ECDSA_SIG_get0(signature, &sr, &ss);
+        ok = BN_bn2binpad(sr, out, size) == size && BN_bn2binpad(ss, out + size, size) == size;
+        ECDSA_SIG_free(signature);
+    }
+    BN_clear_free(kinv);
+    BN_clear_free(r);
     return ok ? 1 : 0;
 }
 #pragma GCC diagnostic pop

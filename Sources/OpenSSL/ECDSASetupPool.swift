@@ -13,34 +13,29 @@ import Synchronization
 /// a request wait.
 ///
 /// A nonce is as secret as the private key: a known or reused k gives the key away. Each set-up
-/// leaves the pool once and is cleared (`BN_clear_free`) after its one signature; after a
+/// leaves the pool once, its slot cleansed, and the signature's copy is cleansed after it; after a
 /// `fork` the child drops the set-ups it inherited, which its parent may use too. A copy of the
 /// whole process (a VM snapshot restored twice, CRIU) cannot be told apart: where that happens,
 /// `keys.ecdsa_setups_ahead: false` (README) keeps every nonce bound to its message.
 final class ECDSASetupPool: @unchecked Sendable {
     static let capacity = 1024
-    /// Whether signatures use set-ups from their pool: on, except in `patgate-bench`, which
-    /// times whole signatures (a floor's term, BENCHMARKS.md "Method").
+    /// Whether signatures use set-ups from their pool: off until the server's configuration
+    /// (`keys.ecdsa_setups_ahead`) turns it on, as they bring latency tails at partial load
+    /// (BENCHMARKS.md, "Issue 14", session 35).
     static var isEnabled: Bool {
         get { enabled.load(ordering: .relaxed) }
         set { enabled.store(newValue, ordering: .relaxed) }
     }
 
-    private static let enabled = Atomic<Bool>(true)
+    private static let enabled = Atomic<Bool>(false)
     /// The refiller is woken when a signature leaves fewer than this.
     static let refillBelow = 768
 
-    /// k⁻¹ and r, two `BIGNUM`s owned by the pool until taken.
-    private struct Setup: @unchecked Sendable {
-        let kinv: OpaquePointer
-        let r: OpaquePointer
-        /// `SetupRefiller.generation` when it was made.
-        let generation: UInt32
-
-        func clear() {
-            BN_clear_free(kinv)
-            BN_clear_free(r)
-        }
+    /// Which slots of `slab` hold a set-up (with the `SetupRefiller.generation` it was made
+    /// in) and which are free. Both arrays keep their capacity: no allocation after `init`.
+    private struct Slots {
+        var ready: [(slot: Int32, generation: UInt32)] = []
+        var empty: [Int32] = []
     }
 
     /// The key's `EC_KEY`; OpenSSL only reads it, from any thread.
@@ -48,7 +43,12 @@ final class ECDSASetupPool: @unchecked Sendable {
     private let digest: OpaquePointer
     private let digestSize: Int
     private let coordinateSize: Int
-    private let setups = Mutex<[Setup]>([])
+    /// `capacity` set-ups of k⁻¹ || r as bytes, allocated once. The set-ups cross from the
+    /// refiller to the loops as bytes, never as memory one thread allocated and another frees:
+    /// a loop freeing the refiller's `BIGNUM`s took the refiller's malloc arena lock, and when
+    /// the idle thread was preempted holding it the loop waited milliseconds (BENCHMARKS.md).
+    private let slab: UnsafeMutableRawBufferPointer
+    private let slots: Mutex<Slots>
     private let refillAsked = Atomic<Bool>(false)
 
     /// A pool for an EC `key` that hashes with `digestName`; `nil` (the key then signs the usual
@@ -71,6 +71,12 @@ final class ECDSASetupPool: @unchecked Sendable {
         self.digest = digest
         self.digestSize = Int(EVP_MD_get_size(digest))
         self.coordinateSize = coordinateSize
+        slab = .allocate(byteCount: Self.capacity * 2 * coordinateSize, alignment: 16)
+        slab.initializeMemory(as: UInt8.self, repeating: 0)
+        var slots = Slots()
+        slots.ready.reserveCapacity(Self.capacity)
+        slots.empty = (0..<Int32(Self.capacity)).reversed()
+        self.slots = Mutex(slots)
         _ = SetupRefiller.shared  // its exit handler must be in place before any set-up is made
     }
 
@@ -80,34 +86,32 @@ final class ECDSASetupPool: @unchecked Sendable {
     }
 
     deinit {
+        OPENSSL_cleanse(slab.baseAddress, slab.count)
+        slab.deallocate()
         // At exit OpenSSL may already have freed what these would free into: leave them.
         guard !SetupRefiller.isExiting else { return }
-        clearAll()
         patgate_EC_KEY_free(key)
         EVP_MD_free(digest)
-    }
-
-    private func clearAll() {
-        setups.withLock { setups in
-            for setup in setups { setup.clear() }
-            setups.removeAll()
-        }
     }
 
     /// Signs `message` with a set-up from the pool, writing R||S into `output` (at least
     /// 2 × the coordinate size); returns its length, or `nil` when no set-up was at hand.
     func sign(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
-        guard Self.isEnabled, let setup = take() else { return nil }
-        defer { setup.clear() }
-        return withUnsafeTemporaryAllocation(byteCount: Int(EVP_MAX_MD_SIZE), alignment: 1) { hash -> Int? in
+        guard Self.isEnabled else { return nil }
+        return withUnsafeTemporaryAllocation(byteCount: 2 * coordinateSize + Int(EVP_MAX_MD_SIZE), alignment: 16) { scratch -> Int? in
+            defer { OPENSSL_cleanse(scratch.baseAddress, scratch.count) }
+            let setup = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(2 * coordinateSize)])
+            let hash = UnsafeMutableRawBufferPointer(rebasing: scratch[(2 * coordinateSize)...])
+            guard take(into: setup) else { return nil }
             var hashLength: UInt32 = 0
             let hashed = message.withNonNullBase { base in
                 EVP_Digest(base, message.count, hash.baseAddress?.assumingMemoryBound(to: UInt8.self), &hashLength, digest, nil)
             }
             guard hashed == 1, Int(hashLength) == digestSize,
-                  patgate_ECDSA_sign_with_setup(
-                      key, hash.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(hashLength), setup.kinv, setup.r,
-                      output.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(coordinateSize)) == 1
+                  patgate_ECDSA_sign_with_setup_bytes(
+                      key, hash.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(hashLength),
+                      setup.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(coordinateSize),
+                      output.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
             else {
                 OpenSSLError.clear()
                 return nil
@@ -117,44 +121,57 @@ final class ECDSASetupPool: @unchecked Sendable {
     }
 
     /// Set-ups held now.
-    var count: Int { setups.withLock { $0.count } }
+    var count: Int { slots.withLock { $0.ready.count } }
 
-    private func take() -> Setup? {
-        let taken = setups.withLockIfAvailable { setups in (setups.popLast(), setups.count) }
-        var (setup, left) = taken ?? (nil, Self.capacity)
-        if let inherited = setup, inherited.generation != SetupRefiller.generation {
-            inherited.clear()  // made before a fork: the parent holds the same nonces
-            clearAll()
-            (setup, left) = (nil, 0)
+    private func slot(_ index: Int32) -> UnsafeMutableRawBufferPointer {
+        let stride = 2 * coordinateSize
+        return UnsafeMutableRawBufferPointer(rebasing: slab[(Int(index) * stride)..<(Int(index) * stride + stride)])
+    }
+
+    /// Moves one set-up into `setup` and clears its slot; `false` if none was at hand.
+    private func take(into setup: UnsafeMutableRawBufferPointer) -> Bool {
+        let generation = SetupRefiller.generation
+        let taken = slots.withLockIfAvailable { slots -> (Bool, Int) in
+            guard let (index, made) = slots.ready.popLast() else { return (false, 0) }
+            guard made == generation else {
+                // Made before a fork: the parent holds the same nonces. Drop every one.
+                OPENSSL_cleanse(slab.baseAddress, slab.count)
+                slots.empty.append(index)
+                slots.empty.append(contentsOf: slots.ready.map(\.slot))
+                slots.ready.removeAll(keepingCapacity: true)
+                return (false, 0)
+            }
+            let stored = slot(index)
+            setup.copyMemory(from: UnsafeRawBufferPointer(stored))
+            OPENSSL_cleanse(stored.baseAddress, stored.count)
+            slots.empty.append(index)
+            return (true, slots.ready.count)
         }
+        let (found, left) = taken ?? (false, Self.capacity)
         // Loaded first: while the pool stays low, both event loops would otherwise write the flag's line.
         if left < Self.refillBelow, !refillAsked.load(ordering: .relaxed), !refillAsked.exchange(true, ordering: .relaxed),
            !SetupRefiller.shared.refill(self) {
             refillAsked.store(false, ordering: .relaxed)  // the queue was busy: a later signature asks again
         }
-        return setup
+        return found
     }
 
-    /// Makes set-ups until the pool holds `capacity`; on the refiller's thread only. Each is
-    /// made outside the lock, which is held only to add it.
+    /// Makes set-ups until every slot holds one; on the refiller's thread only. Each is made
+    /// into a free slot outside the lock, which is held only to take the slot and to publish it.
     func fill() {
         refillAsked.store(false, ordering: .relaxed)
-        var made = true
         let generation = SetupRefiller.generation
-        while made, count < Self.capacity {
+        while let index = slots.withLock({ $0.empty.popLast() }) {
+            var made = false
             let running = SetupRefiller.shared.unlessExiting {
-                var kinv: OpaquePointer?
-                var r: OpaquePointer?
-                guard patgate_ECDSA_sign_setup(key, &kinv, &r) == 1, let kinv, let r else {
-                    BN_clear_free(kinv)
-                    BN_clear_free(r)
-                    OpenSSLError.clear()
-                    made = false
-                    return
-                }
-                setups.withLock { $0.append(Setup(kinv: kinv, r: r, generation: generation)) }
+                let stored = slot(index)
+                made = patgate_ECDSA_sign_setup_bytes(key, stored.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(coordinateSize)) == 1
+                if !made { OpenSSLError.clear() }
             }
-            made = made && running
+            slots.withLock { slots in
+                if made { slots.ready.append((index, generation)) } else { slots.empty.append(index) }
+            }
+            guard made, running else { return }
         }
     }
 }

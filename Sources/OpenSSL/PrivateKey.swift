@@ -50,7 +50,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible {
     }
 
     /// Whether ECDSA keys sign with nonce set-ups made ahead on an idle core (`ECDSASetupPool`),
-    /// for the whole process; on by default. `patgate-bench` turns it off to time whole signatures.
+    /// for the whole process; off by default (`keys.ecdsa_setups_ahead` turns it on in the server).
     package static var signsWithSetupsMadeAhead: Bool {
         get { ECDSASetupPool.isEnabled }
         set { ECDSASetupPool.isEnabled = newValue }

@@ -8,6 +8,10 @@ import Testing
 /// verifier, each with its own nonce, and the usual signature whenever the pool has none.
 @Suite("ECDSA set-ups made ahead")
 struct ECDSASetupPoolTests {
+    init() {
+        ECDSASetupPool.isEnabled = true  // off by default; other suites sign correctly either way
+    }
+
     func sign(_ message: [UInt8], with pool: ECDSASetupPool, size: Int) -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: size)
         let length = message.withUnsafeBytes { input in output.withUnsafeMutableBytes { pool.sign(input, into: $0) } }

@@ -53,11 +53,11 @@ import Testing
         #expect(mode == 0o600)
     }
 
-    @Test func ecdsaSetupsAheadAreOnUnlessTurnedOff() async throws {
+    @Test func ecdsaSetupsAheadAreOffUnlessTurnedOn() async throws {
         let summary = try FirstStart(dataDirectory: TemporaryPath.path("patgate-setups")).run()
-        #expect(try await ConfigLoader.load(file: summary.configPath, environment: [:]).keys.ecdsaSetupsAhead)
-        let off = try await ConfigLoader.load(file: summary.configPath, environment: ["PATGATE_KEYS_ECDSA_SETUPS_AHEAD": "false"])
-        #expect(!off.keys.ecdsaSetupsAhead)
+        #expect(try await !ConfigLoader.load(file: summary.configPath, environment: [:]).keys.ecdsaSetupsAhead)
+        let on = try await ConfigLoader.load(file: summary.configPath, environment: ["PATGATE_KEYS_ECDSA_SETUPS_AHEAD": "true"])
+        #expect(on.keys.ecdsaSetupsAhead)
         do {
             _ = try await ConfigLoader.load(file: summary.configPath, environment: ["PATGATE_KEYS_ECDSA_SETUPS_AHEAD": "sometimes"])
             Issue.record("expected a ConfigError")

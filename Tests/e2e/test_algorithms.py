@@ -209,14 +209,14 @@ def thread_policies(pid: int) -> dict[str, tuple[str, int]]:
 
 @pytest.mark.parametrize("name, ahead", [("ES256", True), ("ES384", True), ("ES256", False)])
 def test_ecdsa_set_ups_made_ahead_sign_verifiable_tokens_each_with_its_own_nonce(patgate_factory, tmp_path, name, ahead):
-    """`keys.ecdsa_setups_ahead` (default on): the first ECDSA signature wakes one thread,
-    `patgate-ecdsa`, that makes nonce set-ups at SCHED_IDLE; the tokens signed with them verify
-    with PyJWT and joserfc and no two share r (a nonce used twice would give the key away).
-    Off, no such thread runs and the tokens are signed whole, as valid."""
+    """`keys.ecdsa_setups_ahead: true` (off by default): the first ECDSA signature wakes one
+    thread, `patgate-ecdsa`, that makes nonce set-ups at SCHED_IDLE; the tokens signed with them
+    verify with PyJWT and joserfc and no two share r (a nonce used twice would give the key
+    away). Off, no such thread runs and the tokens are signed whole, as valid."""
     arguments, _, alg, _ = OPENSSL_KEYS[name]
     env = {"PATGATE_KEYS_ACTIVE": str(openssl_key(tmp_path / "key.pem", arguments))}
-    if not ahead:
-        env["PATGATE_KEYS_ECDSA_SETUPS_AHEAD"] = "false"
+    if ahead:
+        env["PATGATE_KEYS_ECDSA_SETUPS_AHEAD"] = "true"
     server = patgate_factory().start(env=env)
     pat = server.create_pat()["token"]
     tokens = [server.mint(pat)["access_token"]]

@@ -98,7 +98,7 @@ struct ConfigParser {
         let retired = (reader.list("keys.retired") ?? []).map(path)
         let next = (reader.list("keys.next") ?? []).map(path)
         let maxAge = reader.int("keys.jwks_max_age_seconds", default: 300, in: 0...86_400)
-        let setupsAhead = reader.bool("keys.ecdsa_setups_ahead", default: true)
+        let setupsAhead = reader.bool("keys.ecdsa_setups_ahead", default: false)
         guard let active = reader.string("keys.active") else {
             reader.problem("keys.active", "the path of the PEM signing key is required")
             return .init(activePath: "", algorithm: algorithm, retiredPaths: [])

@@ -36,8 +36,8 @@ public struct PatgateConfig: Sendable {
         /// staging a key and promoting it.
         public var jwksMaxAge: Int = 300
         /// `keys.ecdsa_setups_ahead`: ECDSA keys sign with nonce set-ups made ahead on an idle
-        /// core (docs/ARCHITECTURE.md, "Threads"); `false` makes every signature whole.
-        public var ecdsaSetupsAhead: Bool = true
+        /// core (docs/ARCHITECTURE.md, "Threads"); off by default, every signature whole.
+        public var ecdsaSetupsAhead: Bool = false
     }
 
     public struct Issuer: Sendable {
